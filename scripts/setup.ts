@@ -1,0 +1,55 @@
+/**
+ * Installs what shardline's tests, benchmarks and demo need on a fresh machine that has only
+ * Node.js and npm: the pinned npm packages (`deno install --frozen`) and the Debian tools the
+ * tests call (GNU tar, Python 3 for cross-checks with `tarfile`).
+ *
+ * Usage: `deno run -A scripts/setup.ts [--test] [--bench]`. Idempotent and quiet when all is
+ * there already.
+ *
+ * @module
+ */
+
+const want = new Set(Deno.args);
+
+async function run(cmd: string, args: string[], quiet = false): Promise<boolean> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    stdout: quiet ? "null" : "inherit",
+    stderr: quiet ? "null" : "inherit",
+  }).output().catch(() => undefined);
+  return out?.success ?? false;
+}
+
+async function has(cmd: string, args: string[] = ["--version"]): Promise<boolean> {
+  return await run(cmd, args, true);
+}
+
+/** Debian packages by the command that proves they are there. */
+const debian: { check: [string, string[]]; pkg: string; for: string[] }[] = [
+  { check: ["tar", ["--version"]], pkg: "tar", for: ["--test"] },
+  { check: ["/usr/bin/python3", ["-c", "import tarfile"]], pkg: "python3", for: ["--test", "--bench"] },
+];
+
+async function aptInstall(pkgs: string[]): Promise<void> {
+  if (pkgs.length === 0) return;
+  console.error(`setup: installing Debian packages: ${pkgs.join(" ")}`);
+  const sudo = Deno.uid?.() === 0 ? [] : ["sudo"];
+  const apt = (args: string[]) =>
+    sudo.length ? run("sudo", ["apt-get", ...args]) : run("apt-get", args);
+  if (!await apt(["update", "-qq"])) throw new Error("setup: apt-get update failed");
+  if (!await apt(["install", "-y", "-qq", "--no-install-recommends", ...pkgs])) {
+    throw new Error(`setup: apt-get install ${pkgs.join(" ")} failed`);
+  }
+}
+
+if (!await run(Deno.execPath(), ["install", "--frozen", "--quiet"])) {
+  console.error("setup: `deno install --frozen` failed (is deno.lock in sync with deno.json?)");
+  Deno.exit(1);
+}
+
+const missing: string[] = [];
+for (const d of debian) {
+  if (!d.for.some((f) => want.has(f))) continue;
+  if (!await has(...d.check)) missing.push(d.pkg);
+}
+await aptInstall(missing);
