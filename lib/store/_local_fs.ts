@@ -1,0 +1,163 @@
+/**
+ * File-system pieces of the local store: ranged read streams, temp-file writes and the sorted
+ * recursive walk behind `list`.
+ *
+ * @module
+ */
+import { type FileHandle, open, readdir, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { ObjectInfo, PutBody } from "./store.ts";
+import { compareKeys, TEMP_NAME } from "./_keys.ts";
+import { bodyChunks } from "./_body.ts";
+
+/** Read size of local streams. */
+const CHUNK = 1 << 20;
+
+/** The error code of a Node file-system error, if any. */
+export function errno(err: unknown): string | undefined {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** A stream of bytes `[start, end)` of an open file; closes the handle when done or cancelled. */
+export function fileRangeStream(
+  fh: FileHandle,
+  start: number,
+  end: number,
+): ReadableStream<Uint8Array> {
+  let at = start;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await fh.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (at >= end) {
+          await close();
+          controller.close();
+          return;
+        }
+        const buf = new Uint8Array(Math.min(CHUNK, end - at));
+        const { bytesRead } = await fh.read(buf, 0, buf.byteLength, at);
+        if (bytesRead === 0) {
+          // The file shrank under us (replaced files keep their inode, so this is rare).
+          await close();
+          controller.close();
+          return;
+        }
+        at += bytesRead;
+        controller.enqueue(bytesRead === buf.byteLength ? buf : buf.subarray(0, bytesRead));
+      } catch (err) {
+        await close().catch(() => {});
+        controller.error(err);
+      }
+    },
+    cancel: close,
+  }, { highWaterMark: 0 });
+}
+
+/** Reads bytes `[start, end)` of an open file. */
+export async function readRange(fh: FileHandle, start: number, end: number): Promise<Uint8Array> {
+  const out = new Uint8Array(end - start);
+  let filled = 0;
+  while (filled < out.byteLength) {
+    const { bytesRead } = await fh.read(out, filled, out.byteLength - filled, start + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === out.byteLength ? out : out.subarray(0, filled);
+}
+
+/** A fresh hidden temp path beside `path`: `.<name>.<16 hex>.tmp`, matching `TEMP_NAME`. */
+export function tempPathFor(path: string): string {
+  const random = crypto.getRandomValues(new Uint8Array(8));
+  const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+  return join(dirname(path), `.${basename(path)}.${hex}.tmp`);
+}
+
+/**
+ * Writes `body` to a new file at `tmp` (which must not exist). On any failure, including the
+ * body's stream erroring, the temp file is removed and the error rethrown.
+ */
+export async function writeTemp(tmp: string, body: PutBody): Promise<void> {
+  const fh = await open(tmp, "wx");
+  try {
+    for await (const chunk of bodyChunks(body)) {
+      let written = 0;
+      while (written < chunk.byteLength) {
+        const { bytesWritten } = await fh.write(chunk, written, chunk.byteLength - written);
+        written += bytesWritten;
+      }
+    }
+    await fh.close();
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+/** Whether `dir` holds at least one object (a non-temp file), at any depth. */
+async function hasObject(dir: string): Promise<boolean> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    if (entry.isFile() && !TEMP_NAME.test(entry.name)) return true;
+    if (entry.isDirectory() && await hasObject(join(dir, entry.name))) return true;
+  }
+  return false;
+}
+
+/**
+ * Walks `root/<dirKey>` in key order, yielding objects whose key starts with `dirKey + namePrefix`
+ * (`dirKey` is `""` or ends with `/`). With `delimiter`, subdirectories holding objects are
+ * yielded once as `{ key: "sub/", size: 0 }` instead of being entered.
+ */
+export async function* walk(
+  root: string,
+  dirKey: string,
+  namePrefix: string,
+  delimiter: boolean,
+): AsyncGenerator<ObjectInfo> {
+  let entries;
+  try {
+    entries = await readdir(join(root, dirKey), { withFileTypes: true });
+  } catch (err) {
+    if (["ENOENT", "ENOTDIR"].includes(errno(err) ?? "")) return;
+    throw err;
+  }
+  const items: { name: string; sortKey: string; dir: boolean }[] = [];
+  for (const entry of entries) {
+    if (!entry.name.startsWith(namePrefix)) continue;
+    let dir = entry.isDirectory();
+    if (!dir && !entry.isFile()) {
+      // Symbolic links and the like: follow them.
+      const info = await stat(join(root, dirKey, entry.name)).catch(() => undefined);
+      if (!info) continue;
+      dir = info.isDirectory();
+      if (!dir && !info.isFile()) continue;
+    }
+    if (!dir && TEMP_NAME.test(entry.name)) continue;
+    // A directory's keys all start with "name/": sorting it as such gives global key order.
+    items.push({ name: entry.name, sortKey: dir ? `${entry.name}/` : entry.name, dir });
+  }
+  items.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  for (const item of items) {
+    const key = dirKey + item.name;
+    const path = join(root, key);
+    if (item.dir) {
+      if (!delimiter) yield* walk(root, `${key}/`, "", false);
+      else if (await hasObject(path)) yield { key: `${key}/`, size: 0 };
+      continue;
+    }
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile()) yield { key, size: info.size, lastModified: info.mtime };
+  }
+}

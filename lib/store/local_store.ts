@@ -1,0 +1,170 @@
+/**
+ * {@linkcode LocalStore}: a {@linkcode Store} over a folder of the local file system.
+ *
+ * @module
+ */
+import { link, lstat, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { GetOptions, ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "./store.ts";
+import { StoreError } from "./store_error.ts";
+import { assertKey, assertPrefix, assertRange, clampRange } from "./_keys.ts";
+import { ioError } from "./_body.ts";
+import { errno, fileRangeStream, readRange, tempPathFor, walk, writeTemp } from "./_local_fs.ts";
+
+const MISSING = ["ENOENT", "ENOTDIR", "EISDIR"];
+
+/**
+ * A {@linkcode Store} over a local folder (created on first write). Keys map to files below
+ * the root. Every put writes a hidden temp file `.<name>.<random>.tmp` in the target folder and
+ * renames it into place, so readers see the old object or the new one, never a partial one;
+ * `list` skips temp files. A create-only put (`ifNoneMatch: "*"`) hard-links the temp file to
+ * the final name, which fails if that name exists: of N concurrent create-only puts exactly one
+ * wins. A key cannot name both an object and a folder (`a` and `a/b`), unlike on S3.
+ *
+ * @example
+ * ```ts
+ * import { LocalStore } from "./local_store.ts";
+ * const root = await Deno.makeTempDir();
+ * const store = new LocalStore(root);
+ * await store.put("ds/shard-000000.tar", new Uint8Array([1, 2, 3]));
+ * const keys = [];
+ * for await (const info of store.list("ds/")) keys.push(info.key);
+ * if (keys.join() !== "ds/shard-000000.tar") throw new Error("unexpected");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export class LocalStore implements Store {
+  /** `file:///abs/root`. */
+  readonly url: string;
+  /** Absolute path of the root folder. */
+  readonly root: string;
+
+  /** Opens (without touching the disk) the folder `root`, resolved against the working directory. */
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.url = pathToFileURL(this.root).href;
+  }
+
+  #path(key: string): string {
+    assertKey(key, this.url);
+    return join(this.root, key);
+  }
+
+  #notFound(key: string, cause?: unknown): StoreError {
+    return new StoreError("not_found", `Cannot read "${key}" from ${this.url}: no such object`, {
+      key,
+      url: this.url,
+      cause,
+    });
+  }
+
+  async #open(key: string) {
+    const path = this.#path(key);
+    try {
+      const fh = await open(path, "r");
+      const info = await fh.stat().catch(async (err) => {
+        await fh.close();
+        throw err;
+      });
+      if (info.isFile()) return { fh, size: info.size };
+      await fh.close();
+      throw this.#notFound(key);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      if (MISSING.includes(errno(err) ?? "")) throw this.#notFound(key, err);
+      throw ioError("read", key, this.url, err);
+    }
+  }
+
+  /** Reads a whole object, or a range of it (clamped to the object's end). */
+  async get(key: string, options: GetOptions = {}): Promise<Uint8Array> {
+    assertRange(options.range);
+    const { fh, size } = await this.#open(key);
+    try {
+      const [start, end] = clampRange(options.range, size);
+      return await readRange(fh, start, end);
+    } catch (err) {
+      throw ioError("read", key, this.url, err);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Streams an object or a range of it; the file stays open until the stream ends or is cancelled. */
+  async getStream(key: string, options: GetOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    assertRange(options.range);
+    const { fh, size } = await this.#open(key);
+    const [start, end] = clampRange(options.range, size);
+    return fileRangeStream(fh, start, end);
+  }
+
+  /** Writes an object atomically (temp file, then rename or, for create-only, hard link). */
+  async put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
+    const path = this.#path(key);
+    const createOnly = options.ifNoneMatch === "*";
+    // Fail fast before writing a large body; the link() below is what makes it race-free.
+    if (createOnly && await stat(path).then(() => true, () => false)) throw this.#exists(key);
+    const tmp = tempPathFor(path);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeTemp(tmp, body);
+    } catch (err) {
+      throw ioError("write", key, this.url, err);
+    }
+    try {
+      if (createOnly) await link(tmp, path);
+      else await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      if (createOnly && errno(err) === "EEXIST") throw this.#exists(key);
+      throw ioError("write", key, this.url, err);
+    }
+    if (createOnly) await unlink(tmp).catch(() => {});
+  }
+
+  #exists(key: string): StoreError {
+    return new StoreError(
+      "already_exists",
+      `Cannot create "${key}" in ${this.url}: the object already exists`,
+      { key, url: this.url },
+    );
+  }
+
+  /** Object metadata (size, modification time), or `undefined` when absent. */
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const path = this.#path(key);
+    try {
+      const info = await stat(path);
+      return info.isFile() ? { key, size: info.size, lastModified: info.mtime } : undefined;
+    } catch (err) {
+      if (MISSING.includes(errno(err) ?? "")) return undefined;
+      throw ioError("stat", key, this.url, err);
+    }
+  }
+
+  /** Lists objects whose key starts with `prefix`, in byte order, skipping temp files. */
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    assertPrefix(prefix, this.url);
+    const cut = prefix.lastIndexOf("/") + 1;
+    try {
+      yield* walk(this.root, prefix.slice(0, cut), prefix.slice(cut), options.delimiter === "/");
+    } catch (err) {
+      throw ioError("list", prefix, this.url, err);
+    }
+  }
+
+  /** Deletes an object; absent keys (and folders) are fine. Empty folders are left in place. */
+  async delete(key: string): Promise<void> {
+    const path = this.#path(key);
+    try {
+      await unlink(path);
+    } catch (err) {
+      const code = errno(err);
+      if (code === "ENOENT" || code === "ENOTDIR") return;
+      const isDir = await lstat(path).then((s) => s.isDirectory(), () => false);
+      if (isDir) return;
+      throw ioError("delete", key, this.url, err);
+    }
+  }
+}
