@@ -1,0 +1,28 @@
+/**
+ * Hashing helpers: SHA-256 hex digests and a canonical JSON form (sorted keys) so that equal
+ * values hash equally.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** SHA-256 of bytes or a UTF-8 string, as lowercase hex. */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** JSON with object keys sorted at every level; `undefined` members are dropped. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = sortKeys(v);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * Reading and writing the JSON records of a job.
+ *
+ * @module
+ */
+import type { Store } from "../store/store.ts";
+import { StoreError } from "../store/store_error.ts";
+
+/** Reads and parses a JSON object, or `undefined` when it does not exist. */
+export async function readJson<T>(store: Store, key: string): Promise<T | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.get(key);
+  } catch (err) {
+    if (err instanceof StoreError && err.code === "not_found") return undefined;
+    if ((err as { code?: string })?.code === "not_found") return undefined;
+    throw err;
+  }
+  return JSON.parse(new TextDecoder().decode(bytes)) as T;
+}
+
+/**
+ * Writes a JSON record. With `createOnly`, resolves `false` instead of overwriting an existing
+ * record.
+ */
+export async function writeJson(
+  store: Store,
+  key: string,
+  value: unknown,
+  options: { createOnly?: boolean } = {},
+): Promise<boolean> {
+  const body = JSON.stringify(value, null, 1) + "\n";
+  try {
+    await store.put(key, body, {
+      contentType: "application/json",
+      ...(options.createOnly ? { ifNoneMatch: "*" as const } : {}),
+    });
+    return true;
+  } catch (err) {
+    if (options.createOnly && (err as { code?: string })?.code === "already_exists") return false;
+    throw err;
+  }
+}
+
+/** Lists keys under a prefix. */
+export async function listKeys(store: Store, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const info of store.list(prefix)) keys.push(info.key);
+  return keys;
+}
+
+/** Maps over items with at most `limit` promises in flight, keeping order. */
+export async function mapLimit<T, U>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<U>,
+): Promise<U[]> {
+  const out = new Array<U>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * {@linkcode bundleJob}: turns a job module anywhere on disk into one self-contained ES module
+ * with `deno bundle`, so that a backend needs nothing but the store to run it.
+ *
+ * @module
+ */
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { JobError } from "./job_error.ts";
+import { sha256Hex } from "./_hash.ts";
+
+/** Options for {@linkcode bundleJob}. */
+export interface BundleJobOptions {
+  /** The `deno` binary. @default Deno.execPath() */
+  denoPath?: string;
+  /**
+   * `deno.json` whose import map resolves the module's bare specifiers. @default the nearest
+   * `deno.json`/`deno.jsonc` above the module, else shardline's own (so a job in a scratch folder
+   * can import shardline and its dependencies)
+   */
+  config?: string;
+  /** Resolves relative module paths. @default Deno.cwd() */
+  cwd?: string;
+}
+
+/** A bundled job module. */
+export interface BundledJob {
+  /** The bundle's bytes (an ES module). */
+  code: Uint8Array;
+  /** SHA-256 hex of `code`. */
+  hash: string;
+  /** The module as an absolute path or URL. */
+  module: string;
+}
+
+const shardlineConfig = fileURLToPath(new URL("../../deno.json", import.meta.url));
+
+/**
+ * Bundles a job module and its imports (local files, npm packages) into one ES module.
+ * Bundling runs in the module's folder, so the same file always gives the same bytes.
+ *
+ * @example
+ * ```ts ignore
+ * import { bundleJob } from "./bundle_job.ts";
+ * const { hash, code } = await bundleJob("/tmp/my-job/job.ts");
+ * console.log(hash, code.byteLength);
+ * ```
+ */
+export async function bundleJob(
+  module: string | URL,
+  options: BundleJobOptions = {},
+): Promise<BundledJob> {
+  const spec = typeof module === "string" ? module : module.href;
+  const isUrl = /^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec);
+  const path = spec.startsWith("file:")
+    ? fileURLToPath(spec)
+    : isUrl
+    ? undefined
+    : isAbsolute(spec)
+    ? spec
+    : resolve(options.cwd ?? Deno.cwd(), spec);
+  const dir = path ? dirname(path) : Deno.cwd();
+  const config = options.config ?? (path ? await findConfig(dir) : undefined) ?? shardlineConfig;
+  const tmp = await Deno.makeTempDir({ prefix: "shardline-bundle-" });
+  const out = join(tmp, "job.js");
+  try {
+    const { code, stderr } = await new Deno.Command(options.denoPath ?? Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--config",
+        config,
+        "--platform",
+        "deno",
+        "-o",
+        out,
+        path ?? spec,
+      ],
+      cwd: dir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    if (code !== 0) {
+      const detail = new TextDecoder().decode(stderr).trim().split("\n").slice(-6).join("\n");
+      throw new JobError("bundle_failed", `Cannot bundle job module "${path ?? spec}": ${detail}`);
+    }
+    const bytes = await Deno.readFile(out);
+    return { code: bytes, hash: sha256Hex(bytes), module: path ?? spec };
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+async function findConfig(dir: string): Promise<string | undefined> {
+  for (let d = dir;; d = dirname(d)) {
+    for (const name of ["deno.json", "deno.jsonc"]) {
+      const candidate = join(d, name);
+      try {
+        if ((await Deno.stat(candidate)).isFile) return candidate;
+      } catch { /* not here */ }
+    }
+    if (dirname(d) === d) return undefined;
+  }
+}

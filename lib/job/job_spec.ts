@@ -1,0 +1,213 @@
+/**
+ * The JSON records a job leaves in the store, and where they live:
+ *
+ * ```
+ * _jobs/<job-id>/job.json                  JobSpec (create-only)
+ * _jobs/<job-id>/tasks/<task-id>.json      TaskResult, final (create-only)
+ * _jobs/<job-id>/attempts/<task-id>/<n>.json  TaskResult of a failed attempt that was retried
+ * _jobs/<job-id>/running/<task-id>.json    RunningMarker: claimed, with a heartbeat
+ * _jobs/<job-id>/supervisor.json           SupervisorMarker: the executor's heartbeat
+ * _jobs/<job-id>/cancel.json               present when the job was cancelled
+ * _code/<sha256>.js                        the bundled job module
+ * ```
+ *
+ * Every record is plain JSON (snake_case keys, like manifests), so any backend or language can
+ * read and write them.
+ *
+ * @module
+ */
+
+/** One input shard as resolved at submission. */
+export interface ShardRef {
+  /** Store key of the shard. */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /** Entity tag, when the store has one. */
+  etag?: string;
+}
+
+/** One input of a task: a whole shard, or samples `[start, end)` of it. */
+export interface TaskInput {
+  /** Store key of the shard. */
+  key: string;
+  /** First sample index (inclusive), for a slice. */
+  start?: number;
+  /** Last sample index (exclusive), for a slice. */
+  end?: number;
+}
+
+/** One unit of work: inputs and the deterministic name prefix of its output shards. */
+export interface TaskSpec {
+  /** `task-000042`. */
+  id: string;
+  /** Position in the plan. */
+  index: number;
+  /** The shards (or slices) this task reads, in order. */
+  inputs: TaskInput[];
+  /** Output shards are `<output_prefix>-000.tar`, `-001.tar`, ... (rotation). */
+  output_prefix: string;
+}
+
+/** Retry and tolerance policy of a job. */
+export interface JobPolicy {
+  /** Attempts per task, first included. */
+  max_attempts: number;
+  /** Backoff before attempt n+1 is `backoff_ms * 2^(n-1)`. */
+  backoff_ms: number;
+  /** Fraction of tasks that may fail while the job still ends `completed_with_errors`. */
+  max_failed_task_fraction: number;
+  /** Heartbeat period of running tasks and of the executor; stale after 4 periods. */
+  heartbeat_ms: number;
+  /** Output shard rotation: samples per shard. */
+  maxcount: number;
+  /** Output shard rotation: payload bytes per shard. */
+  maxsize: number;
+}
+
+/** The job record, `_jobs/<id>/job.json`. */
+export interface JobSpec {
+  spec_version: 1;
+  /** Deterministic id: hash of code, inputs, params, output and planning. */
+  id: string;
+  /** The job module as submitted (path or URL); informational. */
+  module: string;
+  /** The bundled code, content-addressed. */
+  code: { hash: string; key: string; size: number };
+  /** The input as given and the shards it resolved to. */
+  input: { source: string | string[]; shards: ShardRef[] };
+  /** The output dataset prefix. */
+  output: string;
+  /** Parameters passed to the job (JSON). */
+  params: Record<string, unknown>;
+  /** Task granularity used when planning. */
+  granularity: { shards_per_task: number; samples_per_task?: number };
+  /** The planned tasks. */
+  tasks: TaskSpec[];
+  /** Executor name (`"local"`, `"modal"`, ...). */
+  backend: string;
+  /** Requested parallelism, when given. */
+  concurrency?: number;
+  policy: JobPolicy;
+  /** shardline version that planned the job. */
+  pipeline_version: string;
+  /** ISO 8601 submission time of the first submission. */
+  created_at: string;
+}
+
+/** Where a sample or task failure happened. */
+export type FailureStage = "read" | "decode" | "job" | "output" | "write" | "load" | "worker";
+
+/** One recorded failure. */
+export interface TaskFailure {
+  /** Sample key, for a sample-level failure. */
+  key?: string;
+  /** Input shard key. */
+  shard?: string;
+  /** Byte offset in the input shard, when known. */
+  offset?: number;
+  stage: FailureStage;
+  reason: string;
+}
+
+/** One output shard a task committed. */
+export interface TaskOutput {
+  key: string;
+  num_samples: number;
+  size_bytes: number;
+  sha256?: string;
+}
+
+/** The result of one task attempt; the final one is `_jobs/<id>/tasks/<task>.json`. */
+export interface TaskResult {
+  job_id: string;
+  task_id: string;
+  status: "ok" | "failed";
+  /** Input samples read. */
+  samples_in: number;
+  /** Output samples written. */
+  samples_out: number;
+  /** Input samples the job dropped on purpose (filter false, flatMap empty, map null). */
+  skipped: number;
+  /** Samples that failed (decode, job, output validation); listed in `failures`. */
+  failed: number;
+  /** Failures, at most 100; `failures_truncated` counts the rest. */
+  failures: TaskFailure[];
+  failures_truncated?: number;
+  /** Task-level failure reason (status `failed`). */
+  error?: string;
+  /** False when retrying cannot help (policy exceeded, job code broken). */
+  retryable?: boolean;
+  duration_ms: number;
+  attempt: number;
+  started_at: string;
+  finished_at: string;
+  outputs: TaskOutput[];
+  /** The job's declared name and version, when its code loaded. */
+  job?: { name: string; version: string };
+  worker?: { host: string; pid: number };
+}
+
+/** `_jobs/<id>/running/<task>.json`: a task claimed by a worker, with its heartbeat. */
+export interface RunningMarker {
+  task_id: string;
+  attempt: number;
+  host: string;
+  pid: number;
+  started_at: string;
+  heartbeat_at: string;
+}
+
+/** `_jobs/<id>/supervisor.json`: the executor working on the job, with its heartbeat. */
+export interface SupervisorMarker {
+  backend: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  started_at: string;
+  heartbeat_at: string;
+  /** Set when the executor stopped (all done, or cancelled). */
+  finished_at?: string;
+}
+
+/** Store keys of one job's records. */
+export interface JobKeys {
+  dir: string;
+  spec: string;
+  tasksDir: string;
+  task(taskId: string): string;
+  attempt(taskId: string, attempt: number): string;
+  runningDir: string;
+  running(taskId: string): string;
+  supervisor: string;
+  cancel: string;
+}
+
+/**
+ * The store keys of job `id`'s records.
+ *
+ * @example
+ * ```ts
+ * import { jobKeys } from "./job_spec.ts";
+ * if (jobKeys("j1").task("task-000000") !== "_jobs/j1/tasks/task-000000.json") throw new Error();
+ * ```
+ */
+export function jobKeys(id: string): JobKeys {
+  const dir = `_jobs/${id}`;
+  return {
+    dir,
+    spec: `${dir}/job.json`,
+    tasksDir: `${dir}/tasks/`,
+    task: (t) => `${dir}/tasks/${t}.json`,
+    attempt: (t, n) => `${dir}/attempts/${t}/${n}.json`,
+    runningDir: `${dir}/running/`,
+    running: (t) => `${dir}/running/${t}.json`,
+    supervisor: `${dir}/supervisor.json`,
+    cancel: `${dir}/cancel.json`,
+  };
+}
+
+/** Store key of bundled job code with this SHA-256. */
+export function codeKey(hash: string): string {
+  return `_code/${hash}.js`;
+}
