@@ -15,6 +15,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import type { GetOptions, ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "./store.ts";
 import { assertKey, assertPrefix, assertRange, compareKeys } from "./_keys.ts";
+import { rangeHeader, trimBytes, trimFor, trimStream } from "./_s3_range.ts";
 import { isInvalidRange, isNotFound, missingCredentials, s3Error } from "./_s3_error.ts";
 
 /** Static S3 credentials. */
@@ -120,22 +121,20 @@ export class S3Store implements Store {
     const Key = this.#key(key);
     assertRange(options.range);
     const range = options.range;
-    const empty = range && (range.length === 0);
     try {
-      if (empty) {
+      if (range?.length === 0) {
         if (!await this.head(key)) throw s3Error("read", key, this.url, { name: "NoSuchKey" });
         return undefined;
       }
-      const Range = range
-        ? `bytes=${range.offset}-${
-          range.length === undefined ? "" : range.offset + range.length - 1
-        }`
-        : undefined;
       const out = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key, Range }),
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Range: range ? rangeHeader(range) : undefined,
+        }),
       );
       if (!out.Body) throw new Error("the response has no body");
-      return out.Body;
+      return { body: out.Body, trim: range ? trimFor(range, out.ContentRange) : undefined };
     } catch (err) {
       // 416: the range starts at or past the end of an existing object: nothing to read.
       if (range && isInvalidRange(err)) return undefined;
@@ -145,9 +144,11 @@ export class S3Store implements Store {
 
   /** Reads a whole object, or a range of it (clamped to the object's end). */
   async get(key: string, options: GetOptions = {}): Promise<Uint8Array> {
-    const body = await this.#getObject(key, options);
+    const got = await this.#getObject(key, options);
+    if (!got) return new Uint8Array(0);
     try {
-      return body ? await body.transformToByteArray() : new Uint8Array(0);
+      const bytes = await got.body.transformToByteArray();
+      return got.trim ? trimBytes(bytes, got.trim) : bytes;
     } catch (err) {
       throw s3Error("read", key, this.url, err);
     }
@@ -155,9 +156,10 @@ export class S3Store implements Store {
 
   /** Streams an object or a range of it. */
   async getStream(key: string, options: GetOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    const body = await this.#getObject(key, options);
-    if (!body) return new ReadableStream({ start: (c) => c.close() });
-    return body.transformToWebStream() as ReadableStream<Uint8Array>;
+    const got = await this.#getObject(key, options);
+    if (!got) return new ReadableStream({ start: (c) => c.close() });
+    const stream = got.body.transformToWebStream() as ReadableStream<Uint8Array>;
+    return got.trim ? trimStream(stream, got.trim) : stream;
   }
 
   /** Writes an object: one PUT up to `partSize`, a multipart upload for streams and larger bodies. */
