@@ -18,7 +18,7 @@ export function describeField(field: Field): string {
     case "optional":
       return `optional<${describeField(field.inner!)}>`;
     case "ndarray":
-      return `ndarray<${dtypeName(field.dtype!)}>` +
+      return `ndarray<${field.dtype ? dtypeName(field.dtype) : "any"}>` +
         (field.shape ? `[${field.shape.map((d) => d ?? "*").join(",")}]` : "");
     default:
       return field.kind;

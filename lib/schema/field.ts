@@ -40,8 +40,11 @@ export interface FieldOptions {
 
 /** Options of {@linkcode f.ndarray}. */
 export interface NDArrayFieldOptions extends FieldOptions {
-  /** Element type: numpy name (`"float32"`) or `dtype.str` (`"<f4"`). */
-  dtype: string;
+  /**
+   * Element type: numpy name (`"float32"`) or `dtype.str` (`"<f4"`). Leave it out only for
+   * arrays of any dtype (atdata's published records do not always say).
+   */
+  dtype: string | undefined;
   /**
    * Fixed shape; `null` leaves a dimension free (`[null, 3]`).
    * @default any shape
@@ -66,7 +69,7 @@ export interface Field<T = unknown> {
   readonly ext?: string;
   /** Human-readable description. */
   readonly description?: string;
-  /** ndarray fields: the dtype as numpy `dtype.str` (`"<f4"`). */
+  /** ndarray fields: the dtype as numpy `dtype.str` (`"<f4"`); undefined accepts any dtype. */
   readonly dtype?: string;
   /** ndarray fields: the declared shape (`null` = free dimension). */
   readonly shape?: (number | null)[];
@@ -143,7 +146,7 @@ function make<T>(kind: FieldKind, zod: z.ZodType<T>, options: FieldOptions, extr
 const isInt = (v: unknown): v is number | bigint =>
   typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v));
 
-function ndarrayZod(dtype: string, shape?: (number | null)[]): z.ZodType<NDArray> {
+function ndarrayZod(dtype?: string, shape?: (number | null)[]): z.ZodType<NDArray> {
   return z.custom<NDArray>(isNDArray).superRefine((a, ctx) => {
     let got: string;
     try {
@@ -151,7 +154,9 @@ function ndarrayZod(dtype: string, shape?: (number | null)[]): z.ZodType<NDArray
     } catch {
       got = a.dtype;
     }
-    if (got !== dtype) ctx.addIssue({ code: "custom", message: `dtype ${got} is not ${dtype}` });
+    if (dtype !== undefined && got !== dtype) {
+      ctx.addIssue({ code: "custom", message: `dtype ${got} is not ${dtype}` });
+    }
     const ok = !shape ||
       (a.shape.length === shape.length && shape.every((d, i) => d === null || d === a.shape[i]));
     if (!ok) {
@@ -197,9 +202,9 @@ export const f = {
     make("bytes", z.custom<Uint8Array>((v) => v instanceof Uint8Array), options),
   /** An n-dimensional array. Value: {@linkcode NDArray}. Role: exclude. */
   ndarray: (options: NDArrayFieldOptions): Field<NDArray> => {
-    const dtype = dtypeInfo(options.dtype).str;
+    const dtype = options.dtype === undefined ? undefined : dtypeInfo(options.dtype).str;
     return make("ndarray", ndarrayZod(dtype, options.shape), options, {
-      dtype,
+      ...(dtype !== undefined && { dtype }),
       ...(options.shape && { shape: [...options.shape] }),
     });
   },
