@@ -1,0 +1,186 @@
+/**
+ * {@linkcode ManifestBuilder}: builds and commits the manifest of every shard a ShardWriter
+ * writes, fed by the writer's hooks while the samples stream through (no second pass).
+ *
+ * @module
+ */
+import type { ManifestField } from "../schema/manifest_field.ts";
+import type { Store } from "../store/store.ts";
+import type { AggregateOptions, TimestampSummary } from "./aggregate.ts";
+import { extremeIso } from "./timestamp_aggregate.ts";
+import { ManifestError } from "./manifest_error.ts";
+import {
+  encodeManifestHeader,
+  MANIFEST_VERSION,
+  type ManifestHeader,
+  type Provenance,
+} from "./manifest_header.ts";
+import { type ManifestParquetOptions, writeManifestParquet } from "./manifest_parquet.ts";
+import { ShardAccumulator } from "./_shard_accumulator.ts";
+import { dirname, shardKeys } from "./_keys.ts";
+import { commitHeader } from "./_commit.ts";
+
+/** What the builder needs of a schema (a `Schema` from `defineSchema` fits). */
+export interface ManifestSchema {
+  name: string;
+  version: string;
+  manifestFields: readonly ManifestField[];
+}
+
+/** A sample as the ShardWriter's `onSample` hook reports it. */
+export interface ManifestSampleInfo {
+  /** Store key of the shard being written. */
+  shard: string;
+  key: string;
+  /** Byte offset of the sample's first tar header block in the shard. */
+  offset: number;
+  /** Bytes of the sample's tar members, headers and padding included. */
+  size: number;
+  /** The sample's fields (only the schema's manifest fields are read). */
+  sample: Record<string, unknown>;
+}
+
+/** A closed shard as the ShardWriter's `onShardClose` hook reports it. */
+export interface ManifestShardInfo {
+  key: string;
+  index?: number;
+  numSamples: number;
+  sizeBytes: number;
+  /** sha256 of the tar, hex. */
+  sha256: string;
+}
+
+/** Options for {@linkcode ManifestBuilder}. */
+export interface ManifestBuilderOptions extends AggregateOptions, ManifestParquetOptions {
+  /** Provenance recorded in every header. @default all null / empty */
+  provenance?: Partial<Provenance>;
+  /**
+   * The dataset whose index gets a fragment per committed shard (`<dataset>/_index/...`);
+   * `false` writes no fragment. @default the shard's folder
+   */
+  dataset?: string | false;
+  /** Clock for `created_at` (tests pass a fixed one). @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * Builds per-shard manifests. Plug its bound `onSample` / `onShardClose` into a ShardWriter; on
+ * close of each shard it writes `X.manifest.parquet`, then `X.manifest.json` create-only (its
+ * presence commits the shard), then the dataset index fragment.
+ *
+ * @example
+ * ```ts
+ * import { ManifestBuilder } from "./manifest_builder.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ * const store = new MemoryStore();
+ * const schema = {
+ *   name: "Example", version: "1.0.0",
+ *   manifestFields: [{ name: "label", role: "categorical", type: "str", list: false, nullable: false }],
+ * } as const;
+ * const builder = new ManifestBuilder(store, { ...schema, manifestFields: [...schema.manifestFields] });
+ * builder.onSample({ shard: "ds/s-000000.tar", key: "a", offset: 0, size: 1024, sample: { label: "cat" } });
+ * const header = await builder.onShardClose({ key: "ds/s-000000.tar", numSamples: 1, sizeBytes: 10240, sha256: "00" });
+ * if (header.aggregates.label?.type !== "categorical") throw new Error("unexpected");
+ * if (!await store.head("ds/s-000000.manifest.json")) throw new Error("not committed");
+ * ```
+ */
+export class ManifestBuilder {
+  readonly #store: Store;
+  readonly #schema: ManifestSchema;
+  readonly #options: ManifestBuilderOptions;
+  readonly #open = new Map<string, ShardAccumulator>();
+  readonly #committed: ManifestHeader[] = [];
+
+  constructor(store: Store, schema: ManifestSchema, options: ManifestBuilderOptions = {}) {
+    this.#store = store;
+    this.#schema = schema;
+    this.#options = options;
+  }
+
+  /** Headers of the shards committed so far, in commit order. */
+  get committed(): readonly ManifestHeader[] {
+    return this.#committed;
+  }
+
+  /** Records one written sample (the ShardWriter's `onSample` hook; bound). */
+  onSample = (info: ManifestSampleInfo): void => {
+    let acc = this.#open.get(info.shard);
+    if (!acc) {
+      acc = new ShardAccumulator(this.#schema.manifestFields, this.#options);
+      this.#open.set(info.shard, acc);
+    }
+    acc.add(info.key, info.offset, info.size, info.sample);
+  };
+
+  /** Writes and commits the manifest of a closed shard (the `onShardClose` hook; bound). */
+  onShardClose = async (info: ManifestShardInfo): Promise<ManifestHeader> => {
+    const acc = this.#open.get(info.key) ??
+      new ShardAccumulator(this.#schema.manifestFields, this.#options);
+    this.#open.delete(info.key);
+    if (acc.length !== info.numSamples) {
+      throw new ManifestError(
+        "invalid_state",
+        `Cannot commit manifest of "${info.key}": ${acc.length} samples recorded, the shard has ${info.numSamples}`,
+        { shard: info.key },
+      );
+    }
+    const keys = shardKeys(info.key);
+    const fields = this.#schema.manifestFields;
+    const aggregates = acc.finish();
+    const parquet = await writeManifestParquet(acc.columns, fields, this.#options);
+    const header = this.#header(info, aggregates);
+    header.parquet = {
+      key: keys.parquet,
+      size_bytes: parquet.length,
+      sha256: await sha256Hex(parquet),
+      num_rows: acc.length,
+    };
+    await this.#store.put(keys.parquet, parquet);
+    const dataset = this.#options.dataset ?? dirname(info.key);
+    const committed = await commitHeader(
+      this.#store,
+      info.key,
+      encodeManifestHeader(header),
+      header,
+      dataset,
+    );
+    this.#committed.push(committed);
+    return committed;
+  };
+
+  #header(info: ManifestShardInfo, aggregates: ManifestHeader["aggregates"]): ManifestHeader {
+    const fields = this.#schema.manifestFields;
+    const prov = this.#options.provenance ?? {};
+    const header: ManifestHeader = {
+      manifest_version: MANIFEST_VERSION,
+      shard_id: shardKeys(info.key).base,
+      schema_type: this.#schema.name,
+      schema_version: this.#schema.version,
+      num_samples: info.numSamples,
+      size_bytes: info.sizeBytes,
+      created_at: (this.#options.now?.() ?? new Date()).toISOString(),
+      checksum_sha256: info.sha256,
+      provenance: {
+        source_job_id: prov.source_job_id ?? null,
+        parent_shards: [...(prov.parent_shards ?? [])],
+        pipeline_version: prov.pipeline_version ?? null,
+        code_hash: prov.code_hash ?? null,
+      },
+      fields: fields.map((f) => ({ ...f })),
+      aggregates,
+    };
+    const times = fields.filter((f) => f.role === "timestamp")
+      .map((f) => aggregates[f.name] as TimestampSummary);
+    if (times.length) {
+      header.time_min = extremeIso(times.map((t) => t.min), -1);
+      header.time_max = extremeIso(times.map((t) => t.max), 1);
+    }
+    return header;
+  }
+}
+
+/** Hex sha256 of bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}

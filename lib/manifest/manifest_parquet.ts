@@ -1,0 +1,138 @@
+/**
+ * The per-sample layer of a manifest as Parquet, written and read with DuckDB through local temp
+ * files (the bytes themselves travel through the Store).
+ *
+ * Columns: `__key__` VARCHAR, `__offset__` BIGINT (byte offset of the sample's first tar header),
+ * `__size__` BIGINT, then one column per manifest field in its proper type (see `_columns.ts`).
+ *
+ * @module
+ */
+import { BIGINT, DuckDBDataChunk, type DuckDBType, VARCHAR } from "@duckdb/node-api";
+import type { ManifestField } from "../schema/manifest_field.ts";
+import type { ManifestValue } from "./aggregate.ts";
+import { columnType, type ItemSetter } from "./_columns.ts";
+import { sqlIdent, sqlString, withConnection, withTempFile } from "./_duckdb.ts";
+
+/** The rows of one shard's manifest, column by column (values normalized, see `_columns.ts`). */
+export interface ManifestColumns {
+  keys: string[];
+  offsets: number[];
+  sizes: number[];
+  /** One array per manifest field, as long as `keys`. */
+  values: Record<string, (ManifestValue | null)[]>;
+}
+
+/** Options for {@linkcode writeManifestParquet} and {@linkcode readManifestParquet}. */
+export interface ManifestParquetOptions {
+  /** Folder for DuckDB's temp files. @default a private folder under the system temp dir */
+  tempDir?: string;
+}
+
+const CHUNK = 2048;
+
+/**
+ * Writes manifest rows as Parquet (zstd) and returns the file's bytes.
+ *
+ * @example
+ * ```ts
+ * import { writeManifestParquet } from "./manifest_parquet.ts";
+ * const fields = [{ name: "label", role: "categorical", type: "str", list: false, nullable: false }] as const;
+ * const bytes = await writeManifestParquet(
+ *   { keys: ["a"], offsets: [0], sizes: [1536], values: { label: ["cat"] } },
+ *   [...fields],
+ * );
+ * if (new TextDecoder().decode(bytes.subarray(0, 4)) !== "PAR1") throw new Error("not Parquet");
+ * ```
+ */
+export async function writeManifestParquet(
+  columns: ManifestColumns,
+  fields: readonly ManifestField[],
+  options: ManifestParquetOptions = {},
+): Promise<Uint8Array> {
+  const types = fields.map(columnType);
+  const ddl = [
+    `"__key__" VARCHAR`,
+    `"__offset__" BIGINT`,
+    `"__size__" BIGINT`,
+    ...fields.map((f, i) => `${sqlIdent(f.name)} ${types[i]!.sql}`),
+  ].join(", ");
+  const duckTypes: DuckDBType[] = [VARCHAR, BIGINT, BIGINT, ...types.map((t) => t.duck)];
+  const n = columns.keys.length;
+  return await withTempFile(".parquet", options.tempDir, (path) =>
+    withConnection(async (con) => {
+      await con.run(`CREATE TEMP TABLE manifest (${ddl})`);
+      const appender = await con.createAppender("manifest");
+      for (let start = 0; start < n; start += CHUNK) {
+        const size = Math.min(CHUNK, n - start);
+        const chunk = DuckDBDataChunk.create(duckTypes, size);
+        const vectors = duckTypes.map((_, c) => chunk.getColumnVector(c) as unknown as ItemSetter);
+        const [keys, offsets, sizes] = vectors as [ItemSetter, ItemSetter, ItemSetter];
+        for (let i = 0; i < size; i++) {
+          keys.setItem(i, columns.keys[start + i]);
+          offsets.setItem(i, BigInt(columns.offsets[start + i]!));
+          sizes.setItem(i, BigInt(columns.sizes[start + i]!));
+        }
+        fields.forEach((f, c) => {
+          const values = columns.values[f.name] ?? [];
+          const type = types[c]!;
+          const vector = vectors[c + 3]!;
+          for (let i = 0; i < size; i++) {
+            const v = values[start + i];
+            vector.setItem(i, v === null || v === undefined ? null : type.item(v));
+          }
+        });
+        for (const v of vectors) (v as unknown as { flush(): void }).flush();
+        appender.appendDataChunk(chunk);
+      }
+      appender.closeSync();
+      await con.run(`COPY manifest TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+      return await Deno.readFile(path);
+    }));
+}
+
+/** A Parquet column's name and DuckDB type (`"VARCHAR"`, `"BIGINT"`, `"VARCHAR[]"`, ...). */
+export interface ParquetColumn {
+  name: string;
+  type: string;
+}
+
+/** The rows of a manifest Parquet file, as DuckDB returns them. */
+export interface ParquetRows {
+  columns: ParquetColumn[];
+  /** One object per row; BIGINT as number when safe (bigint otherwise), TIMESTAMPTZ as Date. */
+  rows: Record<string, unknown>[];
+}
+
+/**
+ * Reads a Parquet file's rows (any Parquet: atdata's too). Rejects when the bytes are not
+ * readable Parquet (DuckDB's error as `cause`).
+ *
+ * @example
+ * ```ts
+ * import { readManifestParquet, writeManifestParquet } from "./manifest_parquet.ts";
+ * const bytes = await writeManifestParquet({ keys: ["a"], offsets: [0], sizes: [9], values: {} }, []);
+ * const { rows } = await readManifestParquet(bytes);
+ * if (rows[0]?.__size__ !== 9) throw new Error("unexpected");
+ * ```
+ */
+export async function readManifestParquet(
+  bytes: Uint8Array,
+  options: ManifestParquetOptions = {},
+): Promise<ParquetRows> {
+  return await withTempFile(".parquet", options.tempDir, async (path) => {
+    await Deno.writeFile(path, bytes);
+    return await withConnection(async (con) => {
+      const reader = await con.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(path)})`);
+      const names = reader.columnNames();
+      const columns = names.map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+      const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
+      for (const row of rows) {
+        for (const name of names) {
+          const v = row[name];
+          if (typeof v === "bigint" && Number.isSafeInteger(Number(v))) row[name] = Number(v);
+        }
+      }
+      return { columns, rows };
+    });
+  });
+}
