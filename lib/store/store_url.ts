@@ -68,6 +68,9 @@ export function parseStoreUrl(input: string): StoreUrl {
       throw invalid(shown, "it is not a valid file URL", cause);
     }
   }
+  if (hasDotSegment(input.slice(match[0].length))) {
+    throw invalid(shown, `"." and ".." path segments are not accepted`);
+  }
   let path: string;
   try {
     path = decodeURIComponent(url.pathname).replace(/^\/+/, "").replace(/\/+$/, "");
@@ -92,6 +95,14 @@ export function parseStoreUrl(input: string): StoreUrl {
 function fileUrl(path: string): StoreUrl {
   const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
   return { scheme: "file", host: "", path: trimmed, href: pathToFileURL(trimmed).href };
+}
+
+/** Whether the raw path after `scheme://` has `.` or `..` segments (which `URL` would fold away). */
+function hasDotSegment(afterScheme: string): boolean {
+  const slash = afterScheme.search(/[/?#]/);
+  if (slash < 0 || afterScheme[slash] !== "/") return false;
+  const rawPath = afterScheme.slice(slash + 1).split(/[?#]/)[0] ?? "";
+  return rawPath.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
 }
 
 function encodePath(path: string): string {
