@@ -214,6 +214,7 @@ export class S3Store implements Store {
     assertPrefix(prefix, this.url);
     const cut = this.keyPrefix.length;
     let token: string | undefined;
+    let last: string | undefined;
     do {
       let out;
       try {
@@ -243,8 +244,13 @@ export class S3Store implements Store {
       for (const p of out.CommonPrefixes ?? []) {
         if (p.Prefix && p.Prefix.length > cut) page.push({ key: p.Prefix.slice(cut), size: 0 });
       }
-      // Each page holds objects and common prefixes as two sorted lists: merge them.
-      yield* page.sort((a, b) => compareKeys(a.key, b.key));
+      // Each page holds objects and common prefixes as two sorted lists: merge them, and never
+      // repeat a common prefix that a lax server lists again on the next page.
+      for (const info of page.sort((a, b) => compareKeys(a.key, b.key))) {
+        if (last !== undefined && compareKeys(info.key, last) <= 0) continue;
+        last = info.key;
+        yield info;
+      }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
   }

@@ -18,7 +18,11 @@ export interface ObjectInfo {
   lastModified?: Date;
 }
 
-/** A byte range: `length` bytes from `offset` (to the end when `length` is omitted). */
+/**
+ * A byte range: `length` bytes from `offset` (to the end when `length` is omitted). Ranges are
+ * clamped to the object's end (an offset at or past the end reads zero bytes); a negative or
+ * fractional `offset` or `length` throws a `RangeError`.
+ */
 export interface ByteRange {
   offset: number;
   length?: number;
