@@ -24,7 +24,9 @@ export type JobErrorCode =
   /** `awaitResults` gave up waiting. */
   | "timeout"
   /** The job was cancelled. */
-  | "cancelled";
+  | "cancelled"
+  /** The job stopped making progress: its executor is gone (resubmit to resume). */
+  | "stalled";
 
 /** A failure that a {@linkcode JobError} summarizes: one task or one sample. */
 export interface FailureSummary {

@@ -25,6 +25,12 @@ export interface ShardRef {
   size: number;
   /** Entity tag, when the store has one. */
   etag?: string;
+  /** The tar's SHA-256, when its manifest records it. */
+  sha256?: string;
+  /** Number of samples, when its manifest records it (or planning counted them). */
+  num_samples?: number;
+  /** Last modification time (ms), when the store has neither etag nor manifest. */
+  mtime?: number;
 }
 
 /** One input of a task: a whole shard, or samples `[start, end)` of it. */
@@ -168,6 +174,8 @@ export interface SupervisorMarker {
   heartbeat_at: string;
   /** Set when the executor stopped (all done, or cancelled). */
   finished_at?: string;
+  /** Why the executor itself failed, if it did. */
+  error?: string;
 }
 
 /** Store keys of one job's records. */

@@ -1,0 +1,200 @@
+/**
+ * {@linkcode superviseJob}: the executor loop shared by local backends. It runs a job's
+ * unfinished tasks through a {@linkcode TaskLauncher} with bounded concurrency, retries failed
+ * attempts with exponential backoff, records crashes, keeps a heartbeat in
+ * `_jobs/<id>/supervisor.json` and stops when `_jobs/<id>/cancel.json` appears.
+ *
+ * @module
+ */
+import { hostname } from "node:os";
+import type { Store } from "../store/store.ts";
+import { JobError } from "../job/job_error.ts";
+import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from "../job/job_spec.ts";
+import { readJson, writeJson } from "../job/_json.ts";
+
+/** One attempt of one task, as the supervisor asks a launcher to run it. */
+export interface TaskRequest {
+  jobId: string;
+  taskId: string;
+  /** Attempt number, from 1. */
+  attempt: number;
+  /** True when no retry will follow: a failure becomes the task's final result. */
+  final: boolean;
+}
+
+/** How an attempt ended: the task runner's verdict, or the worker died without one. */
+export type TaskOutcome =
+  | { kind: "result"; status: "ok" | "failed"; retryable: boolean; error?: string }
+  | { kind: "crashed"; reason: string };
+
+/** Runs task attempts somewhere (subprocesses, this process, containers). */
+export interface TaskLauncher {
+  /** Runs one attempt; the task runner records its result in the store. */
+  run(request: TaskRequest): Promise<TaskOutcome>;
+  /** Stops every running attempt (cancel); their `run` calls settle as crashed. */
+  abort(): Promise<void>;
+  /** Releases the launcher (ends worker processes). */
+  close(): Promise<void>;
+}
+
+/** Options for {@linkcode superviseJob}. */
+export interface SuperviseJobOptions {
+  /** Where attempts run. */
+  launcher: TaskLauncher;
+  /** Attempts in flight at once. @default spec.concurrency, else navigator.hardwareConcurrency */
+  concurrency?: number;
+  /** Backend name recorded in the heartbeat. @default "local" */
+  backend?: string;
+}
+
+/** What {@linkcode superviseJob} did. */
+export interface SuperviseSummary {
+  /** Tasks that ended ok / failed in this run. */
+  ok: number;
+  failed: number;
+  /** Tasks already finished before this run. */
+  alreadyDone: number;
+  /** Attempts launched. */
+  attempts: number;
+  cancelled: boolean;
+}
+
+/**
+ * Runs every unfinished task of a job to a final result (or until cancelled).
+ *
+ * @example
+ * ```ts ignore
+ * import { superviseJob } from "./supervisor.ts";
+ * const summary = await superviseJob(store, jobId, { launcher, concurrency: 4 });
+ * ```
+ */
+export async function superviseJob(
+  store: Store,
+  jobId: string,
+  options: SuperviseJobOptions,
+): Promise<SuperviseSummary> {
+  const keys = jobKeys(jobId);
+  const spec = await readJson<JobSpec>(store, keys.spec);
+  if (!spec) throw new JobError("not_found", `No job "${jobId}" in store ${store.url}`, { jobId });
+  const { launcher } = options;
+  const concurrency = Math.max(
+    1,
+    options.concurrency ?? spec.concurrency ?? navigator.hardwareConcurrency ?? 1,
+  );
+  const now = () => new Date().toISOString();
+  const marker: SupervisorMarker = {
+    backend: options.backend ?? "local",
+    host: hostname(),
+    pid: Deno.pid,
+    concurrency,
+    started_at: now(),
+    heartbeat_at: now(),
+  };
+  await writeJson(store, keys.supervisor, marker);
+
+  const summary: SuperviseSummary = {
+    ok: 0,
+    failed: 0,
+    alreadyDone: 0,
+    attempts: 0,
+    cancelled: false,
+  };
+  const cancel = async () => {
+    if (summary.cancelled) return;
+    summary.cancelled = true;
+    await launcher.abort();
+  };
+  let beating = Promise.resolve();
+  const timer = setInterval(() => {
+    beating = beating.then(async () => {
+      if (await store.head(keys.cancel)) await cancel();
+      await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
+    }).catch(() => {}); // a missed heartbeat is retried on the next tick
+  }, spec.policy.heartbeat_ms);
+
+  try {
+    if (await store.head(keys.cancel)) summary.cancelled = true;
+    const done = new Set<string>();
+    for await (const info of store.list(keys.tasksDir)) {
+      done.add(info.key.slice(keys.tasksDir.length).replace(/\.json$/, ""));
+    }
+    const previous = new Map<string, number>();
+    for await (const info of store.list(`${keys.dir}/attempts/`)) {
+      const task = info.key.slice(keys.dir.length + 10).split("/")[0]!;
+      previous.set(task, (previous.get(task) ?? 0) + 1);
+    }
+    const queue = spec.tasks.filter((t) => !done.has(t.id)).map((t) => t.id);
+    summary.alreadyDone = spec.tasks.length - queue.length;
+
+    const runTask = async (taskId: string) => {
+      const { max_attempts, backoff_ms } = spec.policy;
+      for (let attempt = (previous.get(taskId) ?? 0) + 1;; attempt++) {
+        if (summary.cancelled) return;
+        const final = attempt >= max_attempts;
+        summary.attempts++;
+        const outcome = await launcher.run({ jobId, taskId, attempt, final });
+        if (summary.cancelled) return;
+        if (outcome.kind === "result") {
+          if (outcome.status === "ok") return void summary.ok++;
+          if (final || !outcome.retryable) return void summary.failed++;
+        } else {
+          await recordCrash(store, spec, taskId, attempt, final, outcome.reason);
+          if (final) return void summary.failed++;
+        }
+        await new Promise((r) => setTimeout(r, backoff_ms * 2 ** (attempt - 1)));
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        while (!summary.cancelled && queue.length > 0) {
+          if (await store.head(keys.cancel)) await cancel();
+          else await runTask(queue.shift()!);
+        }
+      }),
+    );
+  } catch (err) {
+    marker.error = err instanceof Error ? err.message : String(err);
+    throw err;
+  } finally {
+    clearInterval(timer);
+    await beating;
+    await launcher.close();
+    await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now(), finished_at: now() })
+      .catch(() => {});
+  }
+  return summary;
+}
+
+/** Records an attempt whose worker died without writing a result. */
+async function recordCrash(
+  store: Store,
+  spec: JobSpec,
+  taskId: string,
+  attempt: number,
+  final: boolean,
+  reason: string,
+): Promise<void> {
+  const keys = jobKeys(spec.id);
+  const at = new Date().toISOString();
+  const result: TaskResult = {
+    job_id: spec.id,
+    task_id: taskId,
+    status: "failed",
+    samples_in: 0,
+    samples_out: 0,
+    skipped: 0,
+    failed: 0,
+    failures: [{ stage: "worker", reason }],
+    error: reason,
+    retryable: true,
+    duration_ms: 0,
+    attempt,
+    started_at: at,
+    finished_at: at,
+    outputs: [],
+  };
+  await (final
+    ? writeJson(store, keys.task(taskId), result, { createOnly: true })
+    : writeJson(store, keys.attempt(taskId, attempt), result));
+  await store.delete(keys.running(taskId));
+}

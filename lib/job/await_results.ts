@@ -1,0 +1,126 @@
+/**
+ * {@linkcode awaitResults}: waits for a job to finish, reading only the store, and resolves to
+ * its output dataset or rejects with a {@linkcode JobError} that summarizes what failed.
+ *
+ * @module
+ */
+import type { Store } from "../store/store.ts";
+import { JobError } from "./job_error.ts";
+import type { TaskOutput, TaskResult } from "./job_spec.ts";
+import { type JobStatus, status } from "./status.ts";
+
+/** Options for {@linkcode awaitResults}. */
+export interface AwaitResultsOptions {
+  /** Give up after this many ms, rejecting with code `"timeout"`. @default Infinity */
+  timeout?: number;
+  /** Called with every status read (draw a progress bar with it). */
+  onProgress?: (status: JobStatus) => void;
+  /** Polling period in ms; the first polls are quicker. @default 500 */
+  pollMs?: number;
+  /** Stops waiting (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** What a finished job produced. */
+export interface JobResults {
+  id: string;
+  state: "completed" | "completed_with_errors";
+  /** The output dataset prefix. */
+  output: string;
+  /** Committed output shards. */
+  shards: TaskOutput[];
+  samples: JobStatus["samples"];
+  tasks: JobStatus["tasks"];
+  /** Failed samples and tasks the policy tolerated. */
+  failures: JobStatus["failures"];
+  /** The last status read. */
+  status: JobStatus;
+}
+
+/**
+ * Polls a job's records until it reaches a final state. Resolves for `completed` and
+ * `completed_with_errors`; rejects with a {@linkcode JobError} whose code is `"failed"`,
+ * `"cancelled"`, `"stalled"` (its executor died; resubmit to resume) or `"timeout"`.
+ *
+ * @example
+ * ```ts ignore
+ * import { awaitResults } from "./await_results.ts";
+ * const res = await awaitResults(store, job.id, { timeout: 60_000 });
+ * console.log(res.state, res.samples.out, res.shards.length);
+ * ```
+ */
+export async function awaitResults(
+  store: Store,
+  job: string | { id: string },
+  options: AwaitResultsOptions = {},
+): Promise<JobResults> {
+  const jobId = typeof job === "string" ? job : job.id;
+  const timeout = options.timeout ?? Infinity;
+  const pollMs = options.pollMs ?? 500;
+  const start = Date.now();
+  const cache = new Map<string, TaskResult>();
+  let delay = Math.min(50, pollMs);
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const s = await status(store, jobId, { cache });
+    options.onProgress?.(s);
+    if (s.state === "completed" || s.state === "completed_with_errors") {
+      return {
+        id: s.id,
+        state: s.state,
+        output: s.output,
+        shards: s.outputs,
+        samples: s.samples,
+        tasks: s.tasks,
+        failures: s.failures,
+        status: s,
+      };
+    }
+    if (s.state === "failed" || s.state === "cancelled" || s.state === "stalled") {
+      throw new JobError(s.state, summarize(s), { jobId, failures: s.failures });
+    }
+    const left = timeout - (Date.now() - start);
+    if (left <= 0) {
+      throw new JobError(
+        "timeout",
+        `Job "${jobId}" did not finish within ${timeout} ms (${s.state}: ${s.tasks.ok} ok, ` +
+          `${s.tasks.failed} failed, ${s.tasks.running} running, ${s.tasks.pending} pending)`,
+        { jobId, failures: s.failures },
+      );
+    }
+    await sleep(Math.min(delay, left), options.signal);
+    delay = Math.min(pollMs, delay * 2);
+  }
+}
+
+/** One message naming the job, its state and the first failures. */
+export function summarize(s: JobStatus): string {
+  const head = s.state === "failed"
+    ? `Job "${s.id}" failed: ${s.tasks.failed} of ${s.tasks.total} tasks failed`
+    : s.state === "cancelled"
+    ? `Job "${s.id}" was cancelled (${s.tasks.ok} of ${s.tasks.total} tasks done)`
+    : s.state === "stalled"
+    ? `Job "${s.id}" stalled: its ${s.backend} executor stopped (${s.tasks.pending} tasks ` +
+      `pending); resubmit to resume`
+    : `Job "${s.id}" is ${s.state}`;
+  const samples = s.samples.failed ? `, ${s.samples.failed} samples failed` : "";
+  const lines = s.failures.slice(0, 5).map((f) =>
+    `  ${f.task}${f.key ? ` [${f.key}]` : ""}: ${f.reason}`
+  );
+  const more = s.failures.length > 5 ? `\n  ... and ${s.failures.length - 5} more` : "";
+  return `${head}${samples}${lines.length ? ":\n" + lines.join("\n") : ""}${more}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
