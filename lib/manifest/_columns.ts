@@ -28,11 +28,6 @@ import type { ManifestField, ManifestValueType } from "../schema/manifest_field.
 import type { ManifestValue } from "./aggregate.ts";
 import { categoryKey } from "./categorical_aggregate.ts";
 
-/** A value vector of a DuckDB data chunk, as far as this module writes it. */
-export interface ItemSetter {
-  setItem(index: number, value: unknown): void;
-}
-
 /** One column type. */
 export interface ColumnType {
   /** DDL type. */

@@ -9,6 +9,7 @@ import { StoreError } from "../store/store_error.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { type ManifestHeader, parseManifestHeader } from "./manifest_header.ts";
 import { fragmentKey, shardKeys } from "./_keys.ts";
+import { encodeIndexEntry } from "./_index_io.ts";
 
 async function createOnly(store: Store, key: string, text: string): Promise<boolean> {
   try {
@@ -40,8 +41,13 @@ export async function commitHeader(
       );
     }
     committed = existing;
-    text = new TextDecoder().decode(await store.get(json));
   }
-  if (dataset !== false) await createOnly(store, fragmentKey(dataset, shard), text);
+  if (dataset !== false) {
+    await createOnly(
+      store,
+      fragmentKey(dataset, shard),
+      encodeIndexEntry({ shard, header: committed }),
+    );
+  }
   return committed;
 }

@@ -80,7 +80,8 @@ function str(raw: Record<string, unknown>, key: string): string | null {
 }
 
 /**
- * Parses and normalizes a header (shardline's or atdata's): bare `Infinity` accepted, missing
+ * Parses and normalizes a header (JSON text or an already parsed object; shardline's or
+ * atdata's): bare `Infinity` accepted, missing
  * counts derived, aggregates read by their registered kind (unknown kinds dropped: a reader that
  * cannot interpret a summary must not prune with it).
  *
@@ -94,10 +95,10 @@ function str(raw: Record<string, unknown>, key: string): string | null {
  * if (h.aggregates.x?.type !== "numeric" || h.aggregates.x.min !== null) throw new Error();
  * ```
  */
-export function parseManifestHeader(text: string, shard?: string): ManifestHeader {
+export function parseManifestHeader(text: string | object, shard?: string): ManifestHeader {
   let raw: Record<string, unknown>;
   try {
-    const parsed = parseLenientJson(text);
+    const parsed = typeof text === "string" ? parseLenientJson(text) : text;
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new TypeError("not a JSON object");
     }

@@ -7,11 +7,12 @@
  *
  * @module
  */
-import { BIGINT, DuckDBDataChunk, type DuckDBType, VARCHAR } from "@duckdb/node-api";
+import { BIGINT, VARCHAR } from "@duckdb/node-api";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { ManifestValue } from "./aggregate.ts";
-import { columnType, type ItemSetter } from "./_columns.ts";
-import { sqlIdent, sqlString, withConnection, withTempFile } from "./_duckdb.ts";
+import { columnType } from "./_columns.ts";
+import { sqlString, withConnection, withTempFile } from "./_duckdb.ts";
+import { type ColumnSpec, writeParquet } from "./_write_parquet.ts";
 
 /** The rows of one shard's manifest, column by column (values normalized, see `_columns.ts`). */
 export interface ManifestColumns {
@@ -27,8 +28,6 @@ export interface ManifestParquetOptions {
   /** Folder for DuckDB's temp files. @default a private folder under the system temp dir */
   tempDir?: string;
 }
-
-const CHUNK = 2048;
 
 /**
  * Writes manifest rows as Parquet (zstd) and returns the file's bytes.
@@ -49,45 +48,26 @@ export async function writeManifestParquet(
   fields: readonly ManifestField[],
   options: ManifestParquetOptions = {},
 ): Promise<Uint8Array> {
-  const types = fields.map(columnType);
-  const ddl = [
-    `"__key__" VARCHAR`,
-    `"__offset__" BIGINT`,
-    `"__size__" BIGINT`,
-    ...fields.map((f, i) => `${sqlIdent(f.name)} ${types[i]!.sql}`),
-  ].join(", ");
-  const duckTypes: DuckDBType[] = [VARCHAR, BIGINT, BIGINT, ...types.map((t) => t.duck)];
-  const n = columns.keys.length;
-  return await withTempFile(".parquet", options.tempDir, (path) =>
-    withConnection(async (con) => {
-      await con.run(`CREATE TEMP TABLE manifest (${ddl})`);
-      const appender = await con.createAppender("manifest");
-      for (let start = 0; start < n; start += CHUNK) {
-        const size = Math.min(CHUNK, n - start);
-        const chunk = DuckDBDataChunk.create(duckTypes, size);
-        const vectors = duckTypes.map((_, c) => chunk.getColumnVector(c) as unknown as ItemSetter);
-        const [keys, offsets, sizes] = vectors as [ItemSetter, ItemSetter, ItemSetter];
-        for (let i = 0; i < size; i++) {
-          keys.setItem(i, columns.keys[start + i]);
-          offsets.setItem(i, BigInt(columns.offsets[start + i]!));
-          sizes.setItem(i, BigInt(columns.sizes[start + i]!));
-        }
-        fields.forEach((f, c) => {
-          const values = columns.values[f.name] ?? [];
-          const type = types[c]!;
-          const vector = vectors[c + 3]!;
-          for (let i = 0; i < size; i++) {
-            const v = values[start + i];
-            vector.setItem(i, v === null || v === undefined ? null : type.item(v));
-          }
-        });
-        for (const v of vectors) (v as unknown as { flush(): void }).flush();
-        appender.appendDataChunk(chunk);
-      }
-      appender.closeSync();
-      await con.run(`COPY manifest TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
-      return await Deno.readFile(path);
-    }));
+  const { keys, offsets, sizes } = columns;
+  const specs: ColumnSpec[] = [
+    { name: "__key__", sql: "VARCHAR", duck: VARCHAR, item: (i) => keys[i] },
+    { name: "__offset__", sql: "BIGINT", duck: BIGINT, item: (i) => BigInt(offsets[i]!) },
+    { name: "__size__", sql: "BIGINT", duck: BIGINT, item: (i) => BigInt(sizes[i]!) },
+  ];
+  for (const field of fields) {
+    const type = columnType(field);
+    const values = columns.values[field.name] ?? [];
+    specs.push({
+      name: field.name,
+      sql: type.sql,
+      duck: type.duck,
+      item: (i) => {
+        const v = values[i];
+        return v === null || v === undefined ? null : type.item(v);
+      },
+    });
+  }
+  return await writeParquet(specs, keys.length, options.tempDir);
 }
 
 /** A Parquet column's name and DuckDB type (`"VARCHAR"`, `"BIGINT"`, `"VARCHAR[]"`, ...). */

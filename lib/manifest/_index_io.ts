@@ -1,0 +1,152 @@
+/**
+ * Reading and writing the pieces of a dataset index: fragments (one JSON per committed shard)
+ * and compacted generations (one Parquet file each, a row per shard with the header's scalar
+ * fields as typed columns, so DuckDB can query shard headers, and the whole header as JSON).
+ *
+ * @module
+ */
+import { BIGINT, DuckDBTimestampTZValue, TIMESTAMPTZ, VARCHAR } from "@duckdb/node-api";
+import type { Store } from "../store/store.ts";
+import { StoreError } from "../store/store_error.ts";
+import {
+  encodeManifestHeader,
+  type ManifestHeader,
+  parseManifestHeader,
+} from "./manifest_header.ts";
+import { readManifestParquet } from "./manifest_parquet.ts";
+import { parseLenientJson } from "./_read.ts";
+import { type ColumnSpec, writeParquet } from "./_write_parquet.ts";
+import { compactedGeneration, compactedKey, indexPrefix } from "./_keys.ts";
+
+/** One shard in a dataset index. */
+export interface IndexEntry {
+  /** Store key of the shard's tar. */
+  shard: string;
+  header: ManifestHeader;
+}
+
+/** The JSON text of an index fragment. */
+export function encodeIndexEntry(entry: IndexEntry): string {
+  return `{"shard": ${JSON.stringify(entry.shard)}, "header": ${
+    encodeManifestHeader(entry.header)
+  }}\n`;
+}
+
+/** Reads a fragment; undefined when it is gone (compacted away meanwhile). */
+export async function readFragment(store: Store, key: string): Promise<IndexEntry | undefined> {
+  const bytes = await getOrUndefined(store, key);
+  if (!bytes) return undefined;
+  const raw = parseLenientJson(new TextDecoder().decode(bytes)) as {
+    shard?: unknown;
+    header?: object;
+  };
+  const shard = String(raw.shard);
+  return { shard, header: parseManifestHeader(raw.header ?? {}, shard) };
+}
+
+async function getOrUndefined(store: Store, key: string): Promise<Uint8Array | undefined> {
+  try {
+    return await store.get(key);
+  } catch (err) {
+    if (err instanceof StoreError && err.code === "not_found") return undefined;
+    throw err;
+  }
+}
+
+/** What a listing of `<dataset>/_index/` found. */
+export interface IndexListing {
+  /** Compacted generations, ascending. */
+  generations: number[];
+  /** Fragment keys. */
+  fragments: string[];
+}
+
+/** Lists a dataset's index folder. */
+export async function listIndex(store: Store, dataset: string): Promise<IndexListing> {
+  const prefix = indexPrefix(dataset);
+  const generations: number[] = [];
+  const fragments: string[] = [];
+  for await (const info of store.list(prefix)) {
+    const gen = compactedGeneration(dataset, info.key);
+    if (gen !== undefined) generations.push(gen);
+    else if (info.key.startsWith(`${prefix}shards/`) && info.key.endsWith(".json")) {
+      fragments.push(info.key);
+    }
+  }
+  generations.sort((a, b) => a - b);
+  return { generations, fragments };
+}
+
+const ts = (iso: string | null | undefined) => {
+  const ms = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(ms) ? null : new DuckDBTimestampTZValue(BigInt(ms) * 1000n);
+};
+
+/** Writes generation `gen` create-only; false when that generation already exists. */
+export async function writeCompacted(
+  store: Store,
+  dataset: string,
+  gen: number,
+  entries: readonly IndexEntry[],
+  tempDir?: string,
+): Promise<boolean> {
+  const h = (i: number) => entries[i]!.header;
+  const text = (name: string, f: (i: number) => string | null): ColumnSpec => ({
+    name,
+    sql: "VARCHAR",
+    duck: VARCHAR,
+    item: f,
+  });
+  const int = (name: string, f: (i: number) => number): ColumnSpec => ({
+    name,
+    sql: "BIGINT",
+    duck: BIGINT,
+    item: (i) => BigInt(f(i)),
+  });
+  const time = (name: string, f: (i: number) => string | null | undefined): ColumnSpec => ({
+    name,
+    sql: "TIMESTAMPTZ",
+    duck: TIMESTAMPTZ,
+    item: (i) => ts(f(i)),
+  });
+  const bytes = await writeParquet(
+    [
+      text("shard", (i) => entries[i]!.shard),
+      text("shard_id", (i) => h(i).shard_id),
+      text("schema_type", (i) => h(i).schema_type),
+      text("schema_version", (i) => h(i).schema_version),
+      int("num_samples", (i) => h(i).num_samples),
+      int("size_bytes", (i) => h(i).size_bytes),
+      text("checksum_sha256", (i) => h(i).checksum_sha256),
+      time("created_at", (i) => h(i).created_at),
+      time("time_min", (i) => h(i).time_min),
+      time("time_max", (i) => h(i).time_max),
+      text("header", (i) => encodeManifestHeader(h(i))),
+    ],
+    entries.length,
+    tempDir,
+  );
+  try {
+    await store.put(compactedKey(dataset, gen), bytes, { ifNoneMatch: "*" });
+    return true;
+  } catch (err) {
+    if (err instanceof StoreError && err.code === "already_exists") return false;
+    throw err;
+  }
+}
+
+/** Reads generation `gen`; undefined when it is gone (superseded and removed meanwhile). */
+export async function readCompacted(
+  store: Store,
+  dataset: string,
+  gen: number,
+  tempDir?: string,
+): Promise<IndexEntry[] | undefined> {
+  const bytes = await getOrUndefined(store, compactedKey(dataset, gen));
+  if (!bytes) return undefined;
+  const { rows } = await readManifestParquet(bytes, { tempDir });
+  return rows.map((row) => ({
+    shard: String(row.shard),
+    header: parseManifestHeader(String(row.header), String(row.shard)),
+  }));
+}

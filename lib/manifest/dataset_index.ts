@@ -1,0 +1,107 @@
+/**
+ * {@linkcode readIndex}: the rolled-up index of a dataset, every committed shard's header and
+ * aggregates, read without listing or opening the shards.
+ *
+ * Layout and protocol (safe when many tasks commit and compact at once):
+ *
+ * - Committing shard `X.tar` writes `<dataset>/_index/shards/X.json` (create-only) right after
+ *   `X.manifest.json`: one fragment per shard, so committers never contend.
+ * - {@linkcode compactIndex} folds the newest generation and the fragments into generation
+ *   `n + 1`, `<dataset>/_index/compacted-<n+1>.parquet`, written create-only: of two compactions
+ *   racing from generation `n`, one wins, the other gives up and deletes nothing. Each generation
+ *   thus contains its predecessor, and the winner deletes only the fragments it included.
+ * - {@linkcode readIndex} = newest generation ∪ the fragments not in it. If a generation or
+ *   fragment it listed vanishes, or a newer generation appears while it lists, it starts over.
+ *   So it is always current: a shard is visible as soon as its fragment exists.
+ *
+ * Create-only puts are race-free on the local store and on R2/S3; s3rver ignores them (tests).
+ *
+ * @module
+ */
+import type { Store } from "../store/store.ts";
+import { type IndexEntry, listIndex, readCompacted, readFragment } from "./_index_io.ts";
+import { mapLimit } from "./_pool.ts";
+import { compactedKey } from "./_keys.ts";
+
+export type { IndexEntry } from "./_index_io.ts";
+
+/** A dataset's index as read. */
+export interface DatasetIndex {
+  dataset: string;
+  /** The compacted generation it started from (0: none). */
+  generation: number;
+  /** Fragments read on top of the generation. */
+  fragments: number;
+  /** One entry per committed shard, sorted by shard key. */
+  entries: IndexEntry[];
+}
+
+/** Options for {@linkcode readIndex}. */
+export interface ReadIndexOptions {
+  /** Fragments read at once. @default 16 */
+  concurrency?: number;
+  /** Folder for DuckDB's temp files. @default a private temp folder */
+  tempDir?: string;
+}
+
+const ATTEMPTS = 8;
+
+/**
+ * Reads a dataset's index (compacted generation plus newer fragments).
+ *
+ * @example
+ * ```ts
+ * import { readIndex } from "./dataset_index.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ * const index = await readIndex(new MemoryStore(), "empty-dataset");
+ * if (index.entries.length !== 0) throw new Error("unexpected");
+ * ```
+ */
+export async function readIndex(
+  store: Store,
+  dataset: string,
+  options: ReadIndexOptions = {},
+): Promise<DatasetIndex> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const read = await tryReadIndex(store, dataset, options);
+    if (read) return read;
+  }
+  throw new Error(
+    `Cannot read the index of "${dataset}": it kept changing during ${ATTEMPTS} attempts`,
+  );
+}
+
+async function tryReadIndex(
+  store: Store,
+  dataset: string,
+  options: ReadIndexOptions,
+): Promise<DatasetIndex | undefined> {
+  const listing = await listIndex(store, dataset);
+  const generation = listing.generations.at(-1) ?? 0;
+  const byShard = new Map<string, IndexEntry>();
+  if (generation > 0) {
+    const entries = await readCompacted(store, dataset, generation, options.tempDir);
+    if (!entries) return undefined;
+    for (const e of entries) byShard.set(e.shard, e);
+  }
+  const fragments = await mapLimit(
+    listing.fragments,
+    options.concurrency ?? 16,
+    (key) => readFragment(store, key),
+  );
+  if (fragments.some((f) => f === undefined)) return undefined;
+  // Fragments deleted after the generation was listed belong to a newer generation: start over.
+  if (await store.head(compactedKey(dataset, generation + 1))) return undefined;
+  let added = 0;
+  for (const f of fragments) {
+    if (f && !byShard.has(f.shard)) {
+      byShard.set(f.shard, f);
+      added++;
+    }
+  }
+  const entries = [...byShard.values()].sort((
+    a,
+    b,
+  ) => (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : 0));
+  return { dataset, generation, fragments: added, entries };
+}

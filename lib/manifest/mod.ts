@@ -1,0 +1,131 @@
+/**
+ * Manifests: the three-layer metadata beside every shard, and the dataset index rolled up from
+ * them, so that queries and plots decide which shards matter without listing or opening shards.
+ *
+ * For shard `X.tar`, a {@linkcode ManifestBuilder} plugged into the ShardWriter's hooks writes,
+ * while the samples stream through (no second pass):
+ *
+ * - `X.manifest.parquet`: one row per sample: `__key__`, `__offset__` (the real tar byte offset:
+ *   a ranged read of `[__offset__, __offset__ + __size__)` is a tar of exactly that sample),
+ *   `__size__`, and each manifest field in its Parquet type (VARCHAR, DOUBLE, BIGINT, BOOLEAN,
+ *   TIMESTAMP WITH TIME ZONE, LIST<VARCHAR>). Written with DuckDB ({@linkcode writeManifestParquet}).
+ * - `X.manifest.json`, written last and create-only: its presence commits the shard. The
+ *   {@linkcode ManifestHeader} (atdata-compatible keys plus `checksum_sha256`, `time_min`/`time_max`,
+ *   the fields and the Parquet's own checksum) and the aggregates, one per field, registered by
+ *   role ({@linkcode registerAggregate}): categorical value counts with an overflow bucket,
+ *   numeric bounds/mean/histogram on dataset-wide edges ({@linkcode HistogramAccumulator}), set
+ *   items or a {@linkcode BloomFilter}, timestamp bounds.
+ * - `<dataset>/_index/shards/X.json`: the shard's index fragment.
+ *
+ * Reading: {@linkcode readManifest} (shardline's and atdata's manifests; the schema-evolution
+ * policy is in its module doc), {@linkcode readIndex} (compacted generation + newer fragments,
+ * always current), {@linkcode compactIndex}, {@linkcode rebuildIndex},
+ * {@linkcode datasetStats} (exact sums of shard aggregates from the index alone) and
+ * {@linkcode verifyDataset} (checksums, counts, offsets, Parquet presence and integrity).
+ *
+ * @example
+ * ```ts
+ * import { datasetStats, ManifestBuilder, readManifest } from "./mod.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ *
+ * const store = new MemoryStore();
+ * const schema = {
+ *   name: "Example",
+ *   version: "1.0.0",
+ *   manifestFields: [
+ *     { name: "label", role: "categorical", type: "str", list: false, nullable: false },
+ *     { name: "confidence", role: "numeric", type: "float", list: false, nullable: false },
+ *   ] as const,
+ * };
+ * const builder = new ManifestBuilder(store, { ...schema, manifestFields: [...schema.manifestFields] });
+ * // What a ShardWriter reports through its hooks:
+ * const shard = "ds/shard-000000.tar";
+ * builder.onSample({ shard, key: "a", offset: 0, size: 1536, sample: { label: "cat", confidence: 0.95 } });
+ * builder.onSample({ shard, key: "b", offset: 1536, size: 1536, sample: { label: "dog", confidence: 0.5 } });
+ * await builder.onShardClose({ key: shard, numSamples: 2, sizeBytes: 10240, sha256: "ab" });
+ *
+ * const manifest = await readManifest(store, shard);
+ * console.log(manifest.rows?.map((r) => [r.__key__, r.__offset__, r.label]));
+ * const stats = await datasetStats(store, "ds");
+ * console.log(stats.num_samples, stats.fields.label);
+ * ```
+ *
+ * @module
+ */
+export {
+  type Accumulator,
+  type AggregateKind,
+  aggregateKind,
+  type AggregateOptions,
+  type AggregateSummary,
+  type CategoricalSummary,
+  type ManifestValue,
+  type NumericSummary,
+  registerAggregate,
+  type SetSummary,
+  type TimestampSummary,
+} from "./aggregate.ts";
+export { categoricalAggregate } from "./categorical_aggregate.ts";
+export { numericAggregate } from "./numeric_aggregate.ts";
+export { setAggregate } from "./set_aggregate.ts";
+export { timestampAggregate } from "./timestamp_aggregate.ts";
+export {
+  decimalBucket,
+  type Histogram,
+  HistogramAccumulator,
+  mergeHistograms,
+} from "./histogram.ts";
+export { BloomFilter, type BloomFilterJson, type BloomFilterOptions } from "./bloom_filter.ts";
+export { ManifestError, type ManifestErrorCode } from "./manifest_error.ts";
+export {
+  encodeManifestHeader,
+  hasRealOffsets,
+  MANIFEST_VERSION,
+  type ManifestHeader,
+  type ParquetInfo,
+  parseManifestHeader,
+  type Provenance,
+} from "./manifest_header.ts";
+export {
+  type ManifestColumns,
+  type ManifestParquetOptions,
+  type ParquetColumn,
+  type ParquetRows,
+  readManifestParquet,
+  writeManifestParquet,
+} from "./manifest_parquet.ts";
+export {
+  ManifestBuilder,
+  type ManifestBuilderOptions,
+  type ManifestSampleInfo,
+  type ManifestSchema,
+  type ManifestShardInfo,
+  sha256Hex,
+} from "./manifest_builder.ts";
+export {
+  type ManifestRow,
+  readManifest,
+  type ReadManifestOptions,
+  type ShardManifest,
+} from "./read_manifest.ts";
+export {
+  type DatasetIndex,
+  type IndexEntry,
+  readIndex,
+  type ReadIndexOptions,
+} from "./dataset_index.ts";
+export {
+  compactIndex,
+  type CompactIndexOptions,
+  type CompactIndexResult,
+} from "./compact_index.ts";
+export { rebuildIndex, type RebuildIndexOptions } from "./rebuild_index.ts";
+export { listShards, type ShardListing } from "./list_shards.ts";
+export { type DatasetStats, datasetStats, type DatasetStatsOptions } from "./dataset_stats.ts";
+export {
+  type ShardProblem,
+  type ShardProblemCode,
+  verifyDataset,
+  type VerifyDatasetOptions,
+  type VerifyReport,
+} from "./verify_dataset.ts";
