@@ -1,0 +1,98 @@
+/**
+ * Normalizes tar input (bytes, Web stream or async iterable) into chunks, gunzipping on the
+ * gzip magic (private).
+ *
+ * @module
+ */
+
+import { ShardError } from "./shard_error.ts";
+
+/** What the tar readers accept. */
+export type TarSource = ReadableStream<Uint8Array> | Uint8Array | AsyncIterable<Uint8Array>;
+
+/** When to gunzip: `"auto"` on the `1f 8b` magic, or always / never. */
+export type GzipMode = "auto" | boolean;
+
+async function* iterate(source: TarSource): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    yield source;
+  } else if (source instanceof ReadableStream) {
+    const reader = source.getReader();
+    let finished = false;
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) return void (finished = true);
+        yield value;
+      }
+    } finally {
+      // Stopped early (end-of-archive block, error, consumer break): release the source.
+      if (!finished) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+  } else yield* source;
+}
+
+async function* gunzip(
+  head: Uint8Array[],
+  rest: AsyncIterator<Uint8Array>,
+  shard: string | undefined,
+): AsyncGenerator<Uint8Array> {
+  const input = new ReadableStream<BufferSource>({
+    start(controller) {
+      for (const chunk of head) controller.enqueue(chunk as Uint8Array<ArrayBuffer>);
+    },
+    async pull(controller) {
+      const { done, value } = await rest.next();
+      if (done) controller.close();
+      else controller.enqueue(value as Uint8Array<ArrayBuffer>);
+    },
+    async cancel() {
+      await rest.return?.();
+    },
+  });
+  const reader = input.pipeThrough<Uint8Array>(new DecompressionStream("gzip")).getReader();
+  try {
+    while (true) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (cause) {
+        if (cause instanceof ShardError) throw cause;
+        const detail = `gzip stream is corrupt (${(cause as Error)?.message ?? cause})`;
+        throw new ShardError("invalid_gzip", detail, { shard, cause });
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** Yields the tar bytes of `source` as chunks, decompressing gzip per `gzip`. */
+export async function* tarChunks(
+  source: TarSource,
+  gzip: GzipMode,
+  shard?: string,
+): AsyncGenerator<Uint8Array> {
+  if (gzip === false) return yield* iterate(source);
+  const it = iterate(source);
+  const head: Uint8Array[] = [];
+  let have = 0;
+  while (have < 2) {
+    const { done, value } = await it.next();
+    if (done) break;
+    if (value.length === 0) continue;
+    head.push(value);
+    have += value.length;
+  }
+  const magic = head.length === 1
+    ? head[0]!
+    : new Uint8Array([...(head[0] ?? []), ...(head[1] ?? [])]);
+  if (gzip === true || (magic[0] === 0x1f && magic[1] === 0x8b)) {
+    return yield* gunzip(head, it, shard);
+  }
+  for (const chunk of head) yield chunk;
+  yield* it;
+}

@@ -1,0 +1,78 @@
+/**
+ * Shards: WebDataset tar files, read and written as streams, with byte offsets.
+ *
+ * Reading: {@linkcode scanTar} yields tar members (ustar, GNU, PAX; gzip detected) and
+ * {@linkcode scanSamples} groups them into {@linkcode TarSample}s by the webdataset key rules,
+ * each with the byte range `[offset, offset + size)` that is itself a tar of that sample.
+ * Input is a `Uint8Array`, a `ReadableStream<Uint8Array>` or any async iterable of chunks; data
+ * is handed out as views of the input chunks where possible (no copy).
+ *
+ * Writing: {@linkcode TarWriter} builds deterministic ustar bytes; {@linkcode ShardWriter}
+ * streams samples into a {@linkcode Store} as `name-%06d.tar` shards, rotating at `maxcount` /
+ * `maxsize`, with per-sample and per-shard hooks (offsets, sizes, SHA-256) for manifests.
+ * {@linkcode expandBraces} turns `name-{000000..000099}.tar` into shard names.
+ *
+ * Errors are {@linkcode ShardError}s with a `code`, the shard, the sample key and the byte
+ * offset; readers take `onError: "throw" | "skip" | fn` and report what they skip.
+ *
+ * @example
+ * ```ts
+ * import { expandBraces, scanSamples, ShardWriter } from "./mod.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ *
+ * const store = new MemoryStore();
+ * const writer = new ShardWriter(store, "ds/shard-%06d.tar", { maxcount: 10 });
+ * for (let i = 0; i < 25; i++) {
+ *   const label = new TextEncoder().encode(String(i % 3));
+ *   await writer.write({ __key__: `sample-${i}`, files: { cls: label } });
+ * }
+ * const shards = await writer.close();
+ * let count = 0;
+ * for (const key of expandBraces("ds/shard-{000000..000002}.tar")) {
+ *   for await (const sample of scanSamples(await store.getStream(key), { url: key })) {
+ *     const one = await store.get(key, { range: { offset: sample.offset, length: sample.size } });
+ *     for await (const again of scanSamples(one)) if (again.__key__ !== sample.__key__) throw new Error();
+ *     count++;
+ *   }
+ * }
+ * if (count !== 25 || shards.length !== 3) throw new Error(`read ${count} samples`);
+ * ```
+ *
+ * @module
+ */
+export type { TarSample } from "./tar_sample.ts";
+export type { TarEntry } from "./tar_entry.ts";
+export {
+  type OnError,
+  ShardError,
+  type ShardErrorCode,
+  type ShardErrorOptions,
+} from "./shard_error.ts";
+export {
+  DEFAULT_MAX_MEMBER_SIZE,
+  type GzipMode,
+  scanTar,
+  type ScanTarOptions,
+  type TarSource,
+} from "./scan_tar.ts";
+export {
+  isUnsafePath,
+  scanSamples,
+  type ScanSamplesOptions,
+  splitSampleName,
+} from "./scan_samples.ts";
+export {
+  RECORD_SIZE,
+  type SamplePosition,
+  TarWriter,
+  type TarWriterOptions,
+} from "./tar_writer.ts";
+export {
+  type ShardInfo,
+  shardName,
+  type ShardSampleInfo,
+  type ShardSampleInput,
+  ShardWriter,
+  type ShardWriterOptions,
+} from "./shard_writer.ts";
+export { expandBraces } from "./expand_braces.ts";
