@@ -79,6 +79,11 @@ export interface Field<T = unknown> {
   readonly inner?: Field;
 }
 
+export {
+  /** Describes a field's type for messages: `"str"`, `"list<int>"`, `"ndarray<float32>[2,*]"`. */
+  describeField,
+} from "./_issues.ts";
+
 const ROLES: Record<FieldKind, ManifestRole[]> = {
   str: ["categorical", "exclude"],
   bool: ["categorical", "exclude"],

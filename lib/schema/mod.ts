@@ -73,7 +73,12 @@ export {
   type TypedArray,
 } from "./nd_array.ts";
 export type { ManifestField, ManifestRole, ManifestValueType } from "./manifest_field.ts";
-export { SchemaError, type SchemaErrorCode, type SchemaIssue } from "./schema_error.ts";
+export {
+  formatIssues,
+  SchemaError,
+  type SchemaErrorCode,
+  type SchemaIssue,
+} from "./schema_error.ts";
 export {
   type AtdataFieldType,
   type AtdataLocalField,

@@ -80,3 +80,11 @@ export class SchemaError extends Error {
     this.path = options.path;
   }
 }
+
+export {
+  /**
+   * Formats issues for an error message: `label: Invalid input: expected str, ...; ...`
+   * (the first `max`, default 3, then a count of the rest).
+   */
+  formatIssues,
+} from "./_issues.ts";

@@ -1,0 +1,123 @@
+/**
+ * Per-field-kind conversion between sample values and the plain values codecs serialize,
+ * for msgpack (bytes stay bytes, ndarrays become atdata's compact bytes) and JSON (bytes as
+ * base64, ndarrays as `{ dtype, shape, data }`). Conversions out of plain values are lenient:
+ * what they cannot convert is passed through for the schema to reject. Private.
+ *
+ * @module
+ */
+import type { Field, FieldKind } from "../../schema/field.ts";
+import { isNDArray, NDArray } from "../../schema/nd_array.ts";
+import { decodeNdarrayBytes, encodeNdarrayBytes } from "./ndarray_bytes.ts";
+
+/** One direction of a conversion, given the field and a recursion for inner fields. */
+type Convert = (value: unknown, field: Field, rec: (v: unknown, f: Field) => unknown) => unknown;
+
+interface Conversions {
+  to: Partial<Record<FieldKind, Convert>>;
+  from: Partial<Record<FieldKind, Convert>>;
+}
+
+const same: Convert = (v) => v;
+
+const shared: Conversions = {
+  to: {
+    list: (v, f, rec) => Array.isArray(v) ? v.map((x) => rec(x, f.item!)) : v,
+    optional: (v, f, rec) => (v === null || v === undefined ? null : rec(v, f.inner!)),
+    timestamp: (v) => (v instanceof Date ? v.toISOString() : v),
+    float: (v) => (typeof v === "bigint" ? Number(v) : v),
+  },
+  from: {
+    list: (v, f, rec) => Array.isArray(v) ? v.map((x) => rec(x, f.item!)) : v,
+    optional: (v, f, rec) => (v === null || v === undefined ? null : rec(v, f.inner!)),
+    timestamp: (v) => (typeof v === "string" ? new Date(v) : v),
+    int: (v) => (typeof v === "bigint" && Number.isSafeInteger(Number(v)) ? Number(v) : v),
+    float: (v) => (typeof v === "bigint" ? Number(v) : v),
+  },
+};
+
+/**
+ * msgpack: ints outside the 32-bit ranges go out as bigint so the encoder writes int64/uint64
+ * (as Python's msgpack does) instead of a float.
+ */
+const msgpack: Conversions = {
+  to: {
+    ...shared.to,
+    int: (v) => {
+      const n = typeof v === "bigint" ? Number(v) : v;
+      if (typeof n !== "number") return v;
+      if (n < 2 ** 32 && n >= -(2 ** 31)) return n;
+      return typeof v === "bigint" ? v : BigInt(n);
+    },
+    ndarray: (v) => (isNDArray(v) ? encodeNdarrayBytes(v) : v),
+  },
+  from: {
+    ...shared.from,
+    ndarray: (v) => (v instanceof Uint8Array ? decodeNdarrayBytes(v) : v),
+  },
+};
+
+function toBase64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+function fromBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const NONFINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
+
+/** JSON: bigints beyond 2^53 and non-finite floats travel as strings. */
+const json: Conversions = {
+  to: {
+    ...shared.to,
+    int: (
+      v,
+    ) => (typeof v === "bigint" ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v),
+    float: (v) =>
+      typeof v === "bigint"
+        ? Number(v)
+        : typeof v === "number" && !Number.isFinite(v)
+        ? String(v)
+        : v,
+    bytes: (v) => (v instanceof Uint8Array ? toBase64(v) : v),
+    ndarray: (v) => (isNDArray(v) ? NDArray.prototype.toJSON.call(v) : v),
+  },
+  from: {
+    ...shared.from,
+    int: (v) => (typeof v === "string" && /^-?\d+$/.test(v) ? BigInt(v) : v),
+    float: (v) => (typeof v === "string" && v in NONFINITE ? NONFINITE[v] : v),
+    bytes: (v) => (typeof v === "string" ? fromBase64(v) : v),
+    ndarray: (v) => {
+      const o = v as { dtype?: unknown; shape?: unknown; data?: unknown };
+      if (typeof o?.dtype !== "string" || !Array.isArray(o.shape) || !Array.isArray(o.data)) {
+        return v;
+      }
+      const big = /[iu]8$/.test(o.dtype);
+      const data = o.data.map((x) => (big ? BigInt(x as number | string) : Number(x)));
+      return NDArray.from(data as number[], { dtype: o.dtype, shape: o.shape as number[] });
+    },
+  },
+};
+
+function converter(table: Partial<Record<FieldKind, Convert>>) {
+  const rec = (value: unknown, field: Field): unknown =>
+    (table[field.kind] ?? same)(value, field, rec);
+  return rec;
+}
+
+/** A sample value as the msgpack encoder should see it. */
+export const toMsgpack: (value: unknown, field: Field) => unknown = converter(msgpack.to);
+/** A sample value from what the msgpack decoder gave. May throw `"unknown_dtype"`/`"decode_failed"`. */
+export const fromMsgpack: (value: unknown, field: Field) => unknown = converter(msgpack.from);
+/** A sample value as `JSON.stringify` should see it. */
+export const toJson: (value: unknown, field: Field) => unknown = converter(json.to);
+/** A sample value from what `JSON.parse` gave. */
+export const fromJson: (value: unknown, field: Field) => unknown = converter(json.from);
