@@ -12,6 +12,11 @@
  * `maxsize`, with per-sample and per-shard hooks (offsets, sizes, SHA-256) for manifests.
  * {@linkcode expandBraces} turns `name-{000000..000099}.tar` into shard names.
  *
+ * Samples: {@linkcode encodeSample} turns a typed sample into its members by its schema's layout
+ * (one atdata `.msgpack` member, or one member per field through the {@linkcode Codec}
+ * registered for its extension, see {@linkcode registerCodec}); {@linkcode decodeSample} and the
+ * {@linkcode decodeSamples} stage read them back, validated, with typed issues.
+ *
  * Errors are {@linkcode ShardError}s with a `code`, the shard, the sample key and the byte
  * offset; readers take `onError: "throw" | "skip" | fn` and report what they skip.
  *
@@ -76,3 +81,28 @@ export {
   type ShardWriterOptions,
 } from "./shard_writer.ts";
 export { expandBraces } from "./expand_braces.ts";
+export { type Codec, codecFor, registerCodec } from "./codecs/codec.ts";
+export {
+  type EncodedSample,
+  encodeSample,
+  type EncodeSampleOptions,
+} from "./codecs/encode_sample.ts";
+export {
+  type DecodedSample,
+  decodeSample,
+  type DecodeSampleResult,
+  sampleError,
+} from "./codecs/decode_sample.ts";
+export { decodeSamples, type DecodeSamplesOptions } from "./codecs/decode_samples.ts";
+export {
+  decodeMsgpack,
+  decodeMsgpackSample,
+  encodeMsgpackSample,
+  encodeMsgpackValue,
+  msgpackCodec,
+} from "./codecs/msgpack_codec.ts";
+export { decodeNdarrayBytes, encodeNdarrayBytes } from "./codecs/ndarray_bytes.ts";
+export { decodeNpy, encodeNpy, isNpy, npyCodec } from "./codecs/npy.ts";
+export { jsonCodec } from "./codecs/json_codec.ts";
+export { clsCodec, txtCodec } from "./codecs/text_codecs.ts";
+export { rawCodec } from "./codecs/raw_codec.ts";
