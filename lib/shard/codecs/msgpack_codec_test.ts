@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import tarStream from "tar-stream";
 import { defineSchema, f, NDArray } from "../../schema/mod.ts";
+import { scanSamples } from "../scan_samples.ts";
 import { decodeSample } from "./decode_sample.ts";
+import { decodeSamples } from "./decode_samples.ts";
 import { encodeSample } from "./encode_sample.ts";
 import { encodeMsgpackSample } from "./msgpack_codec.ts";
 
@@ -86,6 +88,19 @@ for (const name of ["example_float_mtime.tar", "example_int_mtime.tar"]) {
     assertWorkedExample(r.value);
   });
 }
+
+Deno.test("decodeSamples reads both ref example tars through scanSamples", async () => {
+  for (const name of ["example_float_mtime.tar", "example_int_mtime.tar"]) {
+    const bytes = await Deno.readFile(new URL(`../../../tests/fixtures/${name}`, import.meta.url));
+    const out = [];
+    for await (const s of decodeSamples(scanSamples(bytes, { url: name }), ImageSample)) {
+      out.push(s);
+    }
+    assert.equal(out.length, 1);
+    assert.equal(out[0]!.__key__, KEY);
+    assertWorkedExample(out[0]!);
+  }
+});
 
 Deno.test("msgpack matches Python's msgpack.packb for ints, floats, bytes, str and nil", () => {
   // /usr/bin/python3 -c "import msgpack; print(msgpack.packb(d).hex())" with the same values.
