@@ -78,21 +78,25 @@ export async function* tarChunks(
 ): AsyncGenerator<Uint8Array> {
   if (gzip === false) return yield* iterate(source);
   const it = iterate(source);
-  const head: Uint8Array[] = [];
-  let have = 0;
-  while (have < 2) {
-    const { done, value } = await it.next();
-    if (done) break;
-    if (value.length === 0) continue;
-    head.push(value);
-    have += value.length;
+  try {
+    const head: Uint8Array[] = [];
+    let have = 0;
+    while (have < 2) {
+      const { done, value } = await it.next();
+      if (done) break;
+      if (value.length === 0) continue;
+      head.push(value);
+      have += value.length;
+    }
+    const magic = head.length === 1
+      ? head[0]!
+      : new Uint8Array([...(head[0] ?? []), ...(head[1] ?? [])]);
+    if (gzip === true || (magic[0] === 0x1f && magic[1] === 0x8b)) {
+      return yield* gunzip(head, it, shard);
+    }
+    for (const chunk of head) yield chunk;
+    yield* it;
+  } finally {
+    await it.return(undefined); // releases (cancels) the source when stopped early
   }
-  const magic = head.length === 1
-    ? head[0]!
-    : new Uint8Array([...(head[0] ?? []), ...(head[1] ?? [])]);
-  if (gzip === true || (magic[0] === 0x1f && magic[1] === 0x8b)) {
-    return yield* gunzip(head, it, shard);
-  }
-  for (const chunk of head) yield chunk;
-  yield* it;
 }

@@ -140,8 +140,9 @@ export async function* scanSamples(
   };
   const spoil = (error: ShardError, key: string, entry: ParsedEntry): TarSample | undefined => {
     const done = cur?.key === key ? undefined : open(key, entry);
-    cur!.bad = true;
     cur!.end = entry.end;
+    if (cur!.bad) return done; // one report per sample
+    cur!.bad = true;
     report(error.with({ shard, key, offset: entry.headerOffset, path: entry.name }));
     return done;
   };
@@ -163,16 +164,25 @@ export async function* scanSamples(
         if (dot < 0) continue;
         const key = name.slice(0, dot);
         const ext = lower(name.slice(dot + 1));
-        if (isUnsafePath(name)) {
-          const detail = `unsafe member name ${JSON.stringify(name)}`;
-          done = spoil(new ShardError("unsafe_path", detail), key, entry);
-        } else if (cur !== undefined && cur.key === key) {
+        if (cur !== undefined && cur.key === key) {
           cur.end = entry.end;
           if (cur.bad) continue;
-          if (Object.hasOwn(cur.files, ext)) {
+          if (isUnsafePath(name)) {
+            done = spoil(
+              new ShardError("unsafe_path", `unsafe member name ${JSON.stringify(name)}`),
+              key,
+              entry,
+            );
+          } else if (Object.hasOwn(cur.files, ext)) {
             const detail = `duplicate extension ${JSON.stringify(ext)}`;
             done = spoil(new ShardError("duplicate_extension", detail), key, entry);
           } else setFile(cur.files, ext, entry.data);
+        } else if (isUnsafePath(name)) {
+          done = spoil(
+            new ShardError("unsafe_path", `unsafe member name ${JSON.stringify(name)}`),
+            key,
+            entry,
+          );
         } else {
           done = open(key, entry);
           setFile(cur!.files, ext, entry.data);

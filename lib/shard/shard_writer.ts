@@ -266,6 +266,7 @@ export class ShardWriter<S = ShardSampleInput> {
   }
 
   #send(cur: OpenShard, chunks: Uint8Array[]): void {
+    if (cur.error !== undefined) throw cur.error; // the store stopped reading or failed
     for (const chunk of chunks) {
       cur.hash.update(chunk);
       cur.controller.enqueue(chunk);
