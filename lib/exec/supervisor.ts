@@ -11,6 +11,7 @@ import type { Store } from "../store/store.ts";
 import { JobError } from "../job/job_error.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from "../job/job_spec.ts";
 import { readJson, writeJson } from "../job/_json.ts";
+import { removeTaskOutputs } from "../job/_outputs.ts";
 
 /** One attempt of one task, as the supervisor asks a launcher to run it. */
 export interface TaskRequest {
@@ -133,7 +134,14 @@ export async function superviseJob(
         const final = attempt >= max_attempts;
         summary.attempts++;
         const outcome = await launcher.run({ jobId, taskId, attempt, final });
-        if (summary.cancelled) return;
+        if (summary.cancelled) {
+          // The attempt was stopped: leave no claim and no uncommitted output behind.
+          if (outcome.kind === "crashed") {
+            await removeTaskOutputs(store, spec.tasks.find((t) => t.id === taskId)!);
+            await store.delete(keys.running(taskId));
+          }
+          return;
+        }
         if (outcome.kind === "result") {
           if (outcome.status === "ok") return void summary.ok++;
           if (final || !outcome.retryable) return void summary.failed++;

@@ -36,6 +36,20 @@ export interface BundledJob {
 const shardlineConfig = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /**
+ * shardline's own dependencies stay imports in the bundle (every runtime that runs the task
+ * runner has them, through shardline's import map): native addons cannot be inlined, and one
+ * copy of zod and the S3 client is enough.
+ */
+async function runtimeExternals(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(shardlineConfig)) as {
+    imports?: Record<string, string>;
+  };
+  return Object.keys(config.imports ?? {}).flatMap((name) =>
+    name.endsWith("/") ? [`${name}*`] : [name, `${name}/*`]
+  );
+}
+
+/**
  * Bundles a job module and its imports (local files, npm packages) into one ES module.
  * Bundling runs in the module's folder, so the same file always gives the same bytes.
  *
@@ -72,6 +86,7 @@ export async function bundleJob(
         config,
         "--platform",
         "deno",
+        ...(await runtimeExternals()).flatMap((e) => ["--external", e]),
         "-o",
         out,
         path ?? spec,

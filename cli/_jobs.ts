@@ -1,0 +1,103 @@
+/**
+ * What the job commands (`submit`, `status`, `wait`, `jobs`, `cancel`, `retry`) share: the
+ * store flag, exit codes by job state, status formatting and the stderr progress bar.
+ *
+ * @module
+ */
+import type { JobState, JobStatus } from "../lib/job/status.ts";
+import type { CliContext, StoreFlags } from "./_context.ts";
+
+/** The store the job commands use without `--store`. */
+export function storeUrlOf(flags: { store?: string }, ctx: CliContext): string {
+  return flags.store ?? ctx.env.SHARDLINE_STORE ?? "./data";
+}
+
+/** Opens the store from the flags. */
+export function openJobStore(flags: StoreFlags & { store?: string }, ctx: CliContext) {
+  return ctx.openStore(storeUrlOf(flags, ctx), flags);
+}
+
+/**
+ * Exit codes by job state: 0 completed (or still going, for `status`), 4 completed with errors,
+ * 5 failed, 6 cancelled, 7 timed out waiting, 8 stalled (executor gone; resubmit or retry).
+ */
+export const stateExitCodes: Record<JobState | "timeout", number> = {
+  pending: 0,
+  running: 0,
+  completed: 0,
+  completed_with_errors: 4,
+  failed: 5,
+  cancelled: 6,
+  timeout: 7,
+  stalled: 8,
+};
+
+/** Exit codes of job error codes (the rest fall back to cli/_context.ts). */
+export function jobErrorExitCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown })?.code;
+  if (code === "failed" || code === "cancelled" || code === "timeout" || code === "stalled") {
+    return stateExitCodes[code];
+  }
+  if (code === "invalid_input" || code === "unknown_backend") return 2;
+  if (code === "not_found") return 3;
+  return undefined;
+}
+
+/** A human summary of a status, several lines. */
+export function formatStatus(s: JobStatus): string[] {
+  const t = s.tasks;
+  const lines = [
+    `job ${s.id}${s.job ? ` (${s.job.name}@${s.job.version})` : ""}: ${s.state}`,
+    `  output   ${s.output}`,
+    `  tasks    ${t.ok} ok, ${t.failed} failed, ${t.running} running, ${t.pending} pending ` +
+    `(of ${t.total})`,
+    `  samples  ${s.samples.in} in, ${s.samples.out} out, ${s.samples.skipped} skipped, ` +
+    `${s.samples.failed} failed`,
+  ];
+  if (s.samples_per_second !== undefined) {
+    const eta = s.eta_seconds !== undefined ? `, ETA ${formatSeconds(s.eta_seconds)}` : "";
+    lines.push(`  rate     ${Math.round(s.samples_per_second)} samples/s${eta}`);
+  }
+  for (const f of s.failures.slice(0, 10)) {
+    lines.push(`  failure  ${f.task}${f.key ? ` [${f.key}]` : ""}: ${f.reason}`);
+  }
+  if (s.failures.length > 10) lines.push(`  ... ${s.failures.length - 10} more failures`);
+  return lines;
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
+}
+
+/**
+ * A progress reporter for `awaitResults({ onProgress })` that draws one bar on stderr,
+ * redrawn in place on a terminal, one line per change otherwise.
+ */
+export function progressBar(
+  write: (text: string) => void = (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
+  isTerminal: boolean = Deno.stderr.isTerminal(),
+): (s: JobStatus) => void {
+  let last = "";
+  let lastKey = "";
+  return (s) => {
+    const t = s.tasks;
+    const done = t.ok + t.failed;
+    const width = 24;
+    const fill = t.total ? Math.round((done / t.total) * width) : width;
+    const rate = s.samples_per_second !== undefined
+      ? ` ${Math.round(s.samples_per_second)} samples/s`
+      : "";
+    const eta = s.eta_seconds !== undefined ? ` ETA ${formatSeconds(s.eta_seconds)}` : "";
+    const failed = t.failed ? ` ${t.failed} failed` : "";
+    const line = `[${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${t.total} tasks` +
+      `${failed}${rate}${eta} ${s.state}`;
+    if (line === last) return;
+    last = line;
+    const key = `${done} ${t.failed} ${s.state}`;
+    if (isTerminal) write(`\r\x1b[K${line}${done === t.total ? "\n" : ""}`);
+    else if (key !== lastKey) write(line + "\n");
+    lastKey = key;
+  };
+}

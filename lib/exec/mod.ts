@@ -1,0 +1,45 @@
+/**
+ * Executors: {@linkcode submit} hands a job to a backend chosen by name from a table
+ * ({@linkcode registerExecutor}); `"local"` (the default, {@linkcode LocalExecutor}) runs the
+ * tasks in a pool of `deno` worker processes under a detached supervisor, so the work goes on
+ * after the submitting notebook cell, script or process has exited.
+ *
+ * ```ts ignore
+ * import { openStore } from "../store/mod.ts";
+ * import { submit } from "./mod.ts";
+ * const store = await openStore("./data");
+ * const job = await submit(store, {
+ *   input: "raw/shard-{000000..000007}.tar",
+ *   output: "scored",
+ *   job: "/tmp/scratch/score_job.ts",
+ *   params: { threshold: 0.5 },
+ *   concurrency: 4,
+ * });
+ * console.log(job.id, job.created, job.started);
+ * const res = await job.awaitResults({ timeout: 10 * 60_000 });
+ * ```
+ *
+ * Everything is recorded in the store: `_jobs/<id>/job.json`, one result per task, retried
+ * attempts, running markers with heartbeats, the supervisor's heartbeat, a cancel marker.
+ * {@linkcode retryJob} reruns failed tasks only.
+ *
+ * @module
+ */
+export { PIPELINE_VERSION, submit, type SubmitOptions } from "./submit.ts";
+export { retryJob, type RetryJobOptions, type RetryResult } from "./retry_job.ts";
+export {
+  type Executor,
+  executorNames,
+  type ExecutorStartOptions,
+  getExecutor,
+  registerExecutor,
+} from "./executor.ts";
+export { drainInProcessJobs, LocalExecutor, type LocalExecutorOptions } from "./local_executor.ts";
+export {
+  superviseJob,
+  type SuperviseJobOptions,
+  type SuperviseSummary,
+  type TaskLauncher,
+  type TaskOutcome,
+  type TaskRequest,
+} from "./supervisor.ts";

@@ -1,0 +1,152 @@
+/**
+ * {@linkcode submit}: bundles a job module, resolves its input, plans its tasks, records the
+ * job in the store and hands it to an executor; returns at once with a {@linkcode Job}.
+ *
+ * @module
+ */
+import type { OpenStoreOptions } from "../store/open_store.ts";
+import type { Store } from "../store/store.ts";
+import { bundleJob, type BundleJobOptions } from "../job/bundle_job.ts";
+import { Job } from "../job/job.ts";
+import { codeKey, jobKeys, type JobSpec } from "../job/job_spec.ts";
+import { planTasks, resolveInput } from "../job/plan_tasks.ts";
+import { status } from "../job/status.ts";
+import { readJson, writeJson } from "../job/_json.ts";
+import { canonicalJson, sha256Hex } from "../job/_hash.ts";
+import { getExecutor } from "./executor.ts";
+import "./local_executor.ts";
+
+/** shardline's version, recorded in job specs. */
+export const PIPELINE_VERSION = "0.1.0";
+
+/** Options for {@linkcode submit}. */
+export interface SubmitOptions {
+  /** Input: a dataset prefix, a shard key, a brace pattern, or a list of those. */
+  input: string | string[];
+  /** Output dataset prefix. */
+  output: string;
+  /** The job module: a path (relative to the cwd) or a `file:` URL, anywhere on disk. */
+  job: string | URL;
+  /** Params for the job (JSON), overriding its declared defaults. @default {} */
+  params?: Record<string, unknown>;
+  /** Executor name. @default "local" */
+  backend?: string;
+  /** Tasks in flight at once. @default the backend's (local: one per core) */
+  concurrency?: number;
+  /** Whole shards per task. @default 1 */
+  shardsPerTask?: number;
+  /** Split shards with more samples than this into slices. @default undefined (no split) */
+  samplesPerTask?: number;
+  /** Attempts per task. @default 3 */
+  maxAttempts?: number;
+  /** Backoff before the second attempt, doubling after. @default 500 */
+  backoffMs?: number;
+  /** Fraction of tasks that may fail with the job still `completed_with_errors`. @default 0 */
+  maxFailedTaskFraction?: number;
+  /** Heartbeat period of tasks and executor (stale after 4). @default 2000 */
+  heartbeatMs?: number;
+  /** Output shard rotation: samples per shard. @default 100000 */
+  maxcount?: number;
+  /** Output shard rotation: payload bytes per shard. @default 3e9 */
+  maxsize?: number;
+  /** How executor processes open the store (S3 endpoint, credentials). @default {} */
+  storeOptions?: OpenStoreOptions;
+  /** Backend-specific options (local: `LocalExecutorOptions`). */
+  backendOptions?: Record<string, unknown>;
+  /** How to bundle the job module. */
+  bundle?: BundleJobOptions;
+}
+
+/**
+ * Submits a job and returns at once. The job id is a hash of the bundled code, the resolved
+ * input shards (with their checksums, etags or mtimes), the params, the output and the task
+ * plan, so the same submission twice is the same job: the second call finds it in the store,
+ * starts an executor only when unfinished work has none (after a crash, say), and redoes
+ * nothing that is done. A cancelled job is resumed.
+ *
+ * @example
+ * ```ts ignore
+ * import { submit } from "./submit.ts";
+ * const job = await submit(store, { input: "raw", output: "scored", job: "./score_job.ts" });
+ * const results = await job.awaitResults();
+ * ```
+ */
+export async function submit(store: Store, options: SubmitOptions): Promise<Job> {
+  const backend = options.backend ?? "local";
+  const executor = getExecutor(backend);
+  const bundled = await bundleJob(options.job, options.bundle);
+  const shards = await resolveInput(store, options.input);
+  const output = options.output.replace(/^\/+|\/+$/g, "");
+  const granularity = {
+    shards_per_task: options.shardsPerTask ?? 1,
+    ...(options.samplesPerTask !== undefined && { samples_per_task: options.samplesPerTask }),
+  };
+  const tasks = await planTasks(store, shards, output, {
+    shardsPerTask: granularity.shards_per_task,
+    samplesPerTask: granularity.samples_per_task,
+  });
+  const params = options.params ?? {};
+  const maxcount = options.maxcount ?? 100_000;
+  const maxsize = options.maxsize ?? 3e9;
+  const id = "j-" + sha256Hex(canonicalJson({
+    code: bundled.hash,
+    input: shards.map(({ key, size, etag, sha256, mtime }) => ({ key, size, etag, sha256, mtime })),
+    output,
+    params,
+    granularity,
+    maxcount,
+    maxsize,
+  })).slice(0, 20);
+  const keys = jobKeys(id);
+
+  let spec = await readJson<JobSpec>(store, keys.spec);
+  const created = spec === undefined;
+  if (!spec) {
+    const key = codeKey(bundled.hash);
+    if (!(await store.head(key))) {
+      await store.put(key, bundled.code, { contentType: "text/javascript" });
+    }
+    const fresh: JobSpec = {
+      spec_version: 1,
+      id,
+      module: bundled.module,
+      code: { hash: bundled.hash, key, size: bundled.code.byteLength },
+      input: { source: options.input, shards },
+      output,
+      params,
+      granularity,
+      tasks,
+      backend,
+      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      policy: {
+        max_attempts: options.maxAttempts ?? 3,
+        backoff_ms: options.backoffMs ?? 500,
+        max_failed_task_fraction: options.maxFailedTaskFraction ?? 0,
+        heartbeat_ms: options.heartbeatMs ?? 2000,
+        maxcount,
+        maxsize,
+      },
+      pipeline_version: PIPELINE_VERSION,
+      created_at: new Date().toISOString(),
+    };
+    spec = (await writeJson(store, keys.spec, fresh, { createOnly: true }))
+      ? fresh
+      : (await readJson<JobSpec>(store, keys.spec))!;
+  }
+
+  const s = await status(store, id, { spec });
+  let started = false;
+  if (s.state === "cancelled") await store.delete(keys.cancel);
+  if (
+    !(s.state === "completed" || s.state === "completed_with_errors" || s.state === "failed") &&
+    !s.supervisor?.alive
+  ) {
+    await executor.start(store, spec, {
+      concurrency: options.concurrency,
+      storeOptions: options.storeOptions,
+      backendOptions: options.backendOptions,
+    });
+    started = true;
+  }
+  return new Job(store, spec, { created, started });
+}

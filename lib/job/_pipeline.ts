@@ -1,0 +1,142 @@
+/**
+ * The per-input stage of the task runner: decoded input samples through the job function to
+ * validated output samples, with every bad sample reported to the error policy.
+ *
+ * @module
+ */
+import type { TarSample } from "../shard/tar_sample.ts";
+import type { JobContext, JobDefinition, SampleFailure } from "./define_job.ts";
+
+/** Counts of one task. */
+export interface Counters {
+  samples_in: number;
+  samples_out: number;
+  skipped: number;
+  failed: number;
+}
+
+/** What the stage needs from the task runner. */
+export interface PipelineDeps {
+  /** Decodes and validates an input sample against the input schema. */
+  decode(
+    raw: TarSample,
+  ): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
+  /** Writes one validated output sample (with the raw input sample when a filter kept it). */
+  write(key: string, value: Record<string, unknown>, raw?: TarSample): Promise<void> | void;
+  /** Reports a bad sample; throws to fail the task, per the error policy. */
+  fail(failure: SampleFailure): void;
+  counters: Counters;
+  signal?: AbortSignal;
+}
+
+type Row = Record<string, unknown> & { __key__: string };
+
+/** Runs the job over one input's raw samples. */
+export async function runPipeline(
+  job: JobDefinition,
+  source: AsyncIterable<TarSample>,
+  ctx: JobContext<Record<string, unknown>>,
+  deps: PipelineDeps,
+): Promise<void> {
+  const { counters } = deps;
+  const passThrough = job.output === job.input;
+  let outIndex = 0;
+  const emit = async (out: unknown, key: string, raw?: TarSample) => {
+    if (out === null || typeof out !== "object") {
+      deps.fail({
+        key,
+        shard: ctx.shard,
+        stage: "output",
+        reason: `expected an object, got ${out}`,
+      });
+      return;
+    }
+    const outKey = (out as { __key__?: unknown }).__key__;
+    const k = typeof outKey === "string" && outKey ? outKey : key;
+    let value = out as Record<string, unknown>;
+    if (!raw) { // a kept input sample was validated when decoded
+      const parsed = job.output.safeParse(out);
+      if (!parsed.ok) {
+        const reason = `does not match output schema "${job.output.name}@${job.output.version}": ` +
+          parsed.issues.map((i) => `${formatPath(i.path)}${i.message}`).join("; ");
+        deps.fail({ key: k, shard: ctx.shard, stage: "output", reason });
+        return;
+      }
+      value = parsed.value as Record<string, unknown>;
+    }
+    try {
+      await deps.write(k, value, raw);
+    } catch (error) {
+      if ((error as Error)?.name !== "SchemaError") throw new WriteFailed(error);
+      deps.fail({ key: k, shard: ctx.shard, stage: "output", reason: (error as Error).message });
+      return;
+    }
+    counters.samples_out++;
+  };
+
+  async function* decoded(): AsyncGenerator<[Row, TarSample]> {
+    for await (const raw of source) {
+      deps.signal?.throwIfAborted();
+      counters.samples_in++;
+      const d = deps.decode(raw);
+      if (!d.ok) {
+        deps.fail({ key: raw.__key__, shard: ctx.shard, stage: "decode", reason: d.reason });
+        continue;
+      }
+      d.value.__key__ = raw.__key__;
+      yield [d.value as Row, raw];
+    }
+  }
+
+  if ("shard" in job) {
+    const samples = async function* () {
+      for await (const [sample] of decoded()) yield sample;
+    };
+    for await (const out of job.shard(samples(), ctx)) {
+      await emit(out, `${ctx.taskId}_${String(outIndex++).padStart(6, "0")}`);
+    }
+    return;
+  }
+  for await (const [sample, raw] of decoded()) {
+    const key = sample.__key__;
+    try {
+      if ("map" in job) {
+        const out = await job.map(sample, ctx);
+        if (out === null || out === undefined) counters.skipped++;
+        else await emit(out, key);
+      } else if ("filter" in job) {
+        if (await job.filter(sample, ctx)) await emit(sample, key, passThrough ? raw : undefined);
+        else counters.skipped++;
+      } else {
+        let n = 0;
+        for await (const out of await job.flatMap(sample, ctx)) {
+          await emit(out, `${key}_${n++}`);
+        }
+        if (n === 0) counters.skipped++;
+      }
+    } catch (error) {
+      if (error instanceof PolicyStop || error instanceof WriteFailed) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      deps.fail({ key, shard: ctx.shard, stage: "job", reason, error });
+    }
+  }
+}
+
+/** Thrown by `deps.fail` when the error policy fails the task. */
+export class PolicyStop extends Error {
+  override readonly name = "PolicyStop";
+}
+
+/** Writing the output failed (the store, not the sample): fails the task. */
+export class WriteFailed extends Error {
+  override readonly name = "WriteFailed";
+  constructor(cause: unknown) {
+    super(`Cannot write output: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+function formatPath(path: unknown): string {
+  if (Array.isArray(path) && path.length) return `${path.join(".")}: `;
+  if (typeof path === "string" && path) return `${path}: `;
+  return "";
+}

@@ -1,0 +1,66 @@
+/**
+ * Fixtures of the job tests: job modules written to temporary folders outside the repo, and
+ * small input datasets.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Store } from "../../lib/store/store.ts";
+import { defineSchema, f } from "../../lib/schema/mod.ts";
+import { ShardWriter } from "../../lib/shard/shard_writer.ts";
+import { encodeSample } from "../../lib/shard/codecs/encode_sample.ts";
+
+/** The repo root, as a path. */
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The input schema of the fixtures. */
+export const Item = defineSchema({
+  name: "Item",
+  version: "1.0.0",
+  fields: { id: f.int(), text: f.str(), score: f.float() },
+});
+
+/** Source of the schemas, for job modules. */
+export const SCHEMAS = `
+import { defineSchema, f } from "${REPO}lib/schema/mod.ts";
+import { defineJob } from "${REPO}lib/job/mod.ts";
+export const Item = defineSchema({
+  name: "Item", version: "1.0.0",
+  fields: { id: f.int(), text: f.str(), score: f.float() },
+});
+export const Scored = defineSchema({
+  name: "Scored", version: "1.0.0",
+  fields: { id: f.int(), label: f.str(), score: f.float() },
+});
+export { defineJob };
+`;
+
+/**
+ * Writes a job module `<name>.ts` (plus `schemas.ts`) into a fresh temporary folder and
+ * returns its path. `body` may import `{ Item, Scored, defineJob }` from "./schemas.ts".
+ */
+export async function writeJob(name: string, body: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "shardline-job-test-" });
+  await Deno.writeTextFile(join(dir, "schemas.ts"), SCHEMAS);
+  const path = join(dir, `${name}.ts`);
+  await Deno.writeTextFile(path, body);
+  return path;
+}
+
+/** Writes `shards` shards of `perShard` Items under `prefix/shard-%06d.tar`; ids are global. */
+export async function writeItems(
+  store: Store,
+  prefix: string,
+  shards: number,
+  perShard: number,
+): Promise<string[]> {
+  const writer = new ShardWriter(store, `${prefix}/shard-%06d.tar`, { maxcount: perShard });
+  for (let i = 0; i < shards * perShard; i++) {
+    const key = `item-${String(i).padStart(7, "0")}`;
+    await writer.write(
+      encodeSample(Item, { __key__: key, id: i, text: `t${i % 5}`, score: (i % 100) / 100 }),
+    );
+  }
+  return (await writer.close()).map((s) => s.key);
+}
