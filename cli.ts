@@ -12,6 +12,12 @@ import { cliContext, exitCodeFor } from "./cli/_context.ts";
 const commands: Record<string, () => Promise<CliCommand>> = {
   ls: () => import("./cli/ls.ts"),
   cat: () => import("./cli/cat.ts"),
+  submit: () => import("./cli/submit.ts"),
+  status: () => import("./cli/status.ts"),
+  wait: () => import("./cli/wait.ts"),
+  jobs: () => import("./cli/jobs.ts"),
+  cancel: () => import("./cli/cancel.ts"),
+  retry: () => import("./cli/retry.ts"),
 };
 
 const usage = `usage: deno task cli <command> [args]
