@@ -26,6 +26,8 @@ export interface PipelineDeps {
   /** Reports a bad sample; throws to fail the task, per the error policy. */
   fail(failure: SampleFailure): void;
   counters: Counters;
+  /** Output keys written so far by the task (shared across its inputs). */
+  keys?: Set<string>;
   signal?: AbortSignal;
 }
 
@@ -41,6 +43,7 @@ export async function runPipeline(
   const { counters } = deps;
   const passThrough = job.output === job.input;
   let outIndex = 0;
+  const written = deps.keys ?? new Set<string>();
   const emit = async (out: unknown, key: string, raw?: TarSample) => {
     if (out === null || typeof out !== "object") {
       deps.fail({
@@ -64,6 +67,12 @@ export async function runPipeline(
       }
       value = parsed.value as Record<string, unknown>;
     }
+    if (written.has(k)) {
+      const reason = `duplicate output key (keys must be unique within a task)`;
+      deps.fail({ key: k, shard: ctx.shard, stage: "output", reason });
+      return;
+    }
+    written.add(k);
     try {
       await deps.write(k, value, raw);
     } catch (error) {
@@ -110,7 +119,10 @@ export async function runPipeline(
       } else {
         let n = 0;
         for await (const out of await job.flatMap(sample, ctx)) {
-          await emit(out, `${key}_${n++}`);
+          // Outputs without a key of their own (a spread copies the input's) get `<key>_<n>`.
+          const own = (out as { __key__?: unknown })?.__key__;
+          const k = `${key}_${n++}`;
+          await emit(own === key ? { ...out, __key__: k } : out, k);
         }
         if (n === 0) counters.skipped++;
       }

@@ -56,7 +56,17 @@ export interface SampleFailure {
  */
 export type OnErrorPolicy = "fail" | "skip" | ((failure: SampleFailure) => "fail" | "skip");
 
-/** Per-sample and per-shard job functions: exactly one of them. */
+/**
+ * Per-sample and per-shard job functions: exactly one of them.
+ *
+ * - `map`: one output per sample (its key defaults to the input's); `null`/`undefined` drops it.
+ * - `flatMap`: any number of outputs; those without a key of their own get `<key>_<n>`.
+ * - `filter`: keeps the samples it returns true for, written as read.
+ * - `shard`: the decoded samples of one input shard in, outputs (with keys) out; for
+ *   aggregations and stateful work. An exception there fails the task.
+ *
+ * Output keys must be unique within a task; a duplicate is a failed sample.
+ */
 export type JobFunctions<I, O, P> =
   | { map(sample: Sample<I>, ctx: JobContext<P>): Awaitable<OutputSample<O> | null | undefined> }
   | {

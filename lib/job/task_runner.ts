@@ -146,6 +146,7 @@ export async function runTask(
         throw new PolicyStop(`sample "${f.key ?? "?"}" failed (${f.stage}): ${f.reason}`);
       }
     };
+    const keys = new Set<string>();
     for (const input of task.inputs) {
       ctx.shard = input.key;
       let fatal: ShardError | undefined;
@@ -162,6 +163,7 @@ export async function runTask(
         write: (key, value, raw) => out.write(key, value, raw),
         fail,
         counters,
+        keys,
         signal: options.signal,
       });
       if (fatal) throw new TaskFailed(fatal.message, "read", false);
