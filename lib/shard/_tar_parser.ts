@@ -50,6 +50,9 @@ export class TarParser {
   #hdrStart = 0;
   #skip = 0;
   #size = 0;
+  /** First header block of the member (or extension header) whose data is being read. */
+  #memberStart = 0;
+  #memberName: string | undefined;
   // The member whose data is being read.
   #cur: ParsedEntry | undefined;
   #curExt = "";
@@ -130,13 +133,13 @@ export class TarParser {
     if (this.#state === DONE) return;
     const midHeader = this.#state === HEADER && (this.#hdrFill > 0 || this.#extStart >= 0);
     if (this.#state !== HEADER || midHeader) {
-      const at = this.#cur?.headerOffset ?? (this.#extStart >= 0 ? this.#extStart : this.#hdrStart);
-      this.#fail(
-        "truncated",
-        `unexpected end of data (${this.pos} bytes read)`,
-        at,
-        this.#cur?.name,
-      );
+      const at = this.#state !== HEADER
+        ? this.#memberStart
+        : this.#extStart >= 0
+        ? this.#extStart
+        : this.#hdrStart;
+      const path = this.#state !== HEADER ? this.#memberName : undefined;
+      this.#fail("truncated", `unexpected end of data (${this.pos} bytes read)`, at, path);
     }
     this.#state = DONE;
   }
@@ -183,6 +186,8 @@ export class TarParser {
       if (type !== 0x67 && this.#extStart < 0) this.#extStart = start;
       this.#curExt = String.fromCharCode(type);
       this.#cur = undefined;
+      this.#memberStart = this.#extStart >= 0 ? this.#extStart : start;
+      this.#memberName = undefined;
       return this.#begin(size, out);
     }
     const ustar = buf[at + 257] === 0x75 && buf[at + 262] === 0 && buf[at + 263] === 0x30; // "ustar\0" "00"
@@ -220,6 +225,8 @@ export class TarParser {
     const mtime = typeof paxMtime === "string" ? Number(paxMtime) : readNumber(buf, at + 136, 12);
     const headerOffset = this.#extStart >= 0 ? this.#extStart : start;
     this.#extStart = -1;
+    this.#memberStart = headerOffset;
+    this.#memberName = name;
     this.#pax = undefined;
     this.#longName = undefined;
     this.#longLink = undefined;

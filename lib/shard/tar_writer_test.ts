@@ -106,3 +106,23 @@ Deno.test("TarWriter rejects invalid samples before writing anything", () => {
   assert.throws(() => tar.writeFile("late.txt", bytes("x")), TypeError);
   assert.throws(() => new TarWriter({ mtime: 1.5 }), RangeError);
 });
+
+Deno.test("TarWriter writes a PAX size record for members of 8 GiB and more", async () => {
+  const size = 2 ** 33 + 1;
+  // A stand-in that only reports its length: the writer passes large members through untouched.
+  const huge = Object.defineProperty(Object.create(Uint8Array.prototype), "length", {
+    value: size,
+  }) as Uint8Array;
+  const tar = new TarWriter();
+  tar.writeFile("huge.bin", huge);
+  const [head, body] = tar.take();
+  assert.equal(body, huge);
+  assert.equal(head!.length, 1536); // PAX header + records + ustar header
+  assert.match(new TextDecoder().decode(head!.subarray(512, 1024)), /^\d+ size=8589934593\n/);
+  const errors: string[] = [];
+  await collect(
+    scanTar(head!, { maxMemberSize: 1000, onError: (e) => errors.push(`${e.code} ${e.path}`) }),
+  );
+  assert.equal(errors[0], "member_too_large huge.bin");
+  assert.equal(errors[1], "truncated huge.bin");
+});
