@@ -1,6 +1,8 @@
 /**
  * Writes columns to Parquet bytes with the shared DuckDB: a temp table filled by data chunks
  * (2048 rows each, vectors written in bulk), `COPY ... TO` a temp file (zstd), read back.
+ * A column may be staged in a cheaper type and cast on the way out (low-cardinality strings as
+ * ENUM: their vectors are written as one typed array instead of one native call per string).
  *
  * @module
  */
@@ -16,6 +18,8 @@ export interface ColumnSpec {
   duck: DuckDBType;
   /** The vector item of row `i` (a DuckDB value), or null. */
   item(i: number): unknown;
+  /** The type the Parquet column gets, when it differs from `sql` (a cast on the way out). */
+  cast?: string;
 }
 
 interface Vector {
@@ -48,7 +52,15 @@ export async function writeParquet(
         appender.appendDataChunk(chunk);
       }
       appender.closeSync();
-      await con.run(`COPY rows_out TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+      const select = columns.map((c) => {
+        const name = sqlIdent(c.name);
+        return c.cast ? `${name}::${c.cast} AS ${name}` : name;
+      }).join(", ");
+      await con.run(
+        `COPY (SELECT ${select} FROM rows_out) TO ${
+          sqlString(path)
+        } (FORMAT parquet, COMPRESSION zstd)`,
+      );
       return await Deno.readFile(path);
     }));
 }

@@ -36,8 +36,8 @@ export interface ManifestSampleInfo {
   offset: number;
   /** Bytes of the sample's tar members, headers and padding included. */
   size: number;
-  /** The sample's fields (only the schema's manifest fields are read). */
-  sample: Record<string, unknown>;
+  /** The sample: an object whose manifest fields are read by name (others are ignored). */
+  sample: unknown;
 }
 
 /** A closed shard as the ShardWriter's `onShardClose` hook reports it. */
@@ -61,12 +61,20 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
   dataset?: string | false;
   /** Clock for `created_at` (tests pass a fixed one). @default () => new Date() */
   now?: () => Date;
+  /**
+   * Commit in the background: `onShardClose` returns at once and the writer goes on with the
+   * next shard while DuckDB and the store work; {@linkcode ManifestBuilder.flush} waits for the
+   * commits and throws the first failure. At most two commits are pending at a time.
+   * @default false
+   */
+  background?: boolean;
 }
 
 /**
  * Builds per-shard manifests. Plug its bound `onSample` / `onShardClose` into a ShardWriter; on
  * close of each shard it writes `X.manifest.parquet`, then `X.manifest.json` create-only (its
- * presence commits the shard), then the dataset index fragment.
+ * presence commits the shard), then the dataset index fragment. Without a ShardWriter, call
+ * `onSample` per sample and {@linkcode ManifestBuilder.commit} per shard (after its tar is stored).
  *
  * @example
  * ```ts
@@ -79,7 +87,7 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
  * } as const;
  * const builder = new ManifestBuilder(store, { ...schema, manifestFields: [...schema.manifestFields] });
  * builder.onSample({ shard: "ds/s-000000.tar", key: "a", offset: 0, size: 1024, sample: { label: "cat" } });
- * const header = await builder.onShardClose({ key: "ds/s-000000.tar", numSamples: 1, sizeBytes: 10240, sha256: "00" });
+ * const header = await builder.commit({ key: "ds/s-000000.tar", numSamples: 1, sizeBytes: 10240, sha256: "00" });
  * if (header.aggregates.label?.type !== "categorical") throw new Error("unexpected");
  * if (!await store.head("ds/s-000000.manifest.json")) throw new Error("not committed");
  * ```
@@ -90,6 +98,8 @@ export class ManifestBuilder {
   readonly #options: ManifestBuilderOptions;
   readonly #open = new Map<string, ShardAccumulator>();
   readonly #committed: ManifestHeader[] = [];
+  #pending: Promise<void>[] = [];
+  #failure: { error: unknown } | undefined;
 
   constructor(store: Store, schema: ManifestSchema, options: ManifestBuilderOptions = {}) {
     this.#store = store;
@@ -109,11 +119,46 @@ export class ManifestBuilder {
       acc = new ShardAccumulator(this.#schema.manifestFields, this.#options);
       this.#open.set(info.shard, acc);
     }
-    acc.add(info.key, info.offset, info.size, info.sample);
+    const sample = info.sample !== null && typeof info.sample === "object" ? info.sample : {};
+    acc.add(info.key, info.offset, info.size, sample as Record<string, unknown>);
   };
 
-  /** Writes and commits the manifest of a closed shard (the `onShardClose` hook; bound). */
-  onShardClose = async (info: ManifestShardInfo): Promise<ManifestHeader> => {
+  /**
+   * The ShardWriter's `onShardClose` hook (bound): commits the shard's manifest, or with
+   * `background` schedules the commit and returns.
+   */
+  onShardClose = async (info: ManifestShardInfo): Promise<void> => {
+    if (!this.#options.background) return void await this.commit(info);
+    this.#rethrow();
+    const done = this.commit(info).then(
+      () => {},
+      (error) => void (this.#failure ??= { error }),
+    );
+    this.#pending.push(done);
+    if (this.#pending.length > 2) await this.#pending.shift();
+    this.#rethrow();
+  };
+
+  /** Waits for background commits; throws the first failure. Resolves to all committed headers. */
+  async flush(): Promise<readonly ManifestHeader[]> {
+    const pending = this.#pending;
+    this.#pending = [];
+    await Promise.all(pending);
+    this.#rethrow();
+    return this.#committed;
+  }
+
+  #rethrow(): void {
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  /**
+   * Writes `X.manifest.parquet`, then `X.manifest.json` create-only (committing the shard), then
+   * the index fragment; resolves to the committed header. Rejects with a {@linkcode ManifestError}
+   * `"invalid_state"` when the sample count differs from what was recorded, `"already_committed"`
+   * when another tar was committed under the same key.
+   */
+  async commit(info: ManifestShardInfo): Promise<ManifestHeader> {
     const acc = this.#open.get(info.key) ??
       new ShardAccumulator(this.#schema.manifestFields, this.#options);
     this.#open.delete(info.key);
@@ -146,7 +191,7 @@ export class ManifestBuilder {
     );
     this.#committed.push(committed);
     return committed;
-  };
+  }
 
   #header(info: ManifestShardInfo, aggregates: ManifestHeader["aggregates"]): ManifestHeader {
     const fields = this.#schema.manifestFields;

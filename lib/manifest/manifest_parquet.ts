@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { BIGINT, VARCHAR } from "@duckdb/node-api";
+import { BIGINT, ENUM, LIST, VARCHAR } from "@duckdb/node-api";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { ManifestValue } from "./aggregate.ts";
 import { columnType } from "./_columns.ts";
@@ -65,9 +65,36 @@ export async function writeManifestParquet(
         const v = values[i];
         return v === null || v === undefined ? null : type.item(v);
       },
+      ...enumStaging(field, values),
     });
   }
   return await writeParquet(specs, keys.length, options.tempDir);
+}
+
+/** Most distinct strings staged as an ENUM (larger dictionaries go in as plain VARCHAR). */
+const ENUM_LIMIT = 4096;
+
+/**
+ * Low-cardinality string columns (and lists, whose items are strings) are staged as ENUM /
+ * ENUM[] and cast back to VARCHAR / VARCHAR[] on the way out: same Parquet, faster fill.
+ */
+function enumStaging(
+  field: ManifestField,
+  values: readonly (ManifestValue | null)[],
+): Pick<ColumnSpec, "sql" | "duck" | "cast"> | undefined {
+  if (field.type !== "str" && !field.list) return undefined;
+  const dict = new Set<string>();
+  for (const v of values) {
+    if (typeof v === "string") dict.add(v);
+    else if (Array.isArray(v)) { for (const item of v) dict.add(item); }
+    if (dict.size > ENUM_LIMIT) return undefined;
+  }
+  if (dict.size === 0) return undefined;
+  const members = [...dict];
+  const sql = `ENUM(${members.map(sqlString).join(", ")})`;
+  return field.list
+    ? { sql: `${sql}[]`, duck: LIST(ENUM(members)), cast: "VARCHAR[]" }
+    : { sql, duck: ENUM(members), cast: "VARCHAR" };
 }
 
 /** A Parquet column's name and DuckDB type (`"VARCHAR"`, `"BIGINT"`, `"VARCHAR[]"`, ...). */

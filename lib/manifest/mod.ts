@@ -17,6 +17,8 @@
  *   items or a {@linkcode BloomFilter}, timestamp bounds.
  * - `<dataset>/_index/shards/X.json`: the shard's index fragment.
  *
+ * {@linkcode writeShards} does it all for typed samples: ShardWriter plus ManifestBuilder, one pass.
+ *
  * Reading: {@linkcode readManifest} (shardline's and atdata's manifests; the schema-evolution
  * policy is in its module doc), {@linkcode readIndex} (compacted generation + newer fragments,
  * always current), {@linkcode compactIndex}, {@linkcode rebuildIndex},
@@ -129,3 +131,4 @@ export {
   type VerifyDatasetOptions,
   type VerifyReport,
 } from "./verify_dataset.ts";
+export { writeShards, type WriteShardsOptions, type WriteShardsResult } from "./write_shards.ts";
