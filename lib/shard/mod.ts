@@ -7,7 +7,8 @@
  * Input is a `Uint8Array`, a `ReadableStream<Uint8Array>` or any async iterable of chunks; data
  * is handed out as views of the input chunks where possible (no copy).
  *
- * Writing: {@linkcode TarWriter} builds deterministic ustar bytes; {@linkcode ShardWriter}
+ * Writing: {@linkcode TarWriter} builds deterministic ustar bytes ({@linkcode tarStream} as a
+ * Web stream); {@linkcode ShardWriter}
  * streams samples into a {@linkcode Store} as `name-%06d.tar` shards, rotating at `maxcount` /
  * `maxsize`, with per-sample and per-shard hooks (offsets, sizes, SHA-256) for manifests.
  * {@linkcode expandBraces} turns `name-{000000..000099}.tar` into shard names.
@@ -72,6 +73,7 @@ export {
   TarWriter,
   type TarWriterOptions,
 } from "./tar_writer.ts";
+export { tarStream, type TarStreamOptions } from "./tar_stream.ts";
 export {
   type ShardInfo,
   shardName,
