@@ -87,7 +87,8 @@ interface Group {
  *
  * Errors: an unsafe path (absolute, `..`), an invalid UTF-8 name, a member over
  * `maxMemberSize` or a duplicate extension spoil their whole sample, which `"skip"` drops and
- * reports before going on. A checksum mismatch, malformed header or truncation ends the scan;
+ * reports before going on (members that are no sample files, such as directories or
+ * `__meta__`, are skipped whatever their size or name). A checksum mismatch, malformed header or truncation ends the scan;
  * under `"skip"` it is reported and the sample in progress is dropped.
  *
  * @example
@@ -153,16 +154,16 @@ export async function* scanSamples(
         const entry = batch[i]!;
         let done: TarSample | undefined;
         const type = entry.type;
-        if (type !== "0" && type !== "7" && entry.error === undefined) continue;
+        if (type !== "0" && type !== "7") continue; // only regular files are samples
         const name = entry.name;
         const dot = keyEnd(name);
+        if (dot < 0) continue; // meta files, names without an extension: not sample files
+        const key = name.slice(0, dot);
         if (entry.error !== undefined) {
-          done = spoil(entry.error, dot < 0 ? name : name.slice(0, dot), entry);
+          done = spoil(entry.error, key, entry);
           if (done !== undefined) yield done;
           continue;
         }
-        if (dot < 0) continue;
-        const key = name.slice(0, dot);
         const ext = lower(name.slice(dot + 1));
         if (cur !== undefined && cur.key === key) {
           cur.end = entry.end;

@@ -189,3 +189,16 @@ Deno.test("scanSamples guards against __proto__ extensions", async () => {
   assert.deepEqual(Object.keys(s!.files), ["__proto__", "constructor"]);
   assert.equal(Object.getPrototypeOf(s!.files), Object.prototype);
 });
+
+Deno.test("scanSamples ignores oversized or oddly named members that are no sample files", async () => {
+  const dir = member(new Uint8Array([0x64, 0xff, 0x2f]), "", { type: "5" });
+  const tar = concat(
+    member("__meta__", new Uint8Array(5000)),
+    member("README", new Uint8Array(5000)),
+    dir,
+    member("a.txt", "1"),
+    EOF_BLOCKS,
+  );
+  const samples = await collect(scanSamples(tar, { maxMemberSize: 4096 }));
+  assert.deepEqual(samples.map((s) => s.__key__), ["a"]);
+});
