@@ -83,39 +83,46 @@ export async function runPipeline(
     counters.samples_out++;
   };
 
-  async function* decoded(): AsyncGenerator<[Row, TarSample]> {
-    for await (const raw of source) {
-      deps.signal?.throwIfAborted();
-      counters.samples_in++;
-      const d = deps.decode(raw);
-      if (!d.ok) {
-        deps.fail({ key: raw.__key__, shard: ctx.shard, stage: "decode", reason: d.reason });
-        continue;
-      }
+  /** Decodes one raw sample, or reports it and returns undefined. */
+  const decode = (raw: TarSample): Row | undefined => {
+    deps.signal?.throwIfAborted();
+    counters.samples_in++;
+    const d = deps.decode(raw);
+    if (d.ok) {
       d.value.__key__ = raw.__key__;
-      yield [d.value as Row, raw];
+      return d.value as Row;
     }
-  }
+    deps.fail({ key: raw.__key__, shard: ctx.shard, stage: "decode", reason: d.reason });
+  };
 
   if ("shard" in job) {
     const samples = async function* () {
-      for await (const [sample] of decoded()) yield sample;
+      for await (const raw of source) {
+        const sample = decode(raw);
+        if (sample) yield sample;
+      }
     };
     for await (const out of job.shard(samples(), ctx)) {
       await emit(out, `${ctx.taskId}_${String(outIndex++).padStart(6, "0")}`);
     }
     return;
   }
-  for await (const [sample, raw] of decoded()) {
+  // The hot path: no extra generator layer, and no await on what is not a promise.
+  for await (const raw of source) {
+    const sample = decode(raw);
+    if (!sample) continue;
     const key = sample.__key__;
     try {
       if ("map" in job) {
-        const out = await job.map(sample, ctx);
+        const got = job.map(sample, ctx);
+        const out = got instanceof Promise ? await got : got;
         if (out === null || out === undefined) counters.skipped++;
         else await emit(out, key);
       } else if ("filter" in job) {
-        if (await job.filter(sample, ctx)) await emit(sample, key, passThrough ? raw : undefined);
-        else counters.skipped++;
+        const got = job.filter(sample, ctx);
+        if (got instanceof Promise ? await got : got) {
+          await emit(sample, key, passThrough ? raw : undefined);
+        } else counters.skipped++;
       } else {
         let n = 0;
         for await (const out of await job.flatMap(sample, ctx)) {

@@ -52,7 +52,10 @@ export function openTaskWriter(
   const writer = new ShardWriter<Item>(store, `${task.output_prefix}-%03d.tar`, {
     maxcount: spec.policy.maxcount,
     maxsize: spec.policy.maxsize,
-    onSample: (info) => builder.onSample({ ...info, sample: info.sample.value }),
+    onSample: (info) => {
+      (info as { sample: unknown }).sample = info.sample.value; // the manifest reads the fields
+      builder.onSample(info as unknown as Parameters<typeof builder.onSample>[0]);
+    },
     onShardClose: (info) => builder.onShardClose(info).then(() => {}),
   });
   return {

@@ -236,11 +236,15 @@ function manifestKeys(tarKey: string): string[] {
   return [tarKey, `${stem}.manifest.json`, `${stem}.manifest.parquet`];
 }
 
-async function* slice(
+function slice(source: AsyncIterable<TarSample>, input: TaskInput): AsyncIterable<TarSample> {
+  if (input.start === undefined && input.end === undefined) return source;
+  return sliced(source, input);
+}
+
+async function* sliced(
   source: AsyncIterable<TarSample>,
   input: TaskInput,
 ): AsyncGenerator<TarSample> {
-  if (input.start === undefined && input.end === undefined) return yield* source;
   const start = input.start ?? 0;
   const end = input.end ?? Infinity;
   let i = 0;

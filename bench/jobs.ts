@@ -1,0 +1,159 @@
+/**
+ * Job throughput: an identity job over 8 shards of 10k small samples, end to end through the
+ * local executor (detached supervisor, worker processes, a local store), as a ratio of the
+ * shard layer's raw read+write throughput on the same data (scanSamples -> ShardWriter, one
+ * process, no decoding); and the per-task overhead, measured with empty shards.
+ *
+ * Run with `deno task bench` (all benches) or `deno run -A bench/jobs.ts`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LocalStore } from "../lib/store/local_store.ts";
+import type { Store } from "../lib/store/store.ts";
+import { defineSchema, f } from "../lib/schema/mod.ts";
+import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
+import { scanSamples } from "../lib/shard/scan_samples.ts";
+import { ShardWriter } from "../lib/shard/shard_writer.ts";
+import { TarWriter } from "../lib/shard/tar_writer.ts";
+import { submit } from "../lib/exec/mod.ts";
+import type { JobResults, TaskResult } from "../lib/job/mod.ts";
+
+const SHARDS = 8;
+const PER_SHARD = 10_000;
+const EMPTY_SHARDS = 16;
+const REPO = fileURLToPath(new URL("../", import.meta.url));
+
+const Item = defineSchema({
+  name: "BenchItem",
+  version: "1.0.0",
+  fields: { id: f.int(), label: f.str(), score: f.float() },
+});
+
+const JOB = `
+import { defineJob } from "${REPO}lib/job/mod.ts";
+import { defineSchema, f } from "${REPO}lib/schema/mod.ts";
+const Item = defineSchema({
+  name: "BenchItem", version: "1.0.0",
+  fields: { id: f.int(), label: f.str(), score: f.float() },
+});
+export default defineJob({ name: "identity", version: "1.0.0", input: Item, map: (s) => s });
+`;
+
+async function writeInput(store: Store): Promise<void> {
+  const labels = ["cat", "dog", "bird", "fish"];
+  const writer = new ShardWriter(store, "raw/shard-%06d.tar", { maxcount: PER_SHARD });
+  for (let i = 0; i < SHARDS * PER_SHARD; i++) {
+    const sample = {
+      __key__: `s${String(i).padStart(8, "0")}`,
+      id: i,
+      label: labels[i % 4]!,
+      score: (i % 1000) / 1000,
+    };
+    await writer.write(encodeSample(Item, sample));
+  }
+  await writer.close();
+  const empty = new TarWriter().finishBytes();
+  for (let i = 0; i < EMPTY_SHARDS; i++) {
+    await store.put(`empty/shard-${String(i).padStart(6, "0")}.tar`, empty);
+  }
+}
+
+/** The shard layer alone: every shard read and written back, one process, no decoding. */
+async function rawReadWrite(store: Store): Promise<number> {
+  const t0 = performance.now();
+  let n = 0;
+  for (let i = 0; i < SHARDS; i++) {
+    const key = `raw/shard-${String(i).padStart(6, "0")}.tar`;
+    const writer = new ShardWriter(store, `rawcopy/shard-${String(i).padStart(6, "0")}-%03d.tar`);
+    for await (const s of scanSamples(await store.getStream(key), { url: key })) {
+      await writer.write({ __key__: s.__key__, files: s.files });
+      n++;
+    }
+    await writer.close();
+  }
+  if (n !== SHARDS * PER_SHARD) throw new Error(`raw copy saw ${n} samples`);
+  return (performance.now() - t0) / 1000;
+}
+
+async function runJob(store: Store, job: string, input: string, output: string) {
+  const t0 = performance.now();
+  const handle = await submit(store, { input, output, job });
+  const submitted = performance.now();
+  const res: JobResults = await handle.awaitResults({ pollMs: 20 });
+  const t1 = performance.now();
+  const tasks = res.status.task_states.map((t) => t.result!) as TaskResult[];
+  const first = Math.min(...tasks.map((t) => Date.parse(t.started_at)));
+  const last = Math.max(...tasks.map((t) => Date.parse(t.finished_at)));
+  const meanTask = tasks.reduce((a, t) => a + t.duration_ms, 0) / tasks.length;
+  return {
+    res,
+    wallS: (t1 - t0) / 1000,
+    submitS: (submitted - t0) / 1000,
+    execS: (t1 - submitted) / 1000,
+    tasksSpanS: (last - first) / 1000,
+    meanTaskMs: meanTask,
+    concurrency: res.status.supervisor?.concurrency ?? 1,
+  };
+}
+
+/** Runs the benchmark and prints its table. */
+export async function run(): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "shardline-bench-jobs-" });
+  try {
+    const store = new LocalStore(root);
+    await writeInput(store);
+    const jobDir = await Deno.makeTempDir({ prefix: "shardline-bench-job-" });
+    const jobPath = join(jobDir, "identity.ts");
+    await Deno.writeTextFile(jobPath, JOB);
+
+    await rawReadWrite(store); // warm-up
+    const rawS = Math.min(await rawReadWrite(store), await rawReadWrite(store));
+    const total = SHARDS * PER_SHARD;
+    const rawRate = total / rawS;
+
+    const e2e = await runJob(store, jobPath, "raw", "out");
+    if (e2e.res.samples.out !== total) throw new Error(`job wrote ${e2e.res.samples.out}`);
+    const e2eRate = total / e2e.wallS;
+    const execRate = total / e2e.execS;
+    const empty = await runJob(store, jobPath, "empty", "empty-out");
+
+    const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
+    console.log(
+      `\njobs: identity job, ${SHARDS} shards x ${PER_SHARD} samples (msgpack, ~1 KiB in tar), local store`,
+    );
+    console.log(
+      `  raw shard read+write (1 process)     ${k(rawRate)} samples/s  (${rawS.toFixed(2)} s)`,
+    );
+    console.log(
+      `  job end to end (submit..results)     ${k(e2eRate)} samples/s  (${
+        e2e.wallS.toFixed(2)
+      } s: ` +
+        `submit+bundle ${e2e.submitS.toFixed(2)} s, run ${e2e.execS.toFixed(2)} s, ` +
+        `${e2e.concurrency} workers)  ratio ${(e2eRate / rawRate * 100).toFixed(0)}%`,
+    );
+    console.log(
+      `  job after submit (run only)          ${k(execRate)} samples/s  ratio ${
+        (execRate / rawRate * 100).toFixed(0)
+      }%`,
+    );
+    console.log(
+      `  mean task (in worker)                ${
+        e2e.meanTaskMs.toFixed(0)
+      } ms for ${PER_SHARD} samples`,
+    );
+    console.log(
+      `  per-task overhead (${EMPTY_SHARDS} empty shards)    ${
+        (empty.execS / EMPTY_SHARDS * 1000).toFixed(0)
+      } ms wall/task ` +
+        `at ${empty.concurrency} workers; ${empty.meanTaskMs.toFixed(0)} ms in worker; ` +
+        `run ${empty.execS.toFixed(2)} s incl. executor start ~` +
+        `${(empty.execS - empty.tasksSpanS).toFixed(2)} s`,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+if (import.meta.main) await run();
