@@ -18,6 +18,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   jobs: () => import("./cli/jobs.ts"),
   cancel: () => import("./cli/cancel.ts"),
   retry: () => import("./cli/retry.ts"),
+  index: () => import("./cli/index.ts"),
+  verify: () => import("./cli/verify.ts"),
 };
 
 const usage = `usage: deno task cli <command> [args]

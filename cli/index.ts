@@ -1,0 +1,75 @@
+/**
+ * `deno task cli index <rebuild|compact|show|stats> <dataset>`: the dataset index.
+ *
+ * - `rebuild`: rebuild the index from the shard manifests (a new compacted generation).
+ * - `compact`: fold the index fragments into a new compacted generation.
+ * - `show`: one line per indexed shard (`--json`: one JSON object per shard header).
+ * - `stats`: dataset statistics summed from the index, as JSON.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { compactIndex, datasetStats, readIndex, rebuildIndex } from "../lib/manifest/mod.ts";
+import type { CliContext } from "./_context.ts";
+import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { openDataset } from "./_dataset.ts";
+
+const help =
+  `usage: deno task cli index <rebuild|compact|show|stats> <dataset> [--json] [--store URL] [S3 flags]
+
+  rebuild   rebuild <dataset>/_index from the shards' .manifest.json files
+  compact   fold the index fragments of newly committed shards into one file
+  show      list the indexed shards (--json: full headers, one per line)
+  stats     dataset statistics (value counts, histograms, bounds) from the index, as JSON
+
+<dataset> is a folder (./data/ds), file:// or s3://bucket/ds URL.`;
+
+/** Runs `index`. */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...storeFlagSpecs, json: { type: "boolean" }, help: { type: "boolean" } },
+  });
+  if (values.help) return ctx.out(help), 0;
+  const [action, location] = positionals;
+  if (!action || !location || !["rebuild", "compact", "show", "stats"].includes(action)) {
+    throw new UsageError(`index needs an action and a dataset.\n${help}`);
+  }
+  const { store, dataset } = await openDataset(ctx, location, values);
+  try {
+    if (action === "rebuild" || action === "compact") {
+      const r = action === "rebuild"
+        ? await rebuildIndex(store, dataset)
+        : await compactIndex(store, dataset);
+      if (values.json) ctx.out(JSON.stringify(r));
+      else if (r.written) {
+        ctx.out(
+          `index of "${dataset}": generation ${r.generation}, ${r.shards} shards, ${r.fragmentsRemoved} fragments folded in`,
+        );
+      } else ctx.out(`index of "${dataset}": unchanged (generation ${r.generation})`);
+    } else if (action === "show") {
+      const index = await readIndex(store, dataset);
+      for (const { shard, header } of index.entries) {
+        if (values.json) ctx.out(JSON.stringify({ shard, ...header }));
+        else {
+          const time = header.time_min ? `  ${header.time_min} .. ${header.time_max}` : "";
+          ctx.out(
+            `${String(header.num_samples).padStart(9)} ${
+              String(header.size_bytes).padStart(13)
+            }  ${shard}${time}`,
+          );
+        }
+      }
+      const samples = index.entries.reduce((a, e) => a + e.header.num_samples, 0);
+      ctx.err(
+        `${index.entries.length} shards, ${samples} samples (generation ${index.generation} + ${index.fragments} fragments)`,
+      );
+    } else {
+      ctx.out(JSON.stringify(await datasetStats(store, dataset), null, 2));
+    }
+    return 0;
+  } finally {
+    await store.close?.();
+  }
+}
