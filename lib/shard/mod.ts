@@ -57,6 +57,7 @@ export {
 export {
   DEFAULT_MAX_MEMBER_SIZE,
   type GzipMode,
+  type Scan,
   scanTar,
   type ScanTarOptions,
   type TarSource,

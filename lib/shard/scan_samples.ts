@@ -6,7 +6,12 @@
 
 import { parseBatches } from "./_batches.ts";
 import type { ParsedEntry } from "./_tar_parser.ts";
-import { DEFAULT_MAX_MEMBER_SIZE, type ScanTarOptions, type TarSource } from "./scan_tar.ts";
+import {
+  DEFAULT_MAX_MEMBER_SIZE,
+  type Scan,
+  type ScanTarOptions,
+  type TarSource,
+} from "./scan_tar.ts";
 import { ShardError } from "./shard_error.ts";
 import type { TarSample } from "./tar_sample.ts";
 
@@ -87,7 +92,7 @@ interface Group {
  *
  * Errors: an unsafe path (absolute, `..`), an invalid UTF-8 name, a member over
  * `maxMemberSize` or a duplicate extension spoil their whole sample, which `"skip"` drops and
- * reports before going on (members that are no sample files, such as directories or
+ * reports (in the returned scan's `skipped`) before going on (members that are no sample files, such as directories or
  * `__meta__`, are skipped whatever their size or name). A checksum mismatch, malformed header or truncation ends the scan;
  * under `"skip"` it is reported and the sample in progress is dropped.
  *
@@ -107,16 +112,22 @@ interface Group {
  * }
  * ```
  */
-export async function* scanSamples(
+export function scanSamples(source: TarSource, options: ScanSamplesOptions = {}): Scan<TarSample> {
+  const skipped = options.skipped ?? [];
+  return Object.assign(samples(source, options, skipped), { skipped });
+}
+
+async function* samples(
   source: TarSource,
-  options: ScanSamplesOptions = {},
+  options: ScanSamplesOptions,
+  skipped: ShardError[],
 ): AsyncGenerator<TarSample> {
   const url = options.url ?? "";
   const shard = options.url;
-  const { onError = "throw", skipped } = options;
+  const { onError = "throw" } = options;
   const report = (error: ShardError) => {
     if (onError === "throw") throw error;
-    skipped?.push(error);
+    skipped.push(error);
     if (typeof onError === "function") onError(error);
   };
   let cur: Group | undefined;

@@ -202,3 +202,10 @@ Deno.test("scanSamples ignores oversized or oddly named members that are no samp
   const samples = await collect(scanSamples(tar, { maxMemberSize: 4096 }));
   assert.deepEqual(samples.map((s) => s.__key__), ["a"]);
 });
+
+Deno.test("scanSamples exposes skipped errors on the scan itself", async () => {
+  const tar = concat(member("a.txt", "1"), member("a.TXT", "2"), member("b.txt", "3"), EOF_BLOCKS);
+  const scan = scanSamples(tar, { onError: "skip" });
+  assert.deepEqual((await collect(scan)).map((s) => s.__key__), ["b"]);
+  assert.deepEqual(scan.skipped.map((e) => e.code), ["duplicate_extension"]);
+});

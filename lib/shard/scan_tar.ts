@@ -31,7 +31,10 @@ export interface ScanTarOptions {
    * @default {"throw"}
    */
   onError?: OnError;
-  /** Receives every error reported under `"skip"` (as well as a function `onError`). */
+  /**
+   * Where skipped errors are recorded (under `"skip"` or a function `onError`); the returned
+   * scan's `skipped` is this array. @default a new array
+   */
   skipped?: ShardError[];
 }
 
@@ -41,6 +44,7 @@ export const DEFAULT_MAX_MEMBER_SIZE = 1 << 30;
 /**
  * Streams the members of a tar archive, one {@linkcode TarEntry} at a time, with each member's
  * byte offsets. Extension headers (PAX `x`/`g`, GNU `L`/`K`) are applied, not yielded.
+ * The returned scan's `skipped` lists the errors skipped so far.
  *
  * @example
  * ```ts
@@ -56,14 +60,26 @@ export const DEFAULT_MAX_MEMBER_SIZE = 1 << 30;
  * }
  * ```
  */
-export async function* scanTar(
+export function scanTar(source: TarSource, options: ScanTarOptions = {}): Scan<TarEntry> {
+  const skipped = options.skipped ?? [];
+  return Object.assign(entries(source, options, skipped), { skipped });
+}
+
+/** A lazy scan: an async generator that also exposes the errors it skipped so far. */
+export type Scan<T> = AsyncGenerator<T> & {
+  /** Errors reported and skipped under `onError: "skip"` or a function `onError`. */
+  readonly skipped: ShardError[];
+};
+
+async function* entries(
   source: TarSource,
-  options: ScanTarOptions = {},
+  options: ScanTarOptions,
+  skipped: ShardError[],
 ): AsyncGenerator<TarEntry> {
-  const { url, onError = "throw", skipped } = options;
+  const { url, onError = "throw" } = options;
   const report = (error: ShardError) => {
     if (onError === "throw") throw error;
-    skipped?.push(error);
+    skipped.push(error);
     if (typeof onError === "function") onError(error);
   };
   const batches = parseBatches(source, {
