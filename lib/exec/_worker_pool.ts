@@ -30,6 +30,8 @@ interface Worker {
   pending?: { resolve: (o: TaskOutcome) => void };
   tail: string[];
   exited: boolean;
+  /** Set when the worker was killed for running past a timeout (ms). */
+  timedOut?: number;
 }
 
 const workerMain = new URL("./_worker_main.ts", import.meta.url);
@@ -48,12 +50,20 @@ export class WorkerPool implements TaskLauncher {
   /** Runs one attempt in an idle (or new) worker. */
   run(request: TaskRequest): Promise<TaskOutcome> {
     const worker = this.#idle.pop() ?? this.#spawn();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     return new Promise<TaskOutcome>((resolve) => {
       worker.pending = { resolve };
       worker.tail.length = 0;
+      if (request.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          worker.timedOut = request.timeoutMs;
+          worker.child.kill("SIGKILL");
+        }, request.timeoutMs);
+      }
       const line = new TextEncoder().encode(JSON.stringify(request) + "\n");
       worker.writer.write(line).catch(() => {}); // an exit settles the request
     }).then((outcome) => {
+      clearTimeout(timer);
       if (!worker.exited) this.#idle.push(worker);
       return outcome;
     });
@@ -106,7 +116,11 @@ export class WorkerPool implements TaskLauncher {
       const p = worker.pending;
       worker.pending = undefined;
       if (!p) return;
-      const how = status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`;
+      const how = worker.timedOut !== undefined
+        ? `killed after the task timeout of ${worker.timedOut} ms`
+        : status.signal
+        ? `killed by ${status.signal}`
+        : `exited with code ${status.code}`;
       const tail = worker.tail.slice(-5).join(" | ");
       p.resolve({ kind: "crashed", reason: `worker process ${how}${tail ? `: ${tail}` : ""}` });
     });

@@ -45,6 +45,8 @@ export interface SubmitOptions {
   maxFailedTaskFraction?: number;
   /** Heartbeat period of tasks and executor (stale after 4). @default 2000 */
   heartbeatMs?: number;
+  /** Kill an attempt that runs longer (it fails, and is retried). @default undefined (none) */
+  taskTimeoutMs?: number;
   /** Output shard rotation: samples per shard. @default 100000 */
   maxcount?: number;
   /** Output shard rotation: payload bytes per shard. @default 3e9 */
@@ -125,6 +127,7 @@ export async function submit(store: Store, options: SubmitOptions): Promise<Job>
         heartbeat_ms: options.heartbeatMs ?? 2000,
         maxcount,
         maxsize,
+        ...(options.taskTimeoutMs !== undefined && { task_timeout_ms: options.taskTimeoutMs }),
       },
       pipeline_version: PIPELINE_VERSION,
       created_at: new Date().toISOString(),

@@ -21,6 +21,8 @@ export interface TaskRequest {
   attempt: number;
   /** True when no retry will follow: a failure becomes the task's final result. */
   final: boolean;
+  /** Kill the attempt after this many ms (launchers that can kill do). */
+  timeoutMs?: number;
 }
 
 /** How an attempt ended: the task runner's verdict, or the worker died without one. */
@@ -133,7 +135,8 @@ export async function superviseJob(
         if (summary.cancelled) return;
         const final = attempt >= max_attempts;
         summary.attempts++;
-        const outcome = await launcher.run({ jobId, taskId, attempt, final });
+        const timeoutMs = spec.policy.task_timeout_ms;
+        const outcome = await launcher.run({ jobId, taskId, attempt, final, timeoutMs });
         if (summary.cancelled) {
           // The attempt was stopped: leave no claim and no uncommitted output behind.
           if (outcome.kind === "crashed") {

@@ -69,6 +69,8 @@ export interface JobPolicy {
   maxcount: number;
   /** Output shard rotation: payload bytes per shard. */
   maxsize: number;
+  /** An attempt running longer is killed and counts as failed (retryable). */
+  task_timeout_ms?: number;
 }
 
 /** The job record, `_jobs/<id>/job.json`. */

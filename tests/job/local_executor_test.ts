@@ -227,3 +227,59 @@ console.log(job.id);`,
   assert.deepEqual(await keysOf(store, "slow-out/shard-000000"), []);
   assert.deepEqual(await keysOf(store, jobKeys(slow.id).runningDir), []);
 });
+
+Deno.test("an attempt past the task timeout is killed, retried, then recorded as failed", async () => {
+  const store = await tempStore();
+  await writeItems(store, "raw", 1, 50);
+  const job = await submit(store, {
+    input: "raw",
+    output: "out",
+    job: await writeJob("slow", J.SLOW),
+    params: { delayMs: 1000 },
+    taskTimeoutMs: 300,
+    maxAttempts: 2,
+    backoffMs: 10,
+  });
+  await assert.rejects(job.awaitResults(), (e: unknown) => {
+    assert(e instanceof JobError && e.code === "failed");
+    assert.match(e.message, /killed after the task timeout of 300 ms/);
+    return true;
+  });
+  assert.deepEqual(await keysOf(store, "out/"), []);
+  assert.equal((await keysOf(store, `_jobs/${job.id}/attempts/`)).length, 1);
+});
+
+Deno.test("_task_main.ts runs one task for other backends and exits by its outcome", async () => {
+  const store = await tempStore();
+  await writeItems(store, "raw", 2, 10);
+  // Record the job without running it: a backend that does nothing.
+  const { registerExecutor } = await import("../../lib/exec/mod.ts");
+  registerExecutor({ name: "none", start: () => Promise.resolve() });
+  const job = await submit(store, {
+    input: "raw",
+    output: "out",
+    job: await writeJob("identity", J.IDENTITY),
+    backend: "none",
+  });
+  const run = (task: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        join(REPO, "deno.json"),
+        join(REPO, "lib/exec/_task_main.ts"),
+        store.url,
+        job.id,
+        task,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+  const out = await run("task-000001");
+  assert.equal(out.code, 0);
+  assert.equal(JSON.parse(new TextDecoder().decode(out.stdout)).samples_out, 10);
+  const s = await status(store, job.id);
+  assert.deepEqual([s.tasks.ok, s.tasks.pending], [1, 1]);
+  assert.equal((await run("task-000009")).code, 2); // no such task
+});
