@@ -68,7 +68,7 @@ Deno.test("cli submit --wait --json, status, jobs: exit codes follow the job sta
   ctx = context(root);
   assert.equal(await statusCmd.run([id], ctx), 4);
   assert.ok(
-    ctx.stdout.some((l) => /failure  task-000000 \[item-0000003\]: job: unlucky id 3/.test(l)),
+    ctx.stdout.some((l) => /failure {2}task-000000 \[item-0000003\]: job: unlucky id 3/.test(l)),
   );
 
   ctx = context(root);
