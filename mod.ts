@@ -331,3 +331,5 @@ export {
   type TaskOutcome,
   type TaskRequest,
 } from "./lib/exec/mod.ts";
+
+export { formatDatasetStats, sparkline } from "./lib/notebook/mod.ts";
