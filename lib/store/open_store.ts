@@ -9,7 +9,7 @@ import { StoreError } from "./store_error.ts";
 import { parseStoreUrl, type StoreUrl } from "./store_url.ts";
 import { LocalStore } from "./local_store.ts";
 import { MemoryStore } from "./memory_store.ts";
-import { type S3Options, S3Store } from "./s3_store.ts";
+import type { S3Options } from "./s3_store.ts";
 
 /** Options for {@linkcode openStore}: per-backend settings, used by the backend they name. */
 export interface OpenStoreOptions {
@@ -87,7 +87,9 @@ registerStoreScheme("memory", (url) => {
   }
   return new MemoryStore({ name: url.host });
 });
-registerStoreScheme("s3", (url, options) => {
+// The S3 backend (and the AWS SDK, ~250 ms to import) loads on first use only, so that local
+// processes (CLI, job workers) start fast.
+registerStoreScheme("s3", async (url, options) => {
   if (!BUCKET.test(url.host)) {
     throw new StoreError(
       "invalid_url",
@@ -95,6 +97,7 @@ registerStoreScheme("s3", (url, options) => {
       { url: url.href },
     );
   }
+  const { S3Store } = await import("./s3_store.ts");
   try {
     return new S3Store(url.host, { ...options.s3, prefix: url.path });
   } catch (cause) {
