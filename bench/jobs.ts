@@ -23,6 +23,7 @@ import type { JobResults, TaskResult } from "../lib/job/mod.ts";
 const SHARDS = 8;
 const PER_SHARD = 10_000;
 const EMPTY_SHARDS = 16;
+const ROUNDS = 3;
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 
 const Item = defineSchema({
@@ -108,15 +109,21 @@ export async function run(): Promise<void> {
     const jobPath = join(jobDir, "identity.ts");
     await Deno.writeTextFile(jobPath, JOB);
 
+    // Raw and job runs interleave, best of ROUNDS each, so that load from elsewhere on the
+    // machine affects both sides alike.
     await rawReadWrite(store); // warm-up
-    const rawS = Math.min(await rawReadWrite(store), await rawReadWrite(store));
     const total = SHARDS * PER_SHARD;
+    let rawS = Infinity;
+    let e2e: Awaited<ReturnType<typeof runJob>> | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      rawS = Math.min(rawS, await rawReadWrite(store));
+      const r = await runJob(store, jobPath, "raw", `out-${round}`);
+      if (r.res.samples.out !== total) throw new Error(`job wrote ${r.res.samples.out}`);
+      if (!e2e || r.wallS < e2e.wallS) e2e = r;
+    }
     const rawRate = total / rawS;
-
-    const e2e = await runJob(store, jobPath, "raw", "out");
-    if (e2e.res.samples.out !== total) throw new Error(`job wrote ${e2e.res.samples.out}`);
-    const e2eRate = total / e2e.wallS;
-    const execRate = total / e2e.execS;
+    const e2eRate = total / e2e!.wallS;
+    const execRate = total / e2e!.execS;
     const empty = await runJob(store, jobPath, "empty", "empty-out");
 
     const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
@@ -124,14 +131,14 @@ export async function run(): Promise<void> {
       `\njobs: identity job, ${SHARDS} shards x ${PER_SHARD} samples (msgpack, ~1 KiB in tar), local store`,
     );
     console.log(
-      `  raw shard read+write (1 process)     ${k(rawRate)} samples/s  (${rawS.toFixed(2)} s)`,
+      `  raw shard read+write (1 process, best)${k(rawRate)} samples/s  (${rawS.toFixed(2)} s)`,
     );
     console.log(
-      `  job end to end (submit..results)     ${k(e2eRate)} samples/s  (${
-        e2e.wallS.toFixed(2)
+      `  job end to end (submit..results, best)${k(e2eRate)} samples/s  (${
+        e2e!.wallS.toFixed(2)
       } s: ` +
-        `submit+bundle ${e2e.submitS.toFixed(2)} s, run ${e2e.execS.toFixed(2)} s, ` +
-        `${e2e.concurrency} workers)  ratio ${(e2eRate / rawRate * 100).toFixed(0)}%`,
+        `submit+bundle ${e2e!.submitS.toFixed(2)} s, run ${e2e!.execS.toFixed(2)} s, ` +
+        `${e2e!.concurrency} workers)  ratio ${(e2eRate / rawRate * 100).toFixed(0)}%`,
     );
     console.log(
       `  job after submit (run only)          ${k(execRate)} samples/s  ratio ${
@@ -140,7 +147,7 @@ export async function run(): Promise<void> {
     );
     console.log(
       `  mean task (in worker)                ${
-        e2e.meanTaskMs.toFixed(0)
+        e2e!.meanTaskMs.toFixed(0)
       } ms for ${PER_SHARD} samples`,
     );
     console.log(
