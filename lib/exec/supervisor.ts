@@ -131,9 +131,12 @@ export async function superviseJob(
 
     const runTask = async (taskId: string) => {
       const { max_attempts, backoff_ms } = spec.policy;
-      for (let attempt = (previous.get(taskId) ?? 0) + 1;; attempt++) {
+      // Attempt numbers go on from the recorded ones; each run (a retry, a resubmission after a
+      // crash) has a fresh budget of max_attempts.
+      const first = (previous.get(taskId) ?? 0) + 1;
+      for (let attempt = first;; attempt++) {
         if (summary.cancelled) return;
-        const final = attempt >= max_attempts;
+        const final = attempt - first + 1 >= max_attempts;
         summary.attempts++;
         const timeoutMs = spec.policy.task_timeout_ms;
         const outcome = await launcher.run({ jobId, taskId, attempt, final, timeoutMs });

@@ -122,3 +122,22 @@ Deno.test("superviseJob stops dispatching when the job is cancelled", async () =
   assert.equal(launcher.calls.length, 2);
   assert.equal((await status(store, s.id)).state, "cancelled");
 });
+
+Deno.test("superviseJob continues attempt numbers with a fresh retry budget", async () => {
+  const store = new MemoryStore();
+  const s = spec(1, { max_attempts: 2 });
+  await writeJson(store, jobKeys(s.id).spec, s);
+  for (const n of [1, 2]) {
+    await writeJson(store, jobKeys(s.id).attempt("task-000000", n), { status: "failed" });
+  }
+  const launcher = new FakeLauncher(
+    store,
+    (r) =>
+      r.attempt === 3
+        ? { kind: "crashed", reason: "worker process killed by SIGKILL" }
+        : { kind: "result", status: "ok", retryable: true },
+  );
+  const summary = await superviseJob(store, s.id, { launcher });
+  assert.equal(summary.ok, 1);
+  assert.deepEqual(launcher.calls.map((c) => [c.attempt, c.final]), [[3, false], [4, true]]);
+});
