@@ -10,6 +10,7 @@ import type { ManifestField } from "./manifest_field.ts";
 import { manifestFieldsOf } from "./_manifest_fields.ts";
 import { formatIssues, fromZodIssues } from "./_issues.ts";
 import { isSemver } from "./_semver.ts";
+import { compileKeyedParse, compileSampleParse, FAIL, setKeyedParse } from "./_fast_parse.ts";
 import { SchemaError, type SchemaIssue } from "./schema_error.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -170,13 +171,19 @@ export function defineSchema<F extends Fields>(definition: SchemaDefinition<F>):
     SampleOf<F>
   >;
   const id = `${name}@${version}`;
+  // Compiled checks accept exactly what zod accepts; zod runs only to report a bad sample's issues.
+  const fast = compileSampleParse(fields);
   const safeParse = (x: unknown): SafeParseResult<SampleOf<F>> => {
+    if (fast) {
+      const value = fast(x);
+      if (value !== FAIL) return { ok: true, value: value as SampleOf<F> };
+    }
     const r = zod.safeParse(x);
     return r.success
       ? { ok: true, value: r.data }
       : { ok: false, issues: fromZodIssues(r.error.issues, fields, x) };
   };
-  return Object.freeze({
+  const schema: Schema<F> = Object.freeze({
     name,
     version,
     id,
@@ -198,4 +205,7 @@ export function defineSchema<F extends Fields>(definition: SchemaDefinition<F>):
       );
     },
   });
+  const keyed = compileKeyedParse(fields);
+  if (keyed) setKeyedParse(schema, keyed);
+  return schema;
 }

@@ -8,6 +8,20 @@ import type { ManifestRole, ManifestValueType } from "./manifest_field.ts";
 import { dtypeInfo } from "./_dtype.ts";
 import { isNDArray, type NDArray } from "./nd_array.ts";
 import { SchemaError } from "./schema_error.ts";
+import {
+  boolParse,
+  bytesParse,
+  type FastParse,
+  fastParseOf,
+  floatParse,
+  intParse,
+  listParse,
+  ndarrayParse,
+  optionalParse,
+  setFastParse,
+  strParse,
+  timestampParse,
+} from "./_fast_parse.ts";
 
 /** The kinds of field a schema can hold. */
 export type FieldKind =
@@ -103,7 +117,17 @@ const SCALAR: Partial<Record<FieldKind, ManifestValueType>> = {
   timestamp: "timestamp",
 };
 
-function make<T>(kind: FieldKind, zod: z.ZodType<T>, options: FieldOptions, extra = {}): Field<T> {
+/**
+ * Builds a field. `fast` is the compiled twin of `zod` (see `_fast_parse.ts`): it must accept
+ * exactly what `zod` accepts and return what zod returns; undefined leaves the field zod-only.
+ */
+function make<T>(
+  kind: FieldKind,
+  zod: z.ZodType<T>,
+  options: FieldOptions,
+  extra = {},
+  fast?: FastParse,
+): Field<T> {
   const m = options.manifest;
   const role = typeof m === "string" ? m : m?.role;
   const buckets = typeof m === "object" ? m.buckets : undefined;
@@ -139,13 +163,15 @@ function make<T>(kind: FieldKind, zod: z.ZodType<T>, options: FieldOptions, extr
       `Invalid ext "${options.ext}": use lowercase dot-separated parts such as "jpg" or "seg.png"`,
     );
   }
-  return Object.freeze({
+  const made = Object.freeze({
     ...field,
     ...(role !== undefined && { manifest: role }),
     ...(buckets !== undefined && { buckets: [...buckets] }),
     ...(options.ext !== undefined && { ext: options.ext }),
     ...(options.description !== undefined && { description: options.description }),
   });
+  if (fast) setFastParse(made, fast);
+  return made;
 }
 
 const isInt = (v: unknown): v is number | bigint =>
@@ -193,29 +219,33 @@ function ndarrayZod(dtype?: string, shape?: (number | null)[]): z.ZodType<NDArra
  */
 export const f = {
   /** A UTF-8 string. Value: `string`. Role: categorical. */
-  str: (options: FieldOptions = {}): Field<string> => make("str", z.string(), options),
+  str: (options: FieldOptions = {}): Field<string> =>
+    make("str", z.string(), options, {}, strParse),
   /** An integer. Value: `number` (a `bigint` beyond 2^53). Role: numeric. */
   int: (options: FieldOptions = {}): Field<number | bigint> =>
-    make("int", z.custom<number | bigint>(isInt), options),
+    make("int", z.custom<number | bigint>(isInt), options, {}, intParse),
   /** A float64 (NaN and infinities allowed). Value: `number`. Role: numeric. */
   float: (options: FieldOptions = {}): Field<number> =>
-    make("float", z.custom<number>((v) => typeof v === "number"), options),
+    make("float", z.custom<number>((v) => typeof v === "number"), options, {}, floatParse),
   /** A boolean. Value: `boolean`. Role: categorical. */
-  bool: (options: FieldOptions = {}): Field<boolean> => make("bool", z.boolean(), options),
+  bool: (options: FieldOptions = {}): Field<boolean> =>
+    make("bool", z.boolean(), options, {}, boolParse),
   /** Raw bytes (images, audio, blobs). Value: `Uint8Array`. Role: exclude. */
   bytes: (options: FieldOptions = {}): Field<Uint8Array> =>
-    make("bytes", z.custom<Uint8Array>((v) => v instanceof Uint8Array), options),
+    make("bytes", z.custom<Uint8Array>((v) => v instanceof Uint8Array), options, {}, bytesParse),
   /** An n-dimensional array. Value: {@linkcode NDArray}. Role: exclude. */
   ndarray: (options: NDArrayFieldOptions): Field<NDArray> => {
     const dtype = options.dtype === undefined ? undefined : dtypeInfo(options.dtype).str;
     return make("ndarray", ndarrayZod(dtype, options.shape), options, {
       ...(dtype !== undefined && { dtype }),
       ...(options.shape && { shape: [...options.shape] }),
-    });
+    }, ndarrayParse(dtype, options.shape));
   },
   /** A list of `item` values. Value: array. Role: set. */
-  list: <T>(item: Field<T>, options: FieldOptions = {}): Field<T[]> =>
-    make("list", z.array(item.zod), options, { item }),
+  list: <T>(item: Field<T>, options: FieldOptions = {}): Field<T[]> => {
+    const fast = fastParseOf(item);
+    return make("list", z.array(item.zod), options, { item }, fast && listParse(fast));
+  },
   /**
    * A field that may be missing or null (decoded as `null`). Keeps the inner field's role,
    * ext and description unless overridden.
@@ -225,12 +255,20 @@ export const f = {
     const manifest = options.manifest ??
       (inner.manifest &&
         (inner.buckets ? { role: inner.manifest, buckets: inner.buckets } : inner.manifest));
-    return make("optional", zod, {
-      manifest,
-      ext: options.ext ?? inner.ext,
-      description: options.description ?? inner.description,
-    }, { inner });
+    const fast = fastParseOf(inner);
+    return make(
+      "optional",
+      zod,
+      {
+        manifest,
+        ext: options.ext ?? inner.ext,
+        description: options.description ?? inner.description,
+      },
+      { inner },
+      fast && optionalParse(fast),
+    );
   },
   /** A point in time. Value: `Date`; stored as an ISO 8601 string. Role: timestamp. */
-  timestamp: (options: FieldOptions = {}): Field<Date> => make("timestamp", z.date(), options),
+  timestamp: (options: FieldOptions = {}): Field<Date> =>
+    make("timestamp", z.date(), options, {}, timestampParse),
 };
