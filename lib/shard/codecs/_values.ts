@@ -30,11 +30,48 @@ const shared: Conversions = {
   from: {
     list: (v, f, rec) => Array.isArray(v) ? v.map((x) => rec(x, f.item!)) : v,
     optional: (v, f, rec) => (v === null || v === undefined ? null : rec(v, f.inner!)),
-    timestamp: (v) => (typeof v === "string" ? new Date(v) : v),
+    timestamp: (v) => (typeof v === "string" ? parseTimestamp(v) : v),
     int: (v) => (typeof v === "bigint" && Number.isSafeInteger(Number(v)) ? Number(v) : v),
     float: (v) => (typeof v === "bigint" ? Number(v) : v),
   },
 };
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number in `s` at `at`..`at + n` (digits only), or -1. */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * `new Date(s)`, sooner for `toISOString`'s own form (`2025-01-01T00:00:00.000Z`) when every
+ * part is in its plain range (year >= 100, a real day of the month, hour <= 23), where the ISO
+ * parser and `Date.UTC` agree by definition; anything else goes to `new Date`.
+ */
+export function parseTimestamp(s: string): Date {
+  if (
+    s.length === 24 && s[4] === "-" && s[7] === "-" && s[10] === "T" && s[13] === ":" &&
+    s[16] === ":" && s[19] === "." && s[23] === "Z"
+  ) {
+    const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
+    const h = digits(s, 11, 2), mi = digits(s, 14, 2), sec = digits(s, 17, 2);
+    const ms = digits(s, 20, 3);
+    const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 1 : 0;
+    if (
+      y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= DAYS[mo - 1]! + leap && h >= 0 &&
+      h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && ms >= 0
+    ) {
+      return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms));
+    }
+  }
+  return new Date(s);
+}
 
 /**
  * msgpack: ints outside the 32-bit ranges go out as bigint so the encoder writes int64/uint64

@@ -10,7 +10,8 @@ import { formatIssues, SchemaError, type SchemaIssue } from "../../schema/schema
 import { ShardError } from "../shard_error.ts";
 import type { TarSample } from "../tar_sample.ts";
 import { codecFor } from "./codec.ts";
-import { decodeMsgpackSample } from "./msgpack_codec.ts";
+import { decodeMsgpackValues } from "./msgpack_codec.ts";
+import { FAIL, keyedParseOf } from "../../schema/_fast_parse.ts";
 
 /** A decoded sample: its key plus the schema's fields. */
 export type DecodedSample<F extends Fields = Fields> = SampleOf<F> & { __key__: string };
@@ -70,14 +71,23 @@ export function decodeSample<F extends Fields>(
         }],
       };
     }
+    let decoded: ReturnType<typeof decodeMsgpackValues>;
     try {
-      const { values: v, errors } = decodeMsgpackSample(schema, bytes);
-      Object.assign(values, v);
-      for (const [name, err] of errors) {
-        issues.push(failure([name], describeField(schema.fields[name]!), err));
-      }
+      decoded = decodeMsgpackValues(schema, bytes);
     } catch (err) {
       return { ok: false, issues: [failure([], "an atdata msgpack map", err)] };
+    }
+    if (!decoded.errors) { // the common case: build the sample as it is validated
+      const value = keyedParseOf(schema)?.(decoded.values, sample.__key__);
+      if (value !== undefined && value !== FAIL) {
+        return { ok: true, value: value as DecodedSample<F> };
+      }
+    }
+    Object.keys(schema.fields).forEach((name, i) => {
+      if (!decoded.errors?.has(name)) values[name] = decoded.values[i];
+    });
+    for (const [name, err] of decoded.errors ?? []) {
+      issues.push(failure([name], describeField(schema.fields[name]!), err));
     }
   } else {
     for (const [name, field] of Object.entries(schema.fields)) {

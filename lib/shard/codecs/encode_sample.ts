@@ -28,11 +28,14 @@ export interface EncodeSampleOptions {
 /** Why `key` cannot be a WebDataset key, or undefined when it can. */
 function keyProblem(key: unknown): string | undefined {
   if (typeof key !== "string" || key === "") return "a sample needs a non-empty string __key__";
-  const base = key.slice(key.lastIndexOf("/") + 1);
-  if (base === "" || base.includes(".")) {
+  const slash = key.lastIndexOf("/");
+  if (slash === key.length - 1 || key.indexOf(".", slash + 1) !== -1) {
     return `key ${JSON.stringify(key)} must not end in "/" nor have a "." after its last "/"`;
   }
-  if (key.startsWith("/") || key.split("/").includes("..")) {
+  // A ".." segment (checked without splitting: this runs for every sample written).
+  if (
+    key.startsWith("/") || key.startsWith("../") || key.includes("/../") || key.endsWith("/..")
+  ) {
     return `key ${JSON.stringify(key)} must be a relative path without ".."`;
   }
   return undefined;

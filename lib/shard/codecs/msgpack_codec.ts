@@ -6,29 +6,73 @@
  *
  * @module
  */
-import { decode, Encoder } from "@msgpack/msgpack";
+import { Decoder } from "@msgpack/msgpack";
 import type { Field } from "../../schema/field.ts";
 import type { Schema } from "../../schema/define_schema.ts";
 import { ShardError } from "../shard_error.ts";
 import type { Codec } from "./codec.ts";
-import { fromMsgpack, toMsgpack } from "./_values.ts";
+import { fromMsgpack } from "./_values.ts";
+import { type FieldWriter, fieldWriter, MsgpackWriter } from "./_msgpack_writer.ts";
+import { type KeyTable, readSampleMap, UNUSUAL } from "./_msgpack_reader.ts";
 
-// useBigInt64 makes bigints int64/uint64; `toMsgpack` turns only ints beyond 32 bits into bigints.
-const intEncoder = new Encoder({ useBigInt64: true });
-const floatEncoder = new Encoder({ useBigInt64: true, forceIntegerToFloat: true });
+// One writer reused across samples (a nested call, say from a getter, gets its own).
+const shared = new MsgpackWriter();
+let busy = false;
 
-function hasFloat(field: Field): boolean {
-  if (field.kind === "float") return true;
-  const inner = field.item ?? field.inner;
-  return inner !== undefined && hasFloat(inner);
+/** Runs `fill` on a free writer and returns what it wrote (a view of the writer's slab). */
+function write<A, B>(fill: (w: MsgpackWriter, a: A, b: B) => void, a: A, b: B): Uint8Array {
+  const own = !busy;
+  const w = own ? shared : new MsgpackWriter(256);
+  busy = true;
+  try {
+    fill(w, a, b);
+    return w.take();
+  } catch (err) {
+    w.discard();
+    throw err;
+  } finally {
+    if (own) busy = false;
+  }
 }
 
-/** Encodes one field value, schema-aware (float fields as float64 even when integral). */
+/**
+ * Encodes one field value, schema-aware (float fields as float64 even when integral; ints
+ * beyond 32 bits as int64/uint64).
+ *
+ * @example
+ * ```ts
+ * import { f } from "../../schema/mod.ts";
+ * import { encodeMsgpackValue } from "./msgpack_codec.ts";
+ * const bytes = encodeMsgpackValue([1, 2.5], f.list(f.float()));
+ * if (bytes.length !== 19 || bytes[1] !== 0xcb) throw new Error("expected float64 items");
+ * ```
+ */
 export function encodeMsgpackValue(value: unknown, field: Field): Uint8Array {
-  return (hasFloat(field) ? floatEncoder : intEncoder).encode(toMsgpack(value, field));
+  return write((w, fw: FieldWriter, v: unknown) => fw(w, v), fieldWriter(field), value);
 }
 
-const keyCache = new WeakMap<object, Uint8Array[]>();
+/** A schema's sample writer: the map header, then each field's encoded key and value writer. */
+interface SamplePlan {
+  names: string[];
+  head: Uint8Array;
+  keys: Uint8Array[];
+  writers: FieldWriter[];
+}
+
+const plans = new WeakMap<object, SamplePlan>();
+
+function samplePlan(schema: Schema): SamplePlan {
+  let plan = plans.get(schema.fields);
+  if (plan) return plan;
+  const names = Object.keys(schema.fields);
+  const w = new MsgpackWriter(256);
+  w.mapHeader(names.length);
+  const head = w.take();
+  const keys = names.map((n) => (w.str(n), w.take()));
+  const writers = names.map((n) => fieldWriter(schema.fields[n]!));
+  plans.set(schema.fields, plan = { names, head, keys, writers });
+  return plan;
+}
 
 /**
  * Encodes a (validated) sample as atdata's msgpack map: fields in declaration order, `nil` for
@@ -45,36 +89,25 @@ const keyCache = new WeakMap<object, Uint8Array[]>();
  * ```
  */
 export function encodeMsgpackSample(schema: Schema, sample: Record<string, unknown>): Uint8Array {
-  const names = Object.keys(schema.fields);
-  let keys = keyCache.get(schema.fields);
-  if (!keys) keyCache.set(schema.fields, keys = names.map((n) => intEncoder.encode(n)));
-  const parts: Uint8Array[] = [];
-  const n = names.length;
-  parts.push(
-    n < 16
-      ? new Uint8Array([0x80 | n])
-      : n < 0x10000
-      ? new Uint8Array([0xde, n >> 8, n & 0xff])
-      : new Uint8Array([0xdf, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]),
-  );
-  names.forEach((name, i) => {
-    parts.push(keys[i]!, encodeMsgpackValue(sample[name] ?? null, schema.fields[name]!));
-  });
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return write(writeSample, samplePlan(schema), sample);
 }
+
+function writeSample(w: MsgpackWriter, plan: SamplePlan, sample: Record<string, unknown>): void {
+  const { names, keys, writers } = plan;
+  w.raw(plan.head);
+  for (let i = 0; i < names.length; i++) {
+    w.raw(keys[i]!);
+    writers[i]!(w, sample[names[i]!]);
+  }
+}
+
+// Reused: building a Decoder per call costs more than small samples' decoding.
+const decoder = new Decoder({ useBigInt64: true });
 
 /** Decodes msgpack bytes; bins are views of `bytes`, 64-bit ints bigints. */
 export function decodeMsgpack(bytes: Uint8Array): unknown {
   try {
-    return decode(bytes, { useBigInt64: true });
+    return decoder.decode(bytes);
   } catch (err) {
     throw new ShardError("decode_failed", `invalid msgpack: ${(err as Error).message}`, {
       cause: err,
@@ -91,21 +124,74 @@ export function decodeMsgpackSample(
   schema: Schema,
   bytes: Uint8Array,
 ): { values: Record<string, unknown>; errors: Map<string, unknown> } {
-  const map = decodeMsgpack(bytes);
-  if (typeof map !== "object" || map === null || Array.isArray(map) || map instanceof Uint8Array) {
-    throw new ShardError("decode_failed", "msgpack sample is not a map");
-  }
+  const { values: list, errors = new Map<string, unknown>() } = decodeMsgpackValues(schema, bytes);
+  const names = readPlan(schema).names;
   const values: Record<string, unknown> = {};
-  const errors = new Map<string, unknown>();
-  for (const [name, field] of Object.entries(schema.fields)) {
-    const raw = Object.hasOwn(map, name) ? (map as Record<string, unknown>)[name] : undefined;
-    try {
-      values[name] = raw === undefined ? undefined : fromMsgpack(raw, field);
-    } catch (err) {
-      errors.set(name, err);
-    }
+  for (let i = 0; i < names.length; i++) {
+    if (!errors.has(names[i]!)) values[names[i]!] = list[i];
   }
   return { values, errors };
+}
+
+/**
+ * {@linkcode decodeMsgpackSample} with the values in field declaration order (`undefined` for
+ * a missing field and for one that failed) and the field errors only if there are any.
+ * Throws {@linkcode ShardError} `"decode_failed"` for bytes that are not a msgpack map.
+ */
+export function decodeMsgpackValues(
+  schema: Schema,
+  bytes: Uint8Array,
+): { values: unknown[]; errors?: Map<string, unknown> } {
+  const plan = readPlan(schema);
+  const { names, fields } = plan;
+  const values: unknown[] = new Array(names.length).fill(undefined);
+  if (readSampleMap(bytes, plan, values) === UNUSUAL) {
+    const map = decodeMsgpack(bytes); // the library decides, and names the problem
+    if (
+      typeof map !== "object" || map === null || Array.isArray(map) || map instanceof Uint8Array
+    ) {
+      throw new ShardError("decode_failed", "msgpack sample is not a map");
+    }
+    const m = map as Record<string, unknown>;
+    for (let i = 0; i < names.length; i++) {
+      values[i] = Object.hasOwn(m, names[i]!) ? m[names[i]!] : undefined;
+    }
+  }
+  let errors: Map<string, unknown> | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const raw = values[i];
+    if (raw === undefined) continue;
+    try {
+      values[i] = fromMsgpack(raw, fields[i]!);
+    } catch (err) {
+      values[i] = undefined;
+      (errors ??= new Map()).set(names[i]!, err);
+    }
+  }
+  return errors ? { values, errors } : { values };
+}
+
+/** A schema's fields and their encoded keys, for reading sample maps. */
+interface ReadPlan extends KeyTable {
+  fields: Field[];
+}
+
+const readPlans = new WeakMap<object, ReadPlan>();
+
+function readPlan(schema: Schema): ReadPlan {
+  let plan = readPlans.get(schema.fields);
+  if (!plan) {
+    const names = Object.keys(schema.fields);
+    const w = new MsgpackWriter(256);
+    plan = {
+      names,
+      keys: names.map((n) => (w.str(n), w.take())),
+      index: new Map(names.map((n, i) => [n, i])),
+      fields: names.map((n) => schema.fields[n]!),
+    };
+    readPlans.set(schema.fields, plan);
+  }
+  return plan;
 }
 
 /** The `msgpack`/`mp` member codec for one field in the `"files"` layout. */
