@@ -8,6 +8,7 @@
 /** Benchmark modules, run in this order. */
 export const BENCHES: string[] = [
   "./shards.ts",
+  "./codecs.ts",
   "./jobs.ts",
 ];
 
