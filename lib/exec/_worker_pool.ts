@@ -69,6 +69,11 @@ export class WorkerPool implements TaskLauncher {
     });
   }
 
+  /** Starts `n` workers ahead of the first attempts (they boot meanwhile). */
+  warm(n: number): void {
+    while (this.#all.size < n) this.#idle.push(this.#spawn());
+  }
+
   /** Kills every worker; pending attempts settle as crashed. */
   abort(): Promise<void> {
     for (const w of this.#all) if (!w.exited) w.child.kill("SIGKILL");

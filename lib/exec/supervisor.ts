@@ -38,6 +38,8 @@ export interface TaskLauncher {
   abort(): Promise<void>;
   /** Releases the launcher (ends worker processes). */
   close(): Promise<void>;
+  /** Gets `n` slots ready ahead of the first attempt (starts worker processes early). */
+  warm?(n: number): void;
 }
 
 /** Options for {@linkcode superviseJob}. */
@@ -93,6 +95,8 @@ export async function superviseJob(
     started_at: now(),
     heartbeat_at: now(),
   };
+  // Workers boot while the records are read.
+  if (!(await store.head(keys.cancel))) launcher.warm?.(Math.min(concurrency, spec.tasks.length));
   await writeJson(store, keys.supervisor, marker);
 
   const summary: SuperviseSummary = {
