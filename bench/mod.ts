@@ -10,6 +10,7 @@ export const BENCHES: string[] = [
   "./shards.ts",
   "./codecs.ts",
   "./jobs.ts",
+  "./manifests.ts",
 ];
 
 if (import.meta.main) {
