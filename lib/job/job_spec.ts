@@ -41,6 +41,8 @@ export interface TaskInput {
   start?: number;
   /** Last sample index (exclusive), for a slice. */
   end?: number;
+  /** Byte offset of sample `start` in the shard: a slice reads from there. */
+  offset?: number;
 }
 
 /** One unit of work: inputs and the deterministic name prefix of its output shards. */

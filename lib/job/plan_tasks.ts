@@ -80,7 +80,10 @@ async function listDataset(store: Store, prefix: string): Promise<string[]> {
 export interface PlanTasksOptions {
   /** Whole shards per task. @default 1 */
   shardsPerTask?: number;
-  /** Split shards with more samples than this into slices, one task each. @default undefined */
+  /**
+   * Split shards with more samples than this into slices, one task each (planning reads such
+   * shards once to find where each slice starts). @default undefined
+   */
   samplesPerTask?: number;
 }
 
@@ -113,12 +116,26 @@ export async function planTasks(
   const groups: TaskSpec["inputs"][] = [];
   if (samplesPerTask !== undefined) {
     for (const shard of shards) {
-      const n = shard.num_samples ?? (shard.num_samples = await countSamples(store, shard.key));
-      if (n <= samplesPerTask) groups.push([{ key: shard.key }]);
+      if (shard.num_samples !== undefined && shard.num_samples <= samplesPerTask) {
+        groups.push([{ key: shard.key }]);
+        continue;
+      }
+      // One pass over the shard finds where each slice starts, so a task reads only its range.
+      // A shard that cannot be read whole is not split: its one task will report why.
+      const starts = await sliceStarts(store, shard.key, samplesPerTask).catch(() => undefined);
+      const n = starts?.count ?? 0;
+      if (starts) shard.num_samples = n;
+      if (!starts || n <= samplesPerTask) groups.push([{ key: shard.key }]);
       else {
-        for (let start = 0; start < n; start += samplesPerTask) {
-          groups.push([{ key: shard.key, start, end: Math.min(n, start + samplesPerTask) }]);
-        }
+        starts.offsets.forEach((offset, i) => {
+          const start = i * samplesPerTask;
+          groups.push([{
+            key: shard.key,
+            start,
+            end: Math.min(n, start + samplesPerTask),
+            offset,
+          }]);
+        });
       }
     }
   } else {
@@ -133,8 +150,16 @@ export async function planTasks(
   });
 }
 
-async function countSamples(store: Store, key: string): Promise<number> {
-  let n = 0;
-  for await (const _ of scanSamples(await store.getStream(key), { url: key })) n++;
-  return n;
+/** The sample count of a shard and the byte offset of every `every`-th sample. */
+async function sliceStarts(
+  store: Store,
+  key: string,
+  every: number,
+): Promise<{ count: number; offsets: number[] }> {
+  let count = 0;
+  const offsets: number[] = [];
+  for await (const s of scanSamples(await store.getStream(key), { url: key })) {
+    if (count++ % every === 0) offsets.push(s.offset);
+  }
+  return { count, offsets };
 }

@@ -150,13 +150,18 @@ export async function runTask(
     for (const input of task.inputs) {
       ctx.shard = input.key;
       let fatal: ShardError | undefined;
-      const onError = (err: ShardError) => {
+      const onError = (error: ShardError) => {
+        // Offsets of a slice read from its start are relative to it: make them absolute.
+        const err = input.offset && error.offset !== undefined
+          ? error.with({ offset: error.offset + input.offset })
+          : error;
         if (FATAL_READ.has(err.code)) {
           fatal ??= err;
           record({ shard: input.key, offset: err.offset, stage: "read", reason: err.message });
         } else fail({ key: err.key, shard: input.key, stage: "read", reason: err.message });
       };
-      const stream = await store.getStream(input.key);
+      const range = input.offset !== undefined ? { range: { offset: input.offset } } : {};
+      const stream = await store.getStream(input.key, range);
       const samples = slice(scanSamples(stream, { url: input.key, onError }), input);
       await runPipeline(job, samples, ctx, {
         decode: (raw) => decodeWith(job!.input, raw),
@@ -245,8 +250,9 @@ async function* sliced(
   source: AsyncIterable<TarSample>,
   input: TaskInput,
 ): AsyncGenerator<TarSample> {
-  const start = input.start ?? 0;
-  const end = input.end ?? Infinity;
+  // A slice read from its byte offset starts at sample `start`.
+  const start = input.offset !== undefined ? 0 : input.start ?? 0;
+  const end = (input.end ?? Infinity) - (input.offset !== undefined ? input.start ?? 0 : 0);
   let i = 0;
   for await (const sample of source) {
     if (i >= end) break;

@@ -140,6 +140,14 @@ Deno.test("an input shard corrupt midway fails its task with the offset; others 
   assert.deepEqual([s.tasks.ok, s.tasks.failed], [2, 1]);
   assert.match(s.failures[0]!.reason, /raw\/shard-000001\.tar.*checksum.*at byte 5120/);
   assert.deepEqual(await keysOf(store, "out/shard-000001"), []);
+  // Planning slices does not split the corrupt shard: its one task fails, loudly.
+  const sliced = await run(store, J.IDENTITY, { samplesPerTask: 4, output: "sliced" });
+  assert.equal(sliced.error?.code, "failed");
+  assert.deepEqual(
+    sliced.job.spec.tasks.map((t) => t.inputs[0]!.start ?? "all").join(),
+    "0,4,8,all,0,4,8",
+  );
+  assert.match(sliced.error.message, /1 of 7 tasks failed/);
 });
 
 Deno.test("filter, flatMap and shard jobs", async () => {
@@ -165,6 +173,7 @@ Deno.test("samplesPerTask slices a shard; shardsPerTask groups shards; every sam
     key: "raw/shard-000000.tar",
     start: 20,
     end: 25,
+    offset: 20 * 1024,
   }]);
   const keys = await sampleKeys(store, sliced.res!.shards.map((s) => s.key));
   assert.equal(keys.length, 50);
