@@ -15,7 +15,7 @@ import {
   expandBraces,
   sampleError,
   scanSamples,
-  ShardError,
+  type ShardError,
 } from "../lib/shard/mod.ts";
 import type { CliContext } from "./_context.ts";
 import { storeFlagSpecs, UsageError } from "./_context.ts";
