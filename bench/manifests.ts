@@ -40,9 +40,9 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { label: "1 KiB samples", imageBytes: 1024, samples: 20_000, perShard: 5_000 },
-  { label: "16 KiB samples", imageBytes: 16 * 1024, samples: 10_000, perShard: 5_000 },
-  { label: "100 KiB samples", imageBytes: 100 * 1024, samples: 5_000, perShard: 2_500 },
+  { label: "1 KiB samples", imageBytes: 1024, samples: 30_000, perShard: 10_000 },
+  { label: "16 KiB samples", imageBytes: 16 * 1024, samples: 20_000, perShard: 10_000 },
+  { label: "100 KiB samples", imageBytes: 100 * 1024, samples: 4_000, perShard: 2_000 },
 ];
 const ROUNDS = 7;
 const LABELS = ["bird", "cat", "dog", "fish", "horse", "ship", "truck", "plane"];

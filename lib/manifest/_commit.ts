@@ -8,7 +8,7 @@ import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { type ManifestHeader, parseManifestHeader } from "./manifest_header.ts";
-import { fragmentKey, shardKeys } from "./_keys.ts";
+import { fragmentKey, shardKeys, tombstoneKey } from "./_keys.ts";
 import { encodeIndexEntry } from "./_index_io.ts";
 
 async function createOnly(store: Store, key: string, text: string): Promise<boolean> {
@@ -43,6 +43,8 @@ export async function commitHeader(
     committed = existing;
   }
   if (dataset !== false) {
+    // A re-commit after removeFromIndex: the tombstone goes before the new fragment appears.
+    await store.delete(tombstoneKey(dataset, shard));
     await createOnly(
       store,
       fragmentKey(dataset, shard),

@@ -59,6 +59,8 @@ export interface IndexListing {
   generations: number[];
   /** Fragment keys. */
   fragments: string[];
+  /** Tombstone keys (shards taken out of the index). */
+  tombstones: string[];
 }
 
 /** Lists a dataset's index folder. */
@@ -66,15 +68,40 @@ export async function listIndex(store: Store, dataset: string): Promise<IndexLis
   const prefix = indexPrefix(dataset);
   const generations: number[] = [];
   const fragments: string[] = [];
+  const tombstones: string[] = [];
   for await (const info of store.list(prefix)) {
     const gen = compactedGeneration(dataset, info.key);
     if (gen !== undefined) generations.push(gen);
-    else if (info.key.startsWith(`${prefix}shards/`) && info.key.endsWith(".json")) {
-      fragments.push(info.key);
-    }
+    else if (!info.key.endsWith(".json")) continue;
+    else if (info.key.startsWith(`${prefix}shards/`)) fragments.push(info.key);
+    else if (info.key.startsWith(`${prefix}removed/`)) tombstones.push(info.key);
   }
   generations.sort((a, b) => a - b);
-  return { generations, fragments };
+  return { generations, fragments, tombstones };
+}
+
+/** The shard a tombstone removes; undefined when the tombstone is gone. */
+export async function readTombstone(store: Store, key: string): Promise<string | undefined> {
+  const bytes = await getOrUndefined(store, key);
+  if (!bytes) return undefined;
+  return String((JSON.parse(new TextDecoder().decode(bytes)) as { shard: unknown }).shard);
+}
+
+/**
+ * The entries of an index: a generation's, overridden by fragments (a fragment is never older
+ * than a generation entry of the same shard: a shard is re-committed only after its removal),
+ * minus the removed shards; sorted by shard key.
+ */
+export function mergeEntries(
+  base: readonly IndexEntry[],
+  fragments: readonly IndexEntry[],
+  removed: ReadonlySet<string>,
+): IndexEntry[] {
+  const byShard = new Map<string, IndexEntry>();
+  for (const e of base) byShard.set(e.shard, e);
+  for (const e of fragments) byShard.set(e.shard, e);
+  for (const shard of removed) byShard.delete(shard);
+  return [...byShard.values()].sort((a, b) => (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : 0));
 }
 
 const ts = (iso: string | null | undefined) => {

@@ -6,6 +6,7 @@
  * <dataset>/<name>.manifest.parquet          per-sample rows
  * <dataset>/<name>.manifest.json             header + aggregates: commits the shard
  * <dataset>/_index/shards/<name>.json        index fragment, one per committed shard
+ * <dataset>/_index/removed/<name>.json       tombstone of a shard taken out of the index
  * <dataset>/_index/compacted-<gen>.parquet   compacted index generations
  * ```
  *
@@ -49,11 +50,20 @@ export function indexPrefix(dataset: string): string {
   return `${datasetPrefix(dataset)}_index/`;
 }
 
-/** The index fragment key of a shard within a dataset. */
-export function fragmentKey(dataset: string, shard: string): string {
+function indexItemKey(dataset: string, shard: string, folder: "shards" | "removed"): string {
   const prefix = datasetPrefix(dataset);
   const rel = shard.startsWith(prefix) ? shard.slice(prefix.length) : shard;
-  return `${indexPrefix(dataset)}shards/${shardKeys(rel).base}.json`;
+  return `${indexPrefix(dataset)}${folder}/${shardKeys(rel).base}.json`;
+}
+
+/** The index fragment key of a shard within a dataset. */
+export function fragmentKey(dataset: string, shard: string): string {
+  return indexItemKey(dataset, shard, "shards");
+}
+
+/** The tombstone key of a shard within a dataset. */
+export function tombstoneKey(dataset: string, shard: string): string {
+  return indexItemKey(dataset, shard, "removed");
 }
 
 /** The key of compacted index generation `gen`. */

@@ -9,8 +9,10 @@ import {
   type IndexEntry,
   type IndexListing,
   listIndex,
+  mergeEntries,
   readCompacted,
   readFragment,
+  readTombstone,
   writeCompacted,
 } from "./_index_io.ts";
 import { mapLimit } from "./_pool.ts";
@@ -37,8 +39,9 @@ export interface CompactIndexResult {
 }
 
 /**
- * Compacts a dataset's index: generation `n + 1` = generation `n` ∪ fragments, written
- * create-only; then deletes the fragments it included and generations older than `n`.
+ * Compacts a dataset's index: generation `n + 1` = generation `n` overridden by the fragments,
+ * minus tombstones, written create-only; then deletes the fragments and tombstones it included
+ * and generations older than `n`.
  *
  * @example
  * ```ts
@@ -55,19 +58,24 @@ export async function compactIndex(
 ): Promise<CompactIndexResult> {
   const listing = await listIndex(store, dataset);
   const current = listing.generations.at(-1) ?? 0;
-  const byShard = new Map<string, IndexEntry>();
+  let base: IndexEntry[] = [];
   if (current > 0) {
     const entries = await readCompacted(store, dataset, current, options.tempDir);
     if (!entries) return { generation: current, written: false, shards: 0, fragmentsRemoved: 0 };
-    for (const e of entries) byShard.set(e.shard, e);
+    base = entries;
   }
-  if (current > 0 && listing.fragments.length === 0) {
-    return { generation: current, written: false, shards: byShard.size, fragmentsRemoved: 0 };
+  if (current > 0 && listing.fragments.length === 0 && listing.tombstones.length === 0) {
+    return { generation: current, written: false, shards: base.length, fragmentsRemoved: 0 };
   }
   const limit = options.concurrency ?? 16;
   const fragments = await mapLimit(listing.fragments, limit, (key) => readFragment(store, key));
-  for (const f of fragments) if (f && !byShard.has(f.shard)) byShard.set(f.shard, f);
-  return await commitGeneration(store, dataset, listing, [...byShard.values()], options);
+  const removed = await mapLimit(listing.tombstones, limit, (key) => readTombstone(store, key));
+  const entries = mergeEntries(
+    base,
+    fragments.filter((f): f is IndexEntry => f !== undefined),
+    new Set(removed.filter((s): s is string => s !== undefined)),
+  );
+  return await commitGeneration(store, dataset, listing, entries, options);
 }
 
 /**
@@ -83,12 +91,12 @@ export async function commitGeneration(
 ): Promise<CompactIndexResult> {
   const current = listing.generations.at(-1) ?? 0;
   const next = current + 1;
-  entries.sort((a, b) => (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : 0));
+  entries = mergeEntries(entries, [], new Set());
   if (!await writeCompacted(store, dataset, next, entries, options.tempDir)) {
     return { generation: current, written: false, shards: 0, fragmentsRemoved: 0 };
   }
   const limit = options.concurrency ?? 16;
-  await mapLimit(listing.fragments, limit, (key) => store.delete(key));
+  await mapLimit([...listing.fragments, ...listing.tombstones], limit, (key) => store.delete(key));
   // Keep the predecessor for readers that listed it a moment ago; older ones go.
   const stale = listing.generations.filter((g) => g < current);
   await mapLimit(stale, limit, (g) => store.delete(compactedKey(dataset, g)));

@@ -10,16 +10,26 @@
  *   `n + 1`, `<dataset>/_index/compacted-<n+1>.parquet`, written create-only: of two compactions
  *   racing from generation `n`, one wins, the other gives up and deletes nothing. Each generation
  *   thus contains its predecessor, and the winner deletes only the fragments it included.
- * - {@linkcode readIndex} = newest generation ∪ the fragments not in it. If a generation or
- *   fragment it listed vanishes, or a newer generation appears while it lists, it starts over.
- *   So it is always current: a shard is visible as soon as its fragment exists.
+ * - {@linkcode readIndex} = newest generation, overridden by the fragments, minus tombstones. If
+ *   a generation or fragment it listed vanishes, or a newer generation appears while it lists,
+ *   it starts over. So it is always current: a shard is visible as soon as its fragment exists.
+ * - {@linkcode removeFromIndex} takes a shard out (a tombstone `_index/removed/X.json`, then the
+ *   fragment goes); compaction applies and clears tombstones; re-committing the shard clears its
+ *   tombstone before writing the new fragment.
  *
  * Create-only puts are race-free on the local store and on R2/S3; s3rver ignores them (tests).
  *
  * @module
  */
 import type { Store } from "../store/store.ts";
-import { type IndexEntry, listIndex, readCompacted, readFragment } from "./_index_io.ts";
+import {
+  type IndexEntry,
+  listIndex,
+  mergeEntries,
+  readCompacted,
+  readFragment,
+  readTombstone,
+} from "./_index_io.ts";
 import { mapLimit } from "./_pool.ts";
 import { compactedKey } from "./_keys.ts";
 
@@ -30,7 +40,7 @@ export interface DatasetIndex {
   dataset: string;
   /** The compacted generation it started from (0: none). */
   generation: number;
-  /** Fragments read on top of the generation. */
+  /** Fragments read on top of the generation (uncompacted commits). */
   fragments: number;
   /** One entry per committed shard, sorted by shard key. */
   entries: IndexEntry[];
@@ -78,30 +88,19 @@ async function tryReadIndex(
 ): Promise<DatasetIndex | undefined> {
   const listing = await listIndex(store, dataset);
   const generation = listing.generations.at(-1) ?? 0;
-  const byShard = new Map<string, IndexEntry>();
+  let base: IndexEntry[] = [];
   if (generation > 0) {
     const entries = await readCompacted(store, dataset, generation, options.tempDir);
     if (!entries) return undefined;
-    for (const e of entries) byShard.set(e.shard, e);
+    base = entries;
   }
-  const fragments = await mapLimit(
-    listing.fragments,
-    options.concurrency ?? 16,
-    (key) => readFragment(store, key),
-  );
+  const limit = options.concurrency ?? 16;
+  const fragments = await mapLimit(listing.fragments, limit, (key) => readFragment(store, key));
   if (fragments.some((f) => f === undefined)) return undefined;
+  const removed = await mapLimit(listing.tombstones, limit, (key) => readTombstone(store, key));
   // Fragments deleted after the generation was listed belong to a newer generation: start over.
   if (await store.head(compactedKey(dataset, generation + 1))) return undefined;
-  let added = 0;
-  for (const f of fragments) {
-    if (f && !byShard.has(f.shard)) {
-      byShard.set(f.shard, f);
-      added++;
-    }
-  }
-  const entries = [...byShard.values()].sort((
-    a,
-    b,
-  ) => (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : 0));
-  return { dataset, generation, fragments: added, entries };
+  const removedSet = new Set(removed.filter((s): s is string => s !== undefined));
+  const entries = mergeEntries(base, fragments as IndexEntry[], removedSet);
+  return { dataset, generation, fragments: fragments.length, entries };
 }

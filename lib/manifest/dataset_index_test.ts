@@ -4,6 +4,7 @@ import { StoreError } from "../store/store_error.ts";
 import { readIndex } from "./dataset_index.ts";
 import { compactIndex } from "./compact_index.ts";
 import { rebuildIndex } from "./rebuild_index.ts";
+import { removeFromIndex } from "./remove_from_index.ts";
 import { writeShards } from "./write_shards.ts";
 import { generateSamples, ImageSample, putAtdataManifest } from "./_test_fixtures.ts";
 
@@ -114,4 +115,36 @@ Deno.test("a lost compaction race deletes nothing", async () => {
   const result = await compactIndex(store, "ds");
   assert.equal(result.written, false);
   assert.equal((await keys(store, "ds/_index/shards/")).length, 2);
+});
+
+Deno.test("removeFromIndex hides a compacted shard until it is committed again", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 3);
+  await compactIndex(store, "ds");
+  await removeFromIndex(store, "ds/shard-000001.tar");
+  assert.deepEqual((await readIndex(store, "ds")).entries.map((e) => e.shard), [
+    "ds/shard-000000.tar",
+    "ds/shard-000002.tar",
+  ]);
+  // The task reruns: outputs are deleted and written again under the same names.
+  for (const suffix of ["manifest.json", "manifest.parquet", "tar"]) {
+    await store.delete(`ds/shard-000001.${suffix}`);
+  }
+  const rerun = await writeShards(store, "ds/shard-%06d.tar", generateSamples(7, { seed: 99 }), {
+    schema: ImageSample,
+    startIndex: 1,
+  });
+  const index = await readIndex(store, "ds");
+  assert.equal(index.entries.length, 3);
+  assert.equal(index.entries[1]?.header.checksum_sha256, rerun.shards[0]?.sha256);
+  assert.equal(index.entries[1]?.header.num_samples, 7);
+  await compactIndex(store, "ds");
+  assert.deepEqual(await keys(store, "ds/_index/"), [
+    "ds/_index/compacted-00000001.parquet",
+    "ds/_index/compacted-00000002.parquet",
+  ]);
+  assert.equal((await readIndex(store, "ds")).entries[1]?.header.num_samples, 7);
+  await removeFromIndex(store, "ds/shard-000002.tar");
+  await compactIndex(store, "ds");
+  assert.equal((await readIndex(store, "ds")).entries.length, 2);
 });

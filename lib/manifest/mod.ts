@@ -21,7 +21,7 @@
  *
  * Reading: {@linkcode readManifest} (shardline's and atdata's manifests; the schema-evolution
  * policy is in its module doc), {@linkcode readIndex} (compacted generation + newer fragments,
- * always current), {@linkcode compactIndex}, {@linkcode rebuildIndex},
+ * always current), {@linkcode compactIndex}, {@linkcode rebuildIndex}, {@linkcode removeFromIndex},
  * {@linkcode datasetStats} (exact sums of shard aggregates from the index alone) and
  * {@linkcode verifyDataset} (checksums, counts, offsets, Parquet presence and integrity).
  *
@@ -122,6 +122,7 @@ export {
   type CompactIndexResult,
 } from "./compact_index.ts";
 export { rebuildIndex, type RebuildIndexOptions } from "./rebuild_index.ts";
+export { removeFromIndex, type RemoveFromIndexOptions } from "./remove_from_index.ts";
 export { listShards, type ShardListing } from "./list_shards.ts";
 export { type DatasetStats, datasetStats, type DatasetStatsOptions } from "./dataset_stats.ts";
 export {
