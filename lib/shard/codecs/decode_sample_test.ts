@@ -6,7 +6,7 @@ import { decodeSample, sampleError } from "./decode_sample.ts";
 import { decodeSamples } from "./decode_samples.ts";
 import { encodeSample } from "./encode_sample.ts";
 import { encodeNdarrayBytes } from "./ndarray_bytes.ts";
-import { encodeMsgpackSample } from "./msgpack_codec.ts";
+import { decodeMsgpackSample, encodeMsgpackSample } from "./msgpack_codec.ts";
 
 const at = (key: string, files: Record<string, Uint8Array>, offset = 0): TarSample => ({
   __key__: key,
@@ -137,4 +137,36 @@ Deno.test("decodeSamples throws, skips or reports bad samples", async () => {
   const seen: string[] = [];
   for await (const _ of decodeSamples(samples, V1, { onError: (e) => seen.push(e.key!) })) { /* */ }
   assert.deepEqual(seen, ["b"]);
+});
+
+Deno.test("decodeSample's fast path builds what safeParse builds, __key__ first", () => {
+  const S = defineSchema({
+    name: "Fast",
+    version: "1.0.0",
+    fields: {
+      label: f.str(),
+      grid: f.list(f.list(f.int())),
+      at: f.timestamp(),
+      arr: f.ndarray({ dtype: "float32", shape: [2] }),
+      maybe: f.optional(f.float()),
+    },
+  });
+  const values = [
+    { label: "a", grid: [[1], []], at: new Date(0), arr: NDArray.from(new Float32Array(2)) },
+    { label: "b", grid: [], at: new Date(1e12), arr: NDArray.from(new Float32Array(2)), maybe: 2 },
+  ];
+  for (const [i, v] of values.entries()) {
+    const { files } = encodeSample(S, { __key__: `k${i}`, ...v });
+    const r = decodeSample(S, at(`k${i}`, files));
+    assert.ok(r.ok);
+    const slow = S.zod.safeParse(decodeMsgpackSample(S, files.msgpack!).values);
+    assert.ok(slow.success);
+    assert.deepStrictEqual(r.value, { __key__: `k${i}`, ...slow.data });
+    assert.deepEqual(Object.keys(r.value), ["__key__", ...Object.keys(S.fields)]);
+  }
+  // a sample the fast path rejects still gets zod's issues
+  const bad = encodeMsgpackSample(S, { ...values[0]!, arr: NDArray.from(new Float32Array(3)) });
+  const r = decodeSample(S, at("bad", { msgpack: bad }));
+  assert.ok(!r.ok);
+  assert.deepEqual(r.issues.map((i) => [i.path, i.message]), [[["arr"], "shape [3] is not [2]"]]);
 });
