@@ -36,7 +36,11 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
         ctx.out(`${p.severity === "error" ? "ERROR" : "warning"} ${p.code}: ${p.message}`);
       }
       const errors = report.problems.filter((p) => p.severity === "error").length;
-      ctx.err(`${report.shards} shards verified: ${errors ? `${errors} problem${errors === 1 ? "" : "s"}` : "ok"}`);
+      ctx.err(
+        `${report.shards} shards verified: ${
+          errors ? `${errors} problem${errors === 1 ? "" : "s"}` : "ok"
+        }`,
+      );
     }
     return report.ok ? 0 : 1;
   } finally {
