@@ -4,7 +4,7 @@
  * @module
  */
 import type { Store } from "../store/store.ts";
-import { fragmentKey } from "../manifest/_keys.ts";
+import { removeFromIndex } from "../manifest/remove_from_index.ts";
 import type { TaskSpec } from "./job_spec.ts";
 
 /** The key of part `part` of a task's output. */
@@ -14,8 +14,8 @@ export function partKey(task: TaskSpec, part: number): string {
 
 /**
  * Deletes a task's output objects except those in `keep` (keys of shards and their manifest
- * files). Manifest JSON files and index fragments go first, so that no shard stays committed
- * without its data.
+ * files). The shards leave the dataset index first, then their manifest JSON files go, so that
+ * no shard stays committed or indexed without its data.
  */
 export async function removeTaskOutputs(
   store: Store,
@@ -32,7 +32,7 @@ export async function removeTaskOutputs(
   const dataset = task.output_prefix.slice(0, Math.max(0, task.output_prefix.lastIndexOf("/")));
   const first = stale.filter((k) => k.endsWith(".manifest.json"));
   for (const key of stale.filter((k) => k.endsWith(".tar"))) {
-    await store.delete(fragmentKey(dataset, key));
+    await removeFromIndex(store, key, { dataset });
   }
   const then = stale.filter((k) => !k.endsWith(".manifest.json"));
   for (const key of first) await store.delete(key);

@@ -20,6 +20,7 @@ import {
 } from "../../lib/job/mod.ts";
 import { readJson } from "../../lib/job/_json.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
+import { readIndex } from "../../lib/manifest/mod.ts";
 import * as J from "./_jobs.ts";
 import { REPO, writeItems, writeJob } from "./_fixtures.ts";
 
@@ -59,6 +60,12 @@ async function assertCompleteOutput(store: Store, inputs: number): Promise<void>
   }
   assert.equal(samples.length, inputs);
   assert.equal(new Set(samples).size, inputs, "no duplicate samples");
+  const index = await readIndex(store, "out");
+  assert.deepEqual(
+    index.entries.map((e) => e.shard).sort(),
+    [...tars].sort(),
+    "the index lists exactly the shards",
+  );
 }
 
 Deno.test("a job module in a temp folder importing an npm package runs in worker processes", async () => {
