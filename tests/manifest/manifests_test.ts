@@ -200,3 +200,35 @@ Deno.test("manifests on S3 (s3rver): write, read, index, stats and verify", asyn
     await server.close();
   }
 });
+
+Deno.test("DuckDB reads manifests of two schema versions with union_by_name: the new field is NULL for old shards", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new LocalStore(dir);
+    const { defineSchema, f } = await import("../../lib/schema/mod.ts");
+    const V1 = defineSchema({ name: "Evo", version: "1.0.0", fields: { label: f.str() } });
+    const V2 = defineSchema({
+      name: "Evo",
+      version: "1.1.0",
+      fields: { label: f.str(), quality: f.optional(f.float()) },
+    });
+    await writeShards(store, "ds/v1-%06d.tar", [{ __key__: "a", label: "cat" }], { schema: V1 });
+    await writeShards(store, "ds/v2-%06d.tar", [{ __key__: "b", label: "dog", quality: 0.5 }], {
+      schema: V2,
+    });
+    const rows = await duckdbRows(
+      `SELECT __key__, label, quality FROM read_parquet('${dir}/ds/*.manifest.parquet', union_by_name = true) ORDER BY __key__`,
+    );
+    assert.deepEqual(rows, [{ __key__: "a", label: "cat", quality: null }, {
+      __key__: "b",
+      label: "dog",
+      quality: 0.5,
+    }]);
+    const stats = await datasetStats(store, "ds", { fields: V2.manifestFields });
+    assert.ok(stats.fields.quality?.type === "numeric");
+    assert.equal(stats.fields.quality.null_count, 1);
+    assert.equal(stats.fields.quality.count, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
