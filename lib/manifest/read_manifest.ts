@@ -10,8 +10,8 @@
  *   A query filtering on that field skips those shards (a comparison with null is never true);
  *   `IS NULL` matches all their samples.
  * - The same holds when querying Parquet layers of several versions directly with DuckDB:
- *   `read_parquet('<dataset>/**/*.manifest.parquet', union_by_name = true)` reads a column
- *   that older files lack as NULL.
+ *   `read_parquet(<glob of the dataset's .manifest.parquet files>, union_by_name = true)` reads
+ *   a column that older files lack as NULL.
  * - A field the manifest has and the reader does not ask for is kept as stored.
  * - A stored aggregate whose role differs from the reader's field is dropped (nothing is pruned
  *   with a summary the reader cannot interpret); the rows keep the stored values.
