@@ -27,7 +27,11 @@ async function has(cmd: string, args: string[] = ["--version"]): Promise<boolean
 /** Debian packages by the command that proves they are there. */
 const debian: { check: [string, string[]]; pkg: string; for: string[] }[] = [
   { check: ["tar", ["--version"]], pkg: "tar", for: ["--test"] },
-  { check: ["/usr/bin/python3", ["-c", "import tarfile"]], pkg: "python3", for: ["--test", "--bench"] },
+  {
+    check: ["/usr/bin/python3", ["-c", "import tarfile"]],
+    pkg: "python3",
+    for: ["--test", "--bench"],
+  },
 ];
 
 async function aptInstall(pkgs: string[]): Promise<void> {
