@@ -52,8 +52,30 @@ function u32(): number {
   return v;
 }
 
+/** Recently read short ASCII strings by hash of their bytes (labels and tags repeat). */
+const CACHE_SLOTS = 1024;
+const cache: string[] = new Array(CACHE_SLOTS).fill("");
+
 /** `utf8DecodeJs` of the library (its decoding of strings up to 200 bytes), ASCII first. */
 function shortStr(start: number, n: number): string {
+  if (n > 16) return build(start, n);
+  let h = n;
+  for (let i = start; i < start + n; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return utf8(start, n);
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  const slot = (h >>> 0) & (CACHE_SLOTS - 1);
+  const hit = cache[slot]!;
+  if (hit.length === n) {
+    let i = 0;
+    while (i < n && hit.charCodeAt(i) === b[start + i]) i++;
+    if (i === n) return hit;
+  }
+  return cache[slot] = build(start, n);
+}
+
+function build(start: number, n: number): string {
   const units: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const c = b[start + i]!;

@@ -209,6 +209,13 @@ Deno.test("decodeMsgpackSample reads every int, float and str form as the librar
   }
 });
 
+Deno.test("decodeMsgpackSample reads many distinct short strings right (cache collisions)", () => {
+  const words = Array.from({ length: 5000 }, (_, i) => i.toString(36).repeat(1 + (i % 5)));
+  const bytes = enc.encode({ tags: words, label: "x" });
+  for (let round = 0; round < 2; round++) assertSameDecode(S, bytes, `round ${round}`);
+  assert.deepEqual(decodeMsgpackSample(S, bytes).values.tags, words);
+});
+
 Deno.test("decodeMsgpackSample matches the library on fuzzed maps and damaged bytes", () => {
   let seed = 12345;
   const rnd = (n: number) => { // mulberry32

@@ -1,18 +1,13 @@
 /**
- * A schema-compiled msgpack writer: each field gets a writer function built once from its kind,
- * writing straight into a shared slab, and each sample comes back as a view of its slab: no
- * `ArrayBuffer` per sample (allocating one cost more than encoding a small sample), instead of
- * an `Encoder.encode` copy per field plus a concatenation. It writes the bytes
- * `@msgpack/msgpack`'s `Encoder` (`useBigInt64`, `forceIntegerToFloat` inside float fields)
- * writes for the plain values of `toMsgpack` in `_values.ts`; a value of an unexpected type is
- * handed to that encoder as before. `bench/codecs.ts` measures the gain. Private.
+ * {@linkcode MsgpackWriter}: msgpack primitives written straight into a shared slab, each
+ * output handed back as a view of its slab: no `ArrayBuffer` per sample (allocating one cost
+ * more than encoding a small sample). Every primitive writes the bytes `@msgpack/msgpack`'s
+ * `Encoder` (`useBigInt64`) writes; `_field_writers.ts` composes them per schema field.
+ * `bench/codecs.ts` measures the gain over the library's encoder. Private.
  *
  * @module
  */
 import { Encoder } from "@msgpack/msgpack";
-import type { Field } from "../../schema/field.ts";
-import { isNDArray, NDArray } from "../../schema/nd_array.ts";
-import { encodeNdarrayBytes } from "./ndarray_bytes.ts";
 
 const intEncoder = new Encoder({ useBigInt64: true });
 const floatEncoder = new Encoder({ useBigInt64: true, forceIntegerToFloat: true });
@@ -281,108 +276,4 @@ export class MsgpackWriter {
   generic(v: unknown, float: boolean): void {
     this.raw((float ? floatEncoder : intEncoder).encodeSharedRef(v));
   }
-}
-
-/** Writes one field value. */
-export type FieldWriter = (w: MsgpackWriter, value: unknown) => void;
-
-function hasFloat(field: Field): boolean {
-  if (field.kind === "float") return true;
-  const inner = field.item ?? field.inner;
-  return inner !== undefined && hasFloat(inner);
-}
-
-/** The writer of an int: 32-bit range as numbers, beyond as int64/uint64 (Python's msgpack). */
-function writeInt(w: MsgpackWriter, v: unknown): void {
-  if (typeof v === "number") {
-    if (v < 0x100000000 && v >= -0x80000000) w.number(v);
-    else w.bigint(BigInt(v));
-  } else if (typeof v === "bigint") {
-    const n = Number(v);
-    if (n < 0x100000000 && n >= -0x80000000) w.number(n);
-    else w.bigint(v);
-  } else w.generic(v, false);
-}
-
-function ndarrayWriter(float: boolean): FieldWriter {
-  return (w, v) => {
-    if (!isNDArray(v)) return w.generic(v, float);
-    if (!(v instanceof NDArray)) return w.bin(encodeNdarrayBytes(v));
-    // encodeNdarrayBytes, written in place: dtype_len | dtype | ndim | int64 LE dims | data.
-    const { dtype, shape } = v;
-    const data = v.bytes();
-    const size = 2 + dtype.length + 8 * shape.length + data.length;
-    if (size >= 0x100000000) throw new Error(`Too large binary: ${size}`);
-    w.reserve(5 + size);
-    const b = w.bytes;
-    let p = w.pos;
-    if (size < 0x100) {
-      b[p++] = 0xc4;
-      b[p++] = size;
-    } else if (size < 0x10000) {
-      b[p++] = 0xc5;
-      w.view.setUint16(p, size);
-      p += 2;
-    } else {
-      b[p++] = 0xc6;
-      w.view.setUint32(p, size);
-      p += 4;
-    }
-    b[p++] = dtype.length;
-    for (let i = 0; i < dtype.length; i++) b[p++] = dtype.charCodeAt(i);
-    b[p++] = shape.length;
-    for (const d of shape) {
-      w.view.setBigInt64(p, BigInt(d), true);
-      p += 8;
-    }
-    b.set(data, p);
-    w.pos = p + data.length;
-  };
-}
-
-function compile(field: Field, float: boolean): FieldWriter {
-  switch (field.kind) {
-    case "str":
-      return (w, v) => (typeof v === "string" ? w.str(v) : w.generic(v, float));
-    case "int":
-      return writeInt;
-    case "float":
-      return (w, v) =>
-        typeof v === "number"
-          ? w.f64(v)
-          : typeof v === "bigint"
-          ? w.f64(Number(v))
-          : w.generic(v, float);
-    case "bool":
-      return (w, v) => (typeof v === "boolean" ? w.bool(v) : w.generic(v, float));
-    case "bytes":
-      return (w, v) => (v instanceof Uint8Array ? w.bin(v) : w.generic(v, float));
-    case "timestamp":
-      return (w, v) => (v instanceof Date ? w.str(v.toISOString()) : w.generic(v, float));
-    case "ndarray":
-      return ndarrayWriter(float);
-    case "optional": {
-      const inner = compile(field.inner!, float);
-      return (w, v) => (v === null || v === undefined ? w.nil() : inner(w, v));
-    }
-    case "list": {
-      const item = compile(field.item!, float);
-      return (w, v) => {
-        if (!Array.isArray(v)) return w.generic(v, float);
-        w.arrayHeader(v.length);
-        for (const x of v) item(w, x);
-      };
-    }
-    default:
-      return (w, v) => w.generic(v, float);
-  }
-}
-
-const writers = new WeakMap<Field, FieldWriter>();
-
-/** The writer of a field: float fields (and lists/optionals of them) write numbers as float64. */
-export function fieldWriter(field: Field): FieldWriter {
-  let w = writers.get(field);
-  if (!w) writers.set(field, w = compile(field, hasFloat(field)));
-  return w;
 }

@@ -250,3 +250,15 @@ Deno.test("encodeMsgpackSample re-entered from a getter gets its own buffer", ()
   assert.equal(hex(out), hex(previousSample(S, { a: "outer", b: "done" })));
   assert.equal(hex(inner!), hex(previousSample(S, { a: "in", b: "ner" })));
 });
+
+Deno.test("encodeMsgpackValue writes timestamps as toISOString across and beyond 4-digit years", () => {
+  const field = f.timestamp();
+  const times = [0, -1, 1, 951782400000, 951868799999, -2208988800000, 8.64e15, -8.64e15];
+  for (const edge of [-62167219200000, 253402300799999]) times.push(edge - 1, edge, edge + 1);
+  for (let t = -62167219200000; t <= 253402300799999; t += 86_399_999 * 97 + 13) times.push(t);
+  for (let i = 0; i < 50_000; i++) times.push(Math.round(Math.sin(i) * 1e14) + (i % 1000));
+  for (const t of times) {
+    const d = new Date(t);
+    assert.equal(hex(encodeMsgpackValue(d, field)), hex(reference(d, field)), d.toISOString());
+  }
+});

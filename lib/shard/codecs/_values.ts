@@ -56,8 +56,9 @@ function digits(s: string, at: number, n: number): number {
  */
 export function parseTimestamp(s: string): Date {
   if (
-    s.length === 24 && s[4] === "-" && s[7] === "-" && s[10] === "T" && s[13] === ":" &&
-    s[16] === ":" && s[19] === "." && s[23] === "Z"
+    s.length === 24 && s.charCodeAt(4) === 0x2d && s.charCodeAt(7) === 0x2d &&
+    s.charCodeAt(10) === 0x54 && s.charCodeAt(13) === 0x3a && s.charCodeAt(16) === 0x3a &&
+    s.charCodeAt(19) === 0x2e && s.charCodeAt(23) === 0x5a // - - T : : . Z
   ) {
     const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
     const h = digits(s, 11, 2), mi = digits(s, 14, 2), sec = digits(s, 17, 2);
@@ -67,7 +68,14 @@ export function parseTimestamp(s: string): Date {
       y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= DAYS[mo - 1]! + leap && h >= 0 &&
       h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && ms >= 0
     ) {
-      return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms));
+      // Days from 1970-01-01 of the proleptic Gregorian date (H. Hinnant's days_from_civil).
+      const yy = mo <= 2 ? y - 1 : y;
+      const era = Math.floor(yy / 400);
+      const yoe = yy - era * 400;
+      const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+      const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy -
+        719468;
+      return new Date(days * 864e5 + h * 36e5 + mi * 6e4 + sec * 1000 + ms);
     }
   }
   return new Date(s);

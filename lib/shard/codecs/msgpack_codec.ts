@@ -12,7 +12,8 @@ import type { Schema } from "../../schema/define_schema.ts";
 import { ShardError } from "../shard_error.ts";
 import type { Codec } from "./codec.ts";
 import { fromMsgpack } from "./_values.ts";
-import { type FieldWriter, fieldWriter, MsgpackWriter } from "./_msgpack_writer.ts";
+import { MsgpackWriter } from "./_msgpack_writer.ts";
+import { type FieldWriter, fieldWriter } from "./_field_writers.ts";
 import { type KeyTable, readSampleMap, UNUSUAL } from "./_msgpack_reader.ts";
 
 // One writer reused across samples (a nested call, say from a getter, gets its own).
