@@ -49,6 +49,14 @@ export class MsgpackWriter {
     this.pos = begun;
   }
 
+  /** Starts an output: replaces a slab that was detached (its buffer transferred away). */
+  begin(): void {
+    if (this.bytes.byteLength > 0) return;
+    this.bytes = new Uint8Array(this.#slabSize);
+    this.view = new DataView(this.bytes.buffer);
+    this.start = this.pos = 0;
+  }
+
   /** The bytes written since the last take (a view of the slab). */
   take(): Uint8Array {
     const out = this.bytes.subarray(this.start, this.pos);

@@ -262,3 +262,12 @@ Deno.test("encodeMsgpackValue writes timestamps as toISOString across and beyond
     assert.equal(hex(encodeMsgpackValue(d, field)), hex(reference(d, field)), d.toISOString());
   }
 });
+
+Deno.test("encodeMsgpackSample keeps working after an output's buffer is transferred away", () => {
+  const S = defineSchema({ name: "T", version: "1.0.0", fields: { a: f.str() } });
+  const first = encodeMsgpackSample(S, { a: "one" });
+  const copy = first.slice();
+  (first.buffer as ArrayBuffer).transfer(); // detaches the shared buffer
+  assert.equal(first.byteLength, 0);
+  assert.equal(hex(encodeMsgpackSample(S, { a: "one" })), hex(copy));
+});

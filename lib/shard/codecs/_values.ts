@@ -158,7 +158,10 @@ function converter(table: Partial<Record<FieldKind, Convert>>) {
   return rec;
 }
 
-/** A sample value as the msgpack encoder should see it. */
+/**
+ * A sample value as the msgpack encoder should see it: the reference `_field_writers.ts`
+ * compiles (tests and `bench/codecs.ts` encode it with `@msgpack/msgpack` to compare bytes).
+ */
 export const toMsgpack: (value: unknown, field: Field) => unknown = converter(msgpack.to);
 /** A sample value from what the msgpack decoder gave. May throw `"unknown_dtype"`/`"decode_failed"`. */
 export const fromMsgpack: (value: unknown, field: Field) => unknown = converter(msgpack.from);

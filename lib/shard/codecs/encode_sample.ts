@@ -12,7 +12,10 @@ import { encodeMsgpackSample } from "./msgpack_codec.ts";
 export interface EncodedSample {
   /** The sample key (member names are `<key>.<ext>`). */
   __key__: string;
-  /** Member payloads by extension (`"msgpack"`, or one per field in the `"files"` layout). */
+  /**
+   * Member payloads by extension (`"msgpack"`, or one per field in the `"files"` layout).
+   * Payloads may be views of a larger buffer (mind `byteOffset`; `slice()` before transferring).
+   */
   files: Record<string, Uint8Array>;
 }
 

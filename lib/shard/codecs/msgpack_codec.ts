@@ -4,6 +4,11 @@
  * ints in their smallest encoding, bytes as bin, strings as str, ndarrays as bin in atdata's
  * compact layout (`.npy` bin values accepted on read), timestamps as ISO 8601 strings.
  *
+ * Samples are written by writers compiled per field (`_field_writers.ts`) into a shared slab
+ * (`_msgpack_writer.ts`) and read by a sample-map reader (`_msgpack_reader.ts`) that leaves
+ * anything unusual to `@msgpack/msgpack`; both give the library's bytes and values
+ * (`bench/codecs.ts` measures them against it).
+ *
  * @module
  */
 import { Decoder } from "@msgpack/msgpack";
@@ -26,6 +31,7 @@ function write<A, B>(fill: (w: MsgpackWriter, a: A, b: B) => void, a: A, b: B): 
   const w = own ? shared : new MsgpackWriter(256);
   busy = true;
   try {
+    w.begin();
     fill(w, a, b);
     return w.take();
   } catch (err) {
@@ -38,7 +44,8 @@ function write<A, B>(fill: (w: MsgpackWriter, a: A, b: B) => void, a: A, b: B): 
 
 /**
  * Encodes one field value, schema-aware (float fields as float64 even when integral; ints
- * beyond 32 bits as int64/uint64).
+ * beyond 32 bits as int64/uint64). Like {@linkcode encodeMsgpackSample}'s, the bytes are a
+ * view of a buffer shared with other outputs.
  *
  * @example
  * ```ts
@@ -77,7 +84,9 @@ function samplePlan(schema: Schema): SamplePlan {
 
 /**
  * Encodes a (validated) sample as atdata's msgpack map: fields in declaration order, `nil` for
- * missing optionals.
+ * missing optionals. The bytes are a view of a buffer shared with other outputs (allocating a
+ * buffer per sample cost more than encoding it): mind `byteOffset` when using `.buffer`, and
+ * `slice()` them before transferring.
  *
  * @example
  * ```ts
