@@ -1,7 +1,7 @@
 /**
  * Installs what shardline's tests, benchmarks and demo need on a fresh machine that has only
  * Node.js and npm: the pinned npm packages (`deno install --frozen`) and the Debian tools the
- * tests call (GNU tar, Python 3 for cross-checks with `tarfile`).
+ * tests call (GNU tar, Python 3 for cross-checks with `tarfile`, `msgpack` and `numpy`).
  *
  * Usage: `deno run -A scripts/setup.ts [--test] [--bench]`. Idempotent and quiet when all is
  * there already.
@@ -32,6 +32,12 @@ const debian: { check: [string, string[]]; pkg: string; for: string[] }[] = [
     pkg: "python3",
     for: ["--test", "--bench"],
   },
+  {
+    check: ["/usr/bin/python3", ["-c", "import msgpack"]],
+    pkg: "python3-msgpack",
+    for: ["--test"],
+  },
+  { check: ["/usr/bin/python3", ["-c", "import numpy"]], pkg: "python3-numpy", for: ["--test"] },
 ];
 
 async function aptInstall(pkgs: string[]): Promise<void> {
