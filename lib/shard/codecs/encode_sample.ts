@@ -31,14 +31,23 @@ export interface EncodeSampleOptions {
 /** Why `key` cannot be a WebDataset key, or undefined when it can. */
 function keyProblem(key: unknown): string | undefined {
   if (typeof key !== "string" || key === "") return "a sample needs a non-empty string __key__";
-  const slash = key.lastIndexOf("/");
-  if (slash === key.length - 1 || key.indexOf(".", slash + 1) !== -1) {
+  // One pass (this runs for every sample written): a "." after the last "/", a ".." segment.
+  const n = key.length;
+  let dot = false, dotdot = false, start = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? key.charCodeAt(i) : 0x2f;
+    if (c === 0x2f) { // "/"
+      if (i - start === 2 && key.charCodeAt(start) === 0x2e && key.charCodeAt(start + 1) === 0x2e) {
+        dotdot = true;
+      }
+      if (i < n) dot = false;
+      start = i + 1;
+    } else if (c === 0x2e) dot = true;
+  }
+  if (key.charCodeAt(n - 1) === 0x2f || dot) {
     return `key ${JSON.stringify(key)} must not end in "/" nor have a "." after its last "/"`;
   }
-  // A ".." segment (checked without splitting: this runs for every sample written).
-  if (
-    key.startsWith("/") || key.startsWith("../") || key.includes("/../") || key.endsWith("/..")
-  ) {
+  if (key.charCodeAt(0) === 0x2f || dotdot) {
     return `key ${JSON.stringify(key)} must be a relative path without ".."`;
   }
   return undefined;

@@ -176,3 +176,34 @@ Deno.test("text, cls and json codecs convert scalars by field kind", () => {
   );
   assert.deepEqual(back, arr);
 });
+
+Deno.test("encodeSample accepts exactly the keys the WebDataset key rules allow", () => {
+  // The rules, stated plainly: a non-empty relative path, no ".." segment, and a last part
+  // that is non-empty and has no "." (the extension starts at a key's first dot after "/").
+  const allowed = (key: string) => {
+    const base = key.slice(key.lastIndexOf("/") + 1);
+    return base !== "" && !base.includes(".") && !key.startsWith("/") &&
+      !key.split("/").includes("..");
+  };
+  const S = defineSchema({ name: "K", version: "1.0.0", fields: { n: f.int() } });
+  const parts = ["", "a", ".", "..", "...", "/", "a.b", "x_1"];
+  const keys = new Set<string>();
+  const grow = (prefix: string, depth: number) => {
+    for (const p of parts) {
+      keys.add(prefix + p);
+      if (depth > 1) grow(prefix + p, depth - 1);
+    }
+  };
+  grow("", 4);
+  keys.delete("");
+  for (const key of keys) {
+    let ok = true;
+    try {
+      encodeSample(S, { __key__: key, n: 1 });
+    } catch (err) {
+      assert.ok(err instanceof SchemaError && err.issues?.[0]?.code === "invalid_key", key);
+      ok = false;
+    }
+    assert.equal(ok, allowed(key), JSON.stringify(key));
+  }
+});
