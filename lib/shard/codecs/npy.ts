@@ -35,14 +35,20 @@ import type { Codec } from "./codec.ts";
  * ```
  */
 export function encodeNpy(array: NDArray): Uint8Array {
-  const dict = `{'descr': '${array.dtype}', 'fortran_order': False, 'shape': ${
-    shapeRepr(array.shape)
-  }, }`;
+  // Like numpy: room for the first dimension to grow to 21 digits, then 1 to 64 spaces (64
+  // when already aligned) and a newline up to the next multiple of 64.
+  const dict =
+    `{'descr': '${array.dtype}', 'fortran_order': False, 'shape': ${shapeRepr(array.shape)}, }` +
+    " ".repeat(array.shape.length ? 21 - String(array.shape[0]).length : 0);
+  const aligned = (prefix: number) => {
+    const n = prefix + dict.length + 1;
+    return n + 64 - (n % 64);
+  };
   let prefix = 10;
-  let total = Math.ceil((prefix + dict.length + 1) / 64) * 64;
+  let total = aligned(prefix);
   if (total - prefix > 0xffff) {
     prefix = 12;
-    total = Math.ceil((prefix + dict.length + 1) / 64) * 64;
+    total = aligned(prefix);
   }
   const data = array.bytes();
   const out = new Uint8Array(total + data.length);
