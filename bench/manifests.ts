@@ -1,21 +1,25 @@
 /**
- * Manifest overhead and size: typed samples written as shards to a local folder with
- * `writeShards`, with manifests (Parquet + header + index fragment per shard) and without;
+ * Manifest overhead and size: typed samples written as shards to a local folder by a
+ * ShardWriter, with a ManifestBuilder in its hooks (Parquet + header + index fragment per shard,
+ * committed inside `onShardClose`, so all manifest work is on the writer's path) and without;
  * then the Parquet manifests' size against the same rows as JSON Lines. Run with
  * `deno task bench` (all benches) or `deno run -A bench/manifests.ts`.
  *
  * The schema has 7 manifest fields (categorical str and bool, numeric float with fixed buckets,
  * float on the decimal grid, int, a list of tags, a timestamp) beside the image bytes. Rounds
- * alternate with/without in fresh folders; the fastest round of each is reported (the usual
- * estimate of the cost without interference from other work on the machine), with the process
- * CPU time (DuckDB's threads included) as a second measure.
+ * alternate with/without in fresh folders. Columns: the fastest round of each (A/B, wall and
+ * process CPU with DuckDB's threads), and the in-run overhead: time inside the manifest hooks
+ * over the rest of the same run (median of rounds), which other load on the machine moves far
+ * less than the A/B ratio; `per sample` is the hooks' time per sample.
  *
  * @module
  */
 import process from "node:process";
 import { defineSchema, f } from "../lib/schema/mod.ts";
 import { LocalStore } from "../lib/store/mod.ts";
-import { readManifest, writeShards } from "../lib/manifest/mod.ts";
+import { ManifestBuilder, readManifest } from "../lib/manifest/mod.ts";
+import { type ShardInfo, ShardWriter } from "../lib/shard/shard_writer.ts";
+import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
 
 const Sample = defineSchema({
   name: "BenchSample",
@@ -72,19 +76,46 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-async function timeWrite(c: Case, samples: unknown[], manifests: boolean, dir: string) {
-  const store = new LocalStore(dir);
+interface Round {
+  wallMs: number;
+  cpuMs: number;
+  /** Time spent inside the manifest hooks (sync mode: all manifest work is inside them). */
+  hookMs: number;
+}
+
+/** Writes the case's shards: without manifests, or with them (commits in the hook, timed). */
+async function writeRound(
+  c: Case,
+  samples: unknown[],
+  manifests: boolean,
+  store: LocalStore,
+): Promise<Round> {
+  const builder = new ManifestBuilder(store, Sample);
+  let hookMs = 0;
+  const timed = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
+    const t = performance.now();
+    const r = fn(...a);
+    if (r instanceof Promise) return r.finally(() => (hookMs += performance.now() - t)) as R;
+    hookMs += performance.now() - t;
+    return r;
+  };
+  const writer = new ShardWriter<unknown>(store, "ds/shard-%06d.tar", {
+    maxcount: c.perShard,
+    encode: (s) => encodeSample(Sample, s as ReturnType<typeof makeSamples>[number]),
+    ...(manifests && {
+      onSample: timed(builder.onSample),
+      onShardClose: timed((info: ShardInfo) => builder.commit(info).then(() => {})),
+    }),
+  });
   const cpu0 = cpuMs();
   const t0 = performance.now();
-  await writeShards(store, "ds/shard-%06d.tar", samples, {
-    schema: Sample,
-    maxcount: c.perShard,
-    manifest: manifests ? {} : false,
-  });
-  return { wallMs: performance.now() - t0, cpuMs: cpuMs() - cpu0, store };
+  for (const s of samples) await writer.write(s);
+  await writer.close();
+  return { wallMs: performance.now() - t0, cpuMs: cpuMs() - cpu0, hookMs };
 }
 
 const fastest = (xs: number[]) => Math.min(...xs);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function sizes(store: LocalStore, c: Case) {
   let parquet = 0;
@@ -101,37 +132,49 @@ async function sizes(store: LocalStore, c: Case) {
 /** Runs the benchmark and prints its table. */
 export async function run(): Promise<void> {
   console.log(
-    "\nmanifests: writeShards to a local folder, with vs without manifests (fastest of rounds)",
+    "\nmanifests: shards written to a local folder with vs without manifests " +
+      `(${ROUNDS} alternating rounds)`,
   );
   console.log(
-    "case              samples  without ms  with ms  overhead  cpu overhead  parquet KiB  jsonl KiB  parquet/jsonl",
+    "case             samples  without ms  with ms  A/B overhead  cpu A/B  in-run overhead  " +
+      "per sample  parquet KiB  jsonl KiB  parquet/jsonl",
   );
   for (const c of CASES) {
     const samples = makeSamples(c);
     const root = await Deno.makeTempDir({ prefix: "bench-manifests-" });
     try {
-      await timeWrite(c, samples, true, `${root}/warm`); // warm-up: JIT, DuckDB instance
-      const wall = { with: [] as number[], without: [] as number[] };
-      const cpu = { with: [] as number[], without: [] as number[] };
+      await writeRound(c, samples, true, new LocalStore(`${root}/warm`)); // JIT, DuckDB instance
+      const on: Round[] = [];
+      const off: Round[] = [];
       let last: LocalStore | undefined;
       for (let r = 0; r < ROUNDS; r++) {
         for (const m of r % 2 ? [true, false] : [false, true]) {
-          const t = await timeWrite(c, samples, m, `${root}/${r}-${m}`);
-          (m ? wall.with : wall.without).push(t.wallMs);
-          (m ? cpu.with : cpu.without).push(t.cpuMs);
-          if (m) last = t.store;
+          const store = new LocalStore(`${root}/${r}-${m}`);
+          (m ? on : off).push(await writeRound(c, samples, m, store));
+          if (m) last = store;
           else await Deno.remove(`${root}/${r}-${m}`, { recursive: true });
         }
       }
       const { parquet, jsonl } = await sizes(last!, c);
-      const w0 = fastest(wall.without), w1 = fastest(wall.with);
-      const c0 = fastest(cpu.without), c1 = fastest(cpu.with);
+      const w0 = fastest(off.map((r) => r.wallMs)), w1 = fastest(on.map((r) => r.wallMs));
+      const c0 = fastest(off.map((r) => r.cpuMs)), c1 = fastest(on.map((r) => r.cpuMs));
+      // Robust to other load: within each run, manifest time over the rest of the run.
+      const inRun = median(on.map((r) => r.hookMs / (r.wallMs - r.hookMs)));
+      const perSample = median(on.map((r) => (r.hookMs * 1000) / c.samples));
       console.log(
-        `${c.label.padEnd(16)} ${String(c.samples).padStart(8)} ${w0.toFixed(0).padStart(11)} ${
-          w1.toFixed(0).padStart(8)
-        } ${pct(w1 / w0 - 1).padStart(9)} ${pct(c1 / c0 - 1).padStart(13)} ${
-          (parquet / 1024).toFixed(0).padStart(12)
-        } ${(jsonl / 1024).toFixed(0).padStart(10)} ${(parquet / jsonl).toFixed(3).padStart(14)}`,
+        [
+          c.label.padEnd(15),
+          String(c.samples).padStart(8),
+          w0.toFixed(0).padStart(11),
+          w1.toFixed(0).padStart(8),
+          pct(w1 / w0 - 1).padStart(13),
+          pct(c1 / c0 - 1).padStart(8),
+          pct(inRun).padStart(16),
+          `${perSample.toFixed(1)} us`.padStart(11),
+          (parquet / 1024).toFixed(0).padStart(12),
+          (jsonl / 1024).toFixed(0).padStart(10),
+          (parquet / jsonl).toFixed(3).padStart(14),
+        ].join(" "),
       );
     } finally {
       await Deno.remove(root, { recursive: true });
