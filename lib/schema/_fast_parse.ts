@@ -34,9 +34,26 @@ export function fastParseOf(field: Field | undefined): FastParse | undefined {
 
 /** `z.string()`. */
 export const strParse: FastParse = (v) => (typeof v === "string" ? v : FAIL);
-/** `z.custom(isInt)`: an integral number or any bigint. */
+/** The ints msgpack's int64/uint64 (and Python's msgpack) can hold, as issues name them. */
+export const INT_RANGE = "int in [-2^63, 2^64-1]";
+const MIN_INT = -(2n ** 63n);
+const MAX_INT = 2n ** 64n - 1n;
+
+/**
+ * Whether an integral number or a bigint lies in {@linkcode INT_RANGE}. Numbers compare as
+ * doubles: -2^63 is one, and the largest double below 2^64 is the largest number in range.
+ */
+export function intInRange(v: number | bigint): boolean {
+  return typeof v === "number" ? v >= -(2 ** 63) && v < 2 ** 64 : v >= MIN_INT && v <= MAX_INT;
+}
+
+/** `f.int()`'s zod: an integral number or a bigint, in {@linkcode INT_RANGE}. */
 export const intParse: FastParse = (v) =>
-  typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v)) ? v : FAIL;
+  typeof v === "number"
+    ? Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 64 ? v : FAIL
+    : typeof v === "bigint" && v >= MIN_INT && v <= MAX_INT
+    ? v
+    : FAIL;
 /** `z.custom(typeof number)`: NaN and infinities included. */
 export const floatParse: FastParse = (v) => (typeof v === "number" ? v : FAIL);
 /** `z.boolean()`. */

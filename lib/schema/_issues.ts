@@ -83,11 +83,17 @@ export function fromZodIssues(
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
     const field = fieldAt(fields, path);
     const value = valueAt(input, path);
-    const expected = field
-      ? describeField(field)
-      : ("expected" in issue ? String(issue.expected) : "valid value");
+    // Checks beyond the type (int range) name what they expect, and a code, in their params.
+    const params = issue.code === "custom"
+      ? issue.params as { code?: string; expected?: string } | undefined
+      : undefined;
+    const expected = params?.expected ??
+      (field
+        ? describeField(field)
+        : ("expected" in issue ? String(issue.expected) : "valid value"));
     const received = describeValue(value);
     const generic = issue.code === "invalid_type" || issue.code === "invalid_union" ||
+      params?.expected !== undefined ||
       (issue.code === "custom" && issue.message === "Invalid input");
     const missing = value === undefined && path.length === 1 && field !== undefined;
     const message = missing
@@ -100,7 +106,7 @@ export function fromZodIssues(
       expected,
       received,
       message,
-      code: missing ? "missing" : issue.code,
+      code: missing ? "missing" : params?.code ?? issue.code,
     };
   });
 }

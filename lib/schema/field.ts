@@ -14,6 +14,8 @@ import {
   type FastParse,
   fastParseOf,
   floatParse,
+  INT_RANGE,
+  intInRange,
   intParse,
   listParse,
   ndarrayParse,
@@ -177,6 +179,22 @@ function make<T>(
 const isInt = (v: unknown): v is number | bigint =>
   typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v));
 
+/**
+ * `f.int()`'s zod: an integral number or bigint that msgpack's int64/uint64 can hold (beyond
+ * them, values would wrap when encoded). The range issue carries its `expected` in `params`.
+ */
+function intZod(): z.ZodType<number | bigint> {
+  return z.custom<number | bigint>(isInt).superRefine((v, ctx) => {
+    if (!intInRange(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Invalid input: expected ${INT_RANGE}, received ${typeof v} ${v}`,
+        params: { code: "out_of_range", expected: INT_RANGE },
+      });
+    }
+  });
+}
+
 function ndarrayZod(dtype?: string, shape?: (number | null)[]): z.ZodType<NDArray> {
   return z.custom<NDArray>(isNDArray).superRefine((a, ctx) => {
     let got: string;
@@ -221,9 +239,12 @@ export const f = {
   /** A UTF-8 string. Value: `string`. Role: categorical. */
   str: (options: FieldOptions = {}): Field<string> =>
     make("str", z.string(), options, {}, strParse),
-  /** An integer. Value: `number` (a `bigint` beyond 2^53). Role: numeric. */
+  /**
+   * An integer in [-2^63, 2^64-1] (what msgpack's int64/uint64 hold). Value: `number` (a
+   * `bigint` beyond 2^53). Role: numeric.
+   */
   int: (options: FieldOptions = {}): Field<number | bigint> =>
-    make("int", z.custom<number | bigint>(isInt), options, {}, intParse),
+    make("int", intZod(), options, {}, intParse),
   /** A float64 (NaN and infinities allowed). Value: `number`. Role: numeric. */
   float: (options: FieldOptions = {}): Field<number> =>
     make("float", z.custom<number>((v) => typeof v === "number"), options, {}, floatParse),

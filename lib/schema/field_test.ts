@@ -88,3 +88,40 @@ Deno.test("f.optional keeps the inner field's ext and description", () => {
   assert.equal(o.description, "mask");
   assert.equal(o.inner?.kind, "bytes");
 });
+
+Deno.test("f.int accepts exactly what msgpack int64/uint64 hold, with a clear issue beyond", () => {
+  const S = defineSchema({
+    name: "Ints",
+    version: "1.0.0",
+    fields: { n: f.int(), ns: f.list(f.int()) },
+  });
+  const inRange = [-(2 ** 63), 2 ** 63, 2 ** 64 - 2048, -(2n ** 63n), 2n ** 63n, 2n ** 64n - 1n];
+  for (const n of inRange) {
+    const r = S.safeParse({ n, ns: [n] });
+    assert.ok(r.ok, `${typeof n} ${n}`);
+    assert.equal(r.value.n, n);
+    assert.ok(f.int().zod.safeParse(n).success);
+  }
+  // 2 ** 64 - 1 is the number 2 ** 64; -(2 ** 63) - 2048 is the double below -2^63.
+  const outOfRange = [2 ** 64, 2 ** 64 - 1, -(2 ** 63) - 2048, 1e300, 2n ** 64n, -(2n ** 63n) - 1n];
+  for (const n of outOfRange) {
+    const r = S.safeParse({ n: 1, ns: [0, n] });
+    assert.ok(!r.ok, `${typeof n} ${n}`);
+    assert.deepEqual(r.issues, [{
+      path: ["ns", 1],
+      expected: "int in [-2^63, 2^64-1]",
+      received: `${typeof n} ${n}`,
+      message: `Invalid input: expected int in [-2^63, 2^64-1], received ${typeof n} ${n}`,
+      code: "out_of_range",
+    }]);
+    assert.ok(!f.int().zod.safeParse(n).success);
+  }
+  const r = S.safeParse({ n: 2n ** 64n, ns: [] });
+  assert.ok(!r.ok);
+  assert.deepEqual(r.issues[0]!.path, ["n"]);
+  assert.equal(r.issues[0]!.received, "bigint 18446744073709551616");
+  // Not an int at all stays a type issue naming the field type.
+  const t = S.safeParse({ n: 2.5, ns: [] });
+  assert.ok(!t.ok);
+  assert.equal(t.issues[0]!.message, "Invalid input: expected int, received number 2.5");
+});

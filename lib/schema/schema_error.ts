@@ -45,7 +45,8 @@ export interface SchemaIssue {
   message: string;
   /**
    * A stable code for the kind of problem: zod's issue code (`"invalid_type"`, `"custom"`, ...),
-   * `"missing"`, `"unknown_dtype"` or `"decode_failed"`.
+   * `"missing"`, `"out_of_range"` (an int beyond [-2^63, 2^64-1]), `"unknown_dtype"` or
+   * `"decode_failed"`.
    */
   code?: string;
 }

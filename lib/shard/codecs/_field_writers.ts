@@ -81,7 +81,11 @@ function hasFloat(field: Field): boolean {
   return inner !== undefined && hasFloat(inner);
 }
 
-/** The writer of an int: 32-bit range as numbers, beyond as int64/uint64 (Python's msgpack). */
+/**
+ * The writer of an int: 32-bit range as numbers, beyond as int64/uint64 (Python's msgpack).
+ * Throws `RangeError` for an int neither holds (validation rejects them first), where the
+ * encoder would silently wrap it.
+ */
 function writeInt(w: MsgpackWriter, v: unknown): void {
   if (typeof v === "number") {
     if (v < 0x100000000 && v >= -0x80000000) w.number(v);

@@ -138,8 +138,14 @@ export class MsgpackWriter {
     }
   }
 
-  /** A bigint as uint64 (`>= 0`) or int64, as `Encoder.encodeBigInt64`. */
+  /**
+   * A bigint as uint64 (`>= 0`) or int64, as `Encoder.encodeBigInt64`, except that one neither
+   * holds throws `RangeError` (the encoder wraps it).
+   */
   bigint(v: bigint): void {
+    if (v > 0xffffffffffffffffn || v < -0x8000000000000000n) {
+      throw new RangeError(`Cannot write ${v} as msgpack: ints must lie in [-2^63, 2^64-1]`);
+    }
     this.reserve(9);
     if (v >= 0n) {
       this.bytes[this.pos] = 0xcf;

@@ -110,7 +110,6 @@ const INTS: (number | bigint)[] = [
   2n ** 63n - 1n,
   2n ** 63n,
   2n ** 64n - 1n,
-  2n ** 64n, // wraps as before
   -(2n ** 31n),
   -(2n ** 31n) - 1n,
   -(2n ** 63n),
@@ -179,6 +178,15 @@ Deno.test("encodeMsgpackValue writes the previous encoder's bytes for every fiel
     }
   }
   assert.ok(n > 300);
+});
+
+Deno.test("encodeMsgpackValue throws for ints beyond int64/uint64 instead of wrapping them", () => {
+  for (const v of [2n ** 64n, -(2n ** 63n) - 1n, 2 ** 64, 1e300, -(2 ** 64)]) {
+    for (const field of [f.int(), f.list(f.int()), f.optional(f.int())]) {
+      const value = field.kind === "list" ? [1, v] : v;
+      assert.throws(() => encodeMsgpackValue(value, field), RangeError, `${typeof v} ${v}`);
+    }
+  }
 });
 
 Deno.test("encodeMsgpackValue writes structural ndarrays as encodeNdarrayBytes does (or throws)", () => {
