@@ -10,6 +10,10 @@ const f32 = NDArray.from(new Float32Array([0, 1, 2, 3, 4, 5]), { shape: [2, 3] }
 const f64 = NDArray.from(new Float64Array([1, 2, 3]));
 const i8 = NDArray.from(new BigInt64Array([1n, 2n]));
 const structural = { dtype: "float32", shape: [2, 3], data: new Float32Array(6) };
+const structuralExact = { dtype: "<f4", shape: [2, 3], data: new Float32Array(6) };
+// An NDArray of another copy of shardline (a job bundle inlines its own).
+const otherCopy = await import("./nd_array.ts?another-copy");
+const f32Other = otherCopy.NDArray.from(new Float32Array(6), { shape: [2, 3] });
 const badDtype = { dtype: "<U10", shape: [1], data: new Uint8Array(40) };
 const date = new Date("2025-01-01T00:00:00Z");
 const sparse = [, "a"]; // a hole
@@ -59,6 +63,9 @@ const VALUES: [string, unknown][] = [
   ["NDArray f64 [3]", f64],
   ["NDArray i8 [2]", i8],
   ["structural ndarray float32", structural],
+  ["structural ndarray <f4 [2,3]", structuralExact],
+  ["NDArray f32 [2,3] of another copy", f32Other],
+  ["list of structural ndarrays", [structuralExact]],
   ["ndarray of unknown dtype", badDtype],
   ["empty array", []],
   ["str array", ["a", "b"]],

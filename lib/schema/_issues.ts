@@ -33,6 +33,16 @@ function dtypeName(dtype: string): string {
   }
 }
 
+/** True for a plain object shaped like an `NDArray` (`{ dtype, shape, data }`) that is not one. */
+export function isNDArrayLike(x: unknown): boolean {
+  if (typeof x !== "object" || x === null || isNDArray(x)) return false;
+  return "dtype" in x && "shape" in x && "data" in x;
+}
+
+/** The issue message for an {@linkcode isNDArrayLike} value in an ndarray field. */
+export const NDARRAY_LIKE_MESSAGE = "Invalid input: expected an NDArray, received a plain " +
+  "{ dtype, shape, data } object: make one with NDArray.from(data, { dtype, shape })";
+
 /** Describes a received value briefly: `string "cat"`, `number 2.5`, `missing`, `Uint8Array(3)`. */
 export function describeValue(v: unknown): string {
   if (v === undefined) return "missing";
@@ -49,6 +59,7 @@ export function describeValue(v: unknown): string {
   }
   if (v instanceof Date) return `Date ${isNaN(v.getTime()) ? "(invalid)" : v.toISOString()}`;
   if (isNDArray(v)) return `ndarray<${dtypeName(v.dtype)}>[${v.shape.join(",")}]`;
+  if (isNDArrayLike(v)) return "plain object { dtype, shape, data }";
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${v.byteLength} bytes)`;
   if (Array.isArray(v)) return `array(${v.length})`;
   return typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;

@@ -8,6 +8,7 @@ import type { ManifestRole, ManifestValueType } from "./manifest_field.ts";
 import { dtypeInfo } from "./_dtype.ts";
 import { isNDArray, type NDArray } from "./nd_array.ts";
 import { SchemaError } from "./schema_error.ts";
+import { isNDArrayLike, NDARRAY_LIKE_MESSAGE } from "./_issues.ts";
 import {
   boolParse,
   bytesParse,
@@ -196,7 +197,11 @@ function intZod(): z.ZodType<number | bigint> {
 }
 
 function ndarrayZod(dtype?: string, shape?: (number | null)[]): z.ZodType<NDArray> {
-  return z.custom<NDArray>(isNDArray).superRefine((a, ctx) => {
+  // Only NDArray instances: a plain { dtype, shape, data } object is unchecked (the data may
+  // not fit the dtype or shape) and has no bytes() to encode, so the issue says how to wrap it.
+  const error = (issue: { input?: unknown }) =>
+    isNDArrayLike(issue.input) ? NDARRAY_LIKE_MESSAGE : undefined;
+  return z.custom<NDArray>(isNDArray, { error }).superRefine((a, ctx) => {
     let got: string;
     try {
       got = dtypeInfo(a.dtype).str;

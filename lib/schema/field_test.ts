@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { defineSchema } from "./define_schema.ts";
 import { f } from "./field.ts";
+import { NDArray } from "./nd_array.ts";
 import { SchemaError } from "./schema_error.ts";
 
 Deno.test("f infers manifest roles as atdata does", () => {
@@ -124,4 +125,44 @@ Deno.test("f.int accepts exactly what msgpack int64/uint64 hold, with a clear is
   const t = S.safeParse({ n: 2.5, ns: [] });
   assert.ok(!t.ok);
   assert.equal(t.issues[0]!.message, "Invalid input: expected int, received number 2.5");
+});
+
+Deno.test("f.ndarray takes NDArray instances only, telling how to wrap a plain object", () => {
+  const S = defineSchema({
+    name: "Arrays",
+    version: "1.0.0",
+    fields: {
+      a: f.ndarray({ dtype: "float32", shape: [2] }),
+      more: f.list(f.ndarray({ dtype: undefined })),
+    },
+  });
+  const plain = { dtype: "<f4", shape: [2], data: new Float32Array([1, 2]) };
+  const message = "Invalid input: expected an NDArray, received a plain { dtype, shape, data } " +
+    "object: make one with NDArray.from(data, { dtype, shape })";
+  const r = S.safeParse({ a: plain, more: [NDArray.from([1]), plain] });
+  assert.ok(!r.ok);
+  assert.deepEqual(r.issues, [
+    {
+      path: ["a"],
+      expected: "ndarray<float32>[2]",
+      received: "plain object { dtype, shape, data }",
+      message,
+      code: "custom",
+    },
+    {
+      path: ["more", 1],
+      expected: "ndarray<any>",
+      received: "plain object { dtype, shape, data }",
+      message,
+      code: "custom",
+    },
+  ]);
+  const ok = S.safeParse({ a: NDArray.from(plain.data, { shape: plain.shape }), more: [] });
+  assert.ok(ok.ok);
+  const other = S.safeParse({ a: "x", more: [] });
+  assert.ok(!other.ok);
+  assert.equal(
+    other.issues[0]!.message,
+    'Invalid input: expected ndarray<float32>[2], received string "x"',
+  );
 });

@@ -31,6 +31,12 @@ export interface NDArrayFromOptions {
 }
 
 /**
+ * Brand on {@linkcode NDArray} instances, shared by every copy of shardline: job bundles inline
+ * their own copy, so an array made by a job's `NDArray` is not an `instanceof` the runtime's.
+ */
+const NDARRAY_BRAND: unique symbol = Symbol.for("shardline.ndarray") as never;
+
+/**
  * An n-dimensional array: numpy `dtype.str` (`"<f4"`), shape, and the elements in C order in a
  * typed array of the matching kind (`Float32Array` for `"<f4"`, `BigInt64Array` for `"<i8"`,
  * `Uint8Array` for `"|b1"` and `"|u1"`).
@@ -125,6 +131,11 @@ export class NDArray<T extends TypedArray = TypedArray> {
     return new NDArray(info.str, shape, new info.array(buf, 0, size));
   }
 
+  /** Marks instances of this and every other copy of the class (see {@linkcode isNDArray}). */
+  get [NDARRAY_BRAND](): true {
+    return true;
+  }
+
   /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;
@@ -161,10 +172,21 @@ export function isTypedArray(x: unknown): x is TypedArray {
   return ArrayBuffer.isView(x) && !(x instanceof DataView);
 }
 
-/** True for {@linkcode NDArray} instances and structurally equal `{ dtype, shape, data }` objects. */
+/**
+ * True for {@linkcode NDArray} instances, including those of another copy of shardline (a job
+ * bundle's). Plain `{ dtype, shape, data }` objects are not ndarrays: `NDArray.from(data,
+ * { dtype, shape })` checks and makes one.
+ *
+ * @example
+ * ```ts
+ * import { isNDArray, NDArray } from "./nd_array.ts";
+ * const data = new Float32Array([1, 2]);
+ * if (!isNDArray(NDArray.from(data))) throw new Error();
+ * if (isNDArray({ dtype: "<f4", shape: [2], data })) throw new Error();
+ * ```
+ */
 export function isNDArray(x: unknown): x is NDArray {
-  if (x instanceof NDArray) return true;
-  if (typeof x !== "object" || x === null) return false;
-  const o = x as Record<string, unknown>;
-  return typeof o.dtype === "string" && Array.isArray(o.shape) && isTypedArray(o.data);
+  return x instanceof NDArray ||
+    (typeof x === "object" && x !== null &&
+      (x as { [NDARRAY_BRAND]?: unknown })[NDARRAY_BRAND] === true);
 }

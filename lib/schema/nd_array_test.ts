@@ -37,8 +37,19 @@ Deno.test("NDArray.fromBytes copies into an aligned array and swaps big-endian d
 Deno.test("NDArray toJSON writes large 64-bit values as strings", () => {
   const a = NDArray.from([2n ** 63n - 1n, 5n], { dtype: "<i8" });
   assert.deepEqual(a.toJSON().data, ["9223372036854775807", 5]);
-  assert.ok(isNDArray({ dtype: "<f4", shape: [1], data: new Float32Array(1) }));
+});
+
+Deno.test("isNDArray takes NDArray instances of any shardline copy, not plain objects", async () => {
+  // A second copy of the module, as a job bundle inlines its own.
+  const other = await import("./nd_array.ts?another-copy");
+  assert.notEqual(other.NDArray, NDArray);
+  const a = other.NDArray.from(new Float32Array([1, 2]));
+  assert.ok(!(a instanceof NDArray));
+  assert.ok(isNDArray(a) && other.isNDArray(NDArray.from([1])));
+  assert.ok(isNDArray(NDArray.from([1])));
+  assert.ok(!isNDArray({ dtype: "<f4", shape: [1], data: new Float32Array(1) }));
   assert.ok(!isNDArray({ dtype: "<f4", shape: [1], data: [1] }));
+  assert.ok(!isNDArray(null) && !isNDArray(new Float32Array(1)));
 });
 
 Deno.test("semver validation and precedence", () => {

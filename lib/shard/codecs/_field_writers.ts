@@ -100,7 +100,7 @@ function writeInt(w: MsgpackWriter, v: unknown): void {
 function ndarrayWriter(float: boolean): FieldWriter {
   return (w, v) => {
     if (!isNDArray(v)) return w.generic(v, float);
-    if (!(v instanceof NDArray)) return w.bin(encodeNdarrayBytes(v));
+    if (!(v instanceof NDArray)) return w.bin(encodeNdarrayBytes(v)); // another copy's NDArray
     // encodeNdarrayBytes, written in place: dtype_len | dtype | ndim | int64 LE dims | data.
     const { dtype, shape } = v;
     const data = v.bytes();

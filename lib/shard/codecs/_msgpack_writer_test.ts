@@ -189,14 +189,16 @@ Deno.test("encodeMsgpackValue throws for ints beyond int64/uint64 instead of wra
   }
 });
 
-Deno.test("encodeMsgpackValue writes structural ndarrays as encodeNdarrayBytes does (or throws)", () => {
-  const structural = { dtype: "<f4", shape: [2], data: new Float32Array([1, 2]) };
+Deno.test("encodeMsgpackValue writes another copy's NDArrays as its own; plain objects as maps", async () => {
+  const other = await import("../../schema/nd_array.ts?another-copy");
   const field = f.ndarray({ dtype: undefined });
-  assertSameBytes(
-    () => encodeMsgpackValue(structural, field),
-    () => reference(structural, field),
-    "",
-  );
+  const a = NDArray.from(new Float32Array([1, 2]), { shape: [2, 1] });
+  const b = other.NDArray.from(new Float32Array([1, 2]), { shape: [2, 1] });
+  assert.equal(hex(encodeMsgpackValue(b, field)), hex(encodeMsgpackValue(a, field)));
+  assertSameBytes(() => encodeMsgpackValue(b, field), () => reference(b, field), "other copy");
+  // Not an ndarray (validation rejects it): written as the encoder writes any object.
+  const plain = { dtype: "<f4", shape: [2], data: new Float32Array([1, 2]) };
+  assertSameBytes(() => encodeMsgpackValue(plain, field), () => reference(plain, field), "plain");
 });
 
 function previousSample(

@@ -207,3 +207,49 @@ Deno.test("encodeSample accepts exactly the keys the WebDataset key rules allow"
     assert.equal(ok, allowed(key), JSON.stringify(key));
   }
 });
+
+Deno.test("encodeSample rejects plain { dtype, shape, data } objects and takes any copy's NDArray", async () => {
+  const other = await import("../../schema/nd_array.ts?another-copy");
+  const Msgpack = defineSchema({
+    name: "Arrays",
+    version: "1.0.0",
+    fields: { a: f.ndarray({ dtype: "float32", shape: [null, 2] }) },
+  });
+  const plain = { dtype: "<f4", shape: [1, 2], data: new Float32Array([1, 2]) };
+  for (const schema of [Msgpack, Files]) {
+    const value = schema === Files ? { ...sample, mask: plain } : { a: plain };
+    assert.throws(
+      () => encodeSample(schema as typeof Msgpack, { __key__: "k", ...value } as never),
+      (e) => {
+        assert.ok(e instanceof SchemaError && e.code === "validation_failed");
+        assert.match(e.message, /expected an NDArray, received a plain \{ dtype, shape, data \}/);
+        assert.match(e.message, /NDArray\.from\(data, \{ dtype, shape \}\)/);
+        assert.equal(e.issues[0]!.received, "plain object { dtype, shape, data }");
+        return true;
+      },
+    );
+  }
+  // An NDArray made by another copy of shardline (a job bundle's) encodes and decodes back.
+  const a = other.NDArray.from(plain.data, { shape: plain.shape });
+  const { __key__, files } = encodeSample(Msgpack, { __key__: "k", a: a as unknown as NDArray });
+  const r = decodeSample(Msgpack, { __key__, __url__: "t.tar", offset: 0, size: 0, files });
+  assert.ok(r.ok);
+  assert.ok(r.value.a instanceof NDArray);
+  assert.deepEqual([r.value.a.dtype, r.value.a.shape, [...r.value.a.data]], ["<f4", [1, 2], [
+    1,
+    2,
+  ]]);
+  const npy = encodeSample(Files, {
+    ...sample,
+    mask: other.NDArray.from([1, 0], { dtype: "uint8", shape: [1, 2] }) as unknown as NDArray,
+  });
+  const back = decodeSample(Files, {
+    __key__: npy.__key__,
+    __url__: "t.tar",
+    offset: 0,
+    size: 0,
+    files: npy.files,
+  });
+  assert.ok(back.ok);
+  assert.deepEqual([...back.value.mask!.data], [1, 0]);
+});

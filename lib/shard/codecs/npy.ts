@@ -27,7 +27,6 @@ function shapeRepr(shape: number[]): string {
  * @example
  * ```ts
  * import { isNDArray, NDArray } from "../../schema/nd_array.ts";
-import type { Codec } from "./codec.ts";
  * import { decodeNpy, encodeNpy } from "./npy.ts";
  * const a = NDArray.from(new Float32Array([0, 1, 2, 3]), { shape: [2, 2] });
  * const npy = encodeNpy(a);
@@ -126,7 +125,6 @@ function fortranToC(a: NDArray): NDArray {
  * ```ts
  * import { f } from "../../schema/field.ts";
  * import { isNDArray, NDArray } from "../../schema/nd_array.ts";
-import type { Codec } from "./codec.ts";
  * import { npyCodec } from "./npy.ts";
  * const field = f.ndarray({ dtype: "uint8" });
  * const back = npyCodec.decode(npyCodec.encode(NDArray.from([1, 2], { dtype: "uint8" }), field), field);
