@@ -7,10 +7,13 @@
  *
  * The schema has 7 manifest fields (categorical str and bool, numeric float with fixed buckets,
  * float on the decimal grid, int, a list of tags, a timestamp) beside the image bytes. Rounds
- * alternate with/without in fresh folders. Columns: the fastest round of each (A/B, wall and
- * process CPU with DuckDB's threads), and the in-run overhead: time inside the manifest hooks
- * over the rest of the same run (median of rounds), which other load on the machine moves far
- * less than the A/B ratio; `per sample` is the hooks' time per sample.
+ * rotate between three modes in fresh folders: without manifests, `sync` (commit inside
+ * `onShardClose`: all manifest work on the writer's path) and `background` (what `writeShards`
+ * does: commits overlap the next shard). Columns: the fastest round of each mode and its ratio
+ * to "without" (wall; CPU of the process, DuckDB's threads included, for background), and for
+ * sync the in-run overhead: time inside the manifest hooks over the rest of the same run (median
+ * of rounds), which other load on the machine moves far less than A/B ratios; `per sample` is
+ * the hooks' time per sample.
  *
  * @module
  */
@@ -48,7 +51,7 @@ const CASES: Case[] = [
   { label: "16 KiB samples", imageBytes: 16 * 1024, samples: 20_000, perShard: 10_000 },
   { label: "100 KiB samples", imageBytes: 100 * 1024, samples: 4_000, perShard: 2_000 },
 ];
-const ROUNDS = 7;
+const ROUNDS = 5;
 const LABELS = ["bird", "cat", "dog", "fish", "horse", "ship", "truck", "plane"];
 
 function makeSamples(c: Case) {
@@ -83,14 +86,22 @@ interface Round {
   hookMs: number;
 }
 
-/** Writes the case's shards: without manifests, or with them (commits in the hook, timed). */
+/** How a round writes manifests. */
+type Mode = "off" | "sync" | "background";
+const MODES: Mode[] = ["off", "sync", "background"];
+
+/**
+ * Writes the case's shards: without manifests; with them committed inside `onShardClose`
+ * (`sync`: all manifest work on the writer's path, timed); or as `writeShards` does by default
+ * (`background`: commits overlap the next shard, flushed before the clock stops).
+ */
 async function writeRound(
   c: Case,
   samples: unknown[],
-  manifests: boolean,
+  mode: Mode,
   store: LocalStore,
 ): Promise<Round> {
-  const builder = new ManifestBuilder(store, Sample);
+  const builder = new ManifestBuilder(store, Sample, { background: mode === "background" });
   let hookMs = 0;
   const timed = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
     const t = performance.now();
@@ -102,15 +113,16 @@ async function writeRound(
   const writer = new ShardWriter<unknown>(store, "ds/shard-%06d.tar", {
     maxcount: c.perShard,
     encode: (s) => encodeSample(Sample, s as ReturnType<typeof makeSamples>[number]),
-    ...(manifests && {
+    ...(mode !== "off" && {
       onSample: timed(builder.onSample),
-      onShardClose: timed((info: ShardInfo) => builder.commit(info).then(() => {})),
+      onShardClose: timed((info: ShardInfo) => builder.onShardClose(info)),
     }),
   });
   const cpu0 = cpuMs();
   const t0 = performance.now();
   for (const s of samples) await writer.write(s);
   await writer.close();
+  await builder.flush();
   return { wallMs: performance.now() - t0, cpuMs: cpuMs() - cpu0, hookMs };
 }
 
@@ -136,41 +148,44 @@ export async function run(): Promise<void> {
       `(${ROUNDS} alternating rounds)`,
   );
   console.log(
-    "case             samples  without ms  with ms  A/B overhead  cpu A/B  in-run overhead  " +
-      "per sample  parquet KiB  jsonl KiB  parquet/jsonl",
+    "case             samples  without ms  sync ms  overhead  in-run  per sample  " +
+      "background ms  overhead  cpu  parquet KiB  jsonl KiB  parquet/jsonl",
   );
   for (const c of CASES) {
     const samples = makeSamples(c);
     const root = await Deno.makeTempDir({ prefix: "bench-manifests-" });
     try {
-      await writeRound(c, samples, true, new LocalStore(`${root}/warm`)); // JIT, DuckDB instance
-      const on: Round[] = [];
-      const off: Round[] = [];
+      await writeRound(c, samples, "sync", new LocalStore(`${root}/warm`)); // JIT, DuckDB instance
+      const rounds: Record<Mode, Round[]> = { off: [], sync: [], background: [] };
       let last: LocalStore | undefined;
       for (let r = 0; r < ROUNDS; r++) {
-        for (const m of r % 2 ? [true, false] : [false, true]) {
-          const store = new LocalStore(`${root}/${r}-${m}`);
-          (m ? on : off).push(await writeRound(c, samples, m, store));
-          if (m) last = store;
-          else await Deno.remove(`${root}/${r}-${m}`, { recursive: true });
+        for (let i = 0; i < MODES.length; i++) {
+          const mode = MODES[(i + r) % MODES.length]!;
+          const dir = `${root}/${r}-${mode}`;
+          const store = new LocalStore(dir);
+          rounds[mode].push(await writeRound(c, samples, mode, store));
+          if (mode === "sync") last = store;
+          else await Deno.remove(dir, { recursive: true });
         }
       }
       const { parquet, jsonl } = await sizes(last!, c);
-      const w0 = fastest(off.map((r) => r.wallMs)), w1 = fastest(on.map((r) => r.wallMs));
-      const c0 = fastest(off.map((r) => r.cpuMs)), c1 = fastest(on.map((r) => r.cpuMs));
-      // Robust to other load: within each run, manifest time over the rest of the run.
-      const inRun = median(on.map((r) => r.hookMs / (r.wallMs - r.hookMs)));
-      const perSample = median(on.map((r) => (r.hookMs * 1000) / c.samples));
+      const wall = (m: Mode) => fastest(rounds[m].map((r) => r.wallMs));
+      const cpu = (m: Mode) => fastest(rounds[m].map((r) => r.cpuMs));
+      // Robust to other load: within each sync run, manifest time over the rest of the run.
+      const inRun = median(rounds.sync.map((r) => r.hookMs / (r.wallMs - r.hookMs)));
+      const perSample = median(rounds.sync.map((r) => (r.hookMs * 1000) / c.samples));
       console.log(
         [
           c.label.padEnd(15),
           String(c.samples).padStart(8),
-          w0.toFixed(0).padStart(11),
-          w1.toFixed(0).padStart(8),
-          pct(w1 / w0 - 1).padStart(13),
-          pct(c1 / c0 - 1).padStart(8),
-          pct(inRun).padStart(16),
+          wall("off").toFixed(0).padStart(11),
+          wall("sync").toFixed(0).padStart(8),
+          pct(wall("sync") / wall("off") - 1).padStart(9),
+          pct(inRun).padStart(7),
           `${perSample.toFixed(1)} us`.padStart(11),
+          wall("background").toFixed(0).padStart(14),
+          pct(wall("background") / wall("off") - 1).padStart(9),
+          pct(cpu("background") / cpu("off") - 1).padStart(6),
           (parquet / 1024).toFixed(0).padStart(12),
           (jsonl / 1024).toFixed(0).padStart(10),
           (parquet / jsonl).toFixed(3).padStart(14),
