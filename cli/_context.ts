@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { openStore, type OpenStoreOptions, type Store } from "../lib/store/mod.ts";
 
 /** A CLI command module. */
@@ -93,4 +94,86 @@ export function exitCodeFor(err: unknown): number {
 export class UsageError extends Error {
   override readonly name = "UsageError";
   readonly code = "usage";
+}
+
+/** What {@linkcode parseCommand} needs to know of a command. */
+export interface CommandSpec<O extends ParseArgsOptionsConfig> {
+  /** The command name, for the usage error: `<name> needs <needs>.`. */
+  name: string;
+  /** The help text, printed for `--help` and after a usage error. */
+  help: string;
+  /** The command's own flags (the store flags and `--help` are added). */
+  options: O;
+  /**
+   * How many non-empty positionals the command requires (more are allowed).
+   * @default positionals are not allowed
+   */
+  positionals?: number;
+  /** What the usage error says the command needs: `"a job id"`. */
+  needs?: string;
+  /** Further checks of the parsed flags and positionals; false is the same usage error. */
+  valid?: (parsed: ParsedCommand<O>) => boolean;
+}
+
+/** The flags every command takes: the store flags and `--help`. */
+type CommonOptions = typeof storeFlagSpecs & { help: { type: "boolean" } };
+
+/** A command's parsed flags (`values`) and positionals. */
+export type ParsedCommand<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: CommonOptions & O }>
+>;
+
+/**
+ * Parses a command's arguments with `node:util` `parseArgs` (strict), adding the store flags
+ * and `--help`. Prints the help and returns undefined for `--help`; throws
+ * {@linkcode UsageError} `<name> needs <needs>.` and the help when positionals are missing or
+ * `valid` says no.
+ *
+ * @example
+ * ```ts
+ * import { type CliContext, parseCommand } from "./_context.ts";
+ * const lines: string[] = [];
+ * const ctx = { out: (l: string) => lines.push(l) } as unknown as CliContext;
+ * const spec = {
+ *   name: "cancel",
+ *   help: "usage: cancel <job-id>",
+ *   options: { json: { type: "boolean" } },
+ *   positionals: 1,
+ *   needs: "a job id",
+ * } as const;
+ * const parsed = parseCommand(["j1", "--json", "--store", "./data"], ctx, spec);
+ * if (!parsed?.values.json || parsed.positionals[0] !== "j1") throw new Error();
+ * if (parseCommand(["--help"], ctx, spec) !== undefined || lines[0] !== spec.help) throw new Error();
+ * ```
+ */
+export function parseCommand<const O extends ParseArgsOptionsConfig>(
+  args: string[],
+  ctx: CliContext,
+  spec: CommandSpec<O>,
+): ParsedCommand<O> | undefined {
+  const parsed = parseArgs({
+    args,
+    allowPositionals: spec.positionals !== undefined,
+    options: { ...storeFlagSpecs, ...spec.options, help: { type: "boolean" } },
+  }) as ParsedCommand<O>;
+  if ((parsed.values as { help?: boolean }).help) return ctx.out(spec.help), undefined;
+  const n = spec.positionals ?? 0;
+  const required = parsed.positionals.slice(0, n);
+  if (required.length < n || required.includes("") || (spec.valid && !spec.valid(parsed))) {
+    throw new UsageError(`${spec.name} needs ${spec.needs}.\n${spec.help}`);
+  }
+  return parsed;
+}
+
+/** Runs `fn` with the store (or the store once opened), closing it afterwards either way. */
+export async function withStore<T>(
+  store: Store | Promise<Store>,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
+  const opened = await store;
+  try {
+    return await fn(opened);
+  } finally {
+    await opened.close?.();
+  }
 }

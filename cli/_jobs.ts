@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { awaitResults, type JobResults } from "../lib/job/await_results.ts";
 import type { JobState, JobStatus } from "../lib/job/status.ts";
+import type { Store } from "../lib/store/mod.ts";
 import type { CliContext, StoreFlags } from "./_context.ts";
 
 /** The store the job commands use without `--store`. */
@@ -41,6 +43,48 @@ export function jobErrorExitCode(err: unknown): number | undefined {
   if (code === "invalid_input" || code === "unknown_backend") return 2;
   if (code === "not_found") return 3;
   return undefined;
+}
+
+/** Options of {@linkcode awaitAndReport}. */
+export interface AwaitAndReportOptions {
+  /** Report JSON lines on stdout instead of a progress bar and status lines on stderr. */
+  json?: boolean;
+  /** Give up after this many ms (exit code 7). @default no limit */
+  timeout?: number;
+  /** What the command reports about the job either way, merged into its JSON line. */
+  info: object;
+  /** The JSON fields of a finished job, merged after `info`. */
+  report: (res: JobResults) => object;
+}
+
+/**
+ * `--wait` for `submit` and `retry`: waits with a progress bar on stderr (none with `json`),
+ * reports the final status, and resolves to its exit code. A job that fails, is cancelled,
+ * stalls or times out is reported with its error (`{ ...info, error }` with `json`) and exits
+ * by {@linkcode jobErrorExitCode}; other errors are thrown.
+ */
+export async function awaitAndReport(
+  store: Store,
+  jobId: string,
+  ctx: CliContext,
+  options: AwaitAndReportOptions,
+): Promise<number> {
+  const { json, info } = options;
+  try {
+    const res = await awaitResults(store, jobId, {
+      timeout: options.timeout,
+      onProgress: json ? undefined : progressBar(),
+    });
+    if (json) ctx.out(JSON.stringify({ ...info, ...options.report(res) }));
+    else for (const line of formatStatus(res.status)) ctx.err(line);
+    return stateExitCodes[res.state];
+  } catch (err) {
+    const code = jobErrorExitCode(err);
+    if (code === undefined) throw err;
+    if (json) ctx.out(JSON.stringify({ ...info, error: (err as Error).message }));
+    else ctx.err((err as Error).message);
+    return code;
+  }
 }
 
 /** A human summary of a status, several lines. */

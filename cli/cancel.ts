@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { cancelJob } from "../lib/job/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { parseCommand, withStore } from "./_context.ts";
 import { openJobStore } from "./_jobs.ts";
 
 const help = `usage: deno task cli cancel <job-id> [--store URL] [--reason TEXT] [--json] [S3 flags]
@@ -16,26 +15,19 @@ Writes the job's cancel marker; its executor stops within a heartbeat. Finished 
 
 /** Runs `cancel`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...storeFlagSpecs,
-      reason: { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean" },
-    },
+  const parsed = parseCommand(args, ctx, {
+    name: "cancel",
+    help,
+    options: { reason: { type: "string" }, json: { type: "boolean" } },
+    positionals: 1,
+    needs: "a job id",
   });
-  if (values.help) return ctx.out(help), 0;
-  const [jobId] = positionals;
-  if (!jobId) throw new UsageError(`cancel needs a job id.\n${help}`);
-  const store = await openJobStore(values, ctx);
-  try {
+  if (!parsed) return 0;
+  const { values, positionals: [jobId = ""] } = parsed;
+  return await withStore(openJobStore(values, ctx), async (store) => {
     await cancelJob(store, jobId, { reason: values.reason });
     if (values.json) ctx.out(JSON.stringify({ id: jobId, cancelled: true }));
     else ctx.err(`cancelled job ${jobId}`);
     return 0;
-  } finally {
-    await store.close?.();
-  }
+  });
 }

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { loadSchema } from "../lib/schema/mod.ts";
 import {
   decodeSample,
@@ -18,7 +17,7 @@ import {
   type ShardError,
 } from "../lib/shard/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { parseCommand, withStore } from "./_context.ts";
 import { splitLocation } from "./_location.ts";
 import { decodeSchemaless, renderValue } from "./_render.ts";
 
@@ -31,24 +30,23 @@ names several): one JSON line per sample with --json, a short line per sample ot
 
 /** Runs `cat`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+  const parsed = parseCommand(args, ctx, {
+    name: "cat",
+    help,
     options: {
-      ...storeFlagSpecs,
       json: { type: "boolean" },
       schema: { type: "string" },
       "skip-bad": { type: "boolean" },
-      help: { type: "boolean" },
     },
+    positionals: 1,
+    needs: "a shard or pattern",
   });
-  if (values.help) return ctx.out(help), 0;
-  if (positionals.length === 0) throw new UsageError(`cat needs a shard or pattern.\n${help}`);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   let bad = 0;
   for (const location of positionals) {
     const { storeUrl, key } = splitLocation(location, values.store);
-    const store = await ctx.openStore(storeUrl, values);
-    try {
+    await withStore(ctx.openStore(storeUrl, values), async (store) => {
       const schema = values.schema
         ? await loadSchema(store, ...(values.schema.split("@") as [string, string?]))
         : undefined;
@@ -85,9 +83,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
           }
         }
       }
-    } finally {
-      await store.close?.();
-    }
+    });
   }
   return bad > 0 ? 1 : 0;
 }

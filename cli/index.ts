@@ -8,10 +8,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { compactIndex, datasetStats, readIndex, rebuildIndex } from "../lib/manifest/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { parseCommand, withStore } from "./_context.ts";
 import { openDataset } from "./_dataset.ts";
 
 const help =
@@ -26,18 +25,18 @@ const help =
 
 /** Runs `index`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { ...storeFlagSpecs, json: { type: "boolean" }, help: { type: "boolean" } },
+  const parsed = parseCommand(args, ctx, {
+    name: "index",
+    help,
+    options: { json: { type: "boolean" } },
+    positionals: 2,
+    needs: "an action and a dataset",
+    valid: ({ positionals: [action] }) => ["rebuild", "compact", "show", "stats"].includes(action!),
   });
-  if (values.help) return ctx.out(help), 0;
-  const [action, location] = positionals;
-  if (!action || !location || !["rebuild", "compact", "show", "stats"].includes(action)) {
-    throw new UsageError(`index needs an action and a dataset.\n${help}`);
-  }
+  if (!parsed) return 0;
+  const { values, positionals: [action, location = ""] } = parsed;
   const { store, dataset } = await openDataset(ctx, location, values);
-  try {
+  return await withStore(store, async () => {
     if (action === "rebuild" || action === "compact") {
       const r = action === "rebuild"
         ? await rebuildIndex(store, dataset)
@@ -69,7 +68,5 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       ctx.out(JSON.stringify(await datasetStats(store, dataset), null, 2));
     }
     return 0;
-  } finally {
-    await store.close?.();
-  }
+  });
 }

@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { listJobs, status } from "../lib/job/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs } from "./_context.ts";
+import { parseCommand, withStore } from "./_context.ts";
 import { openJobStore } from "./_jobs.ts";
 
 const help = `usage: deno task cli jobs [--store URL] [--json] [S3 flags]
@@ -15,13 +14,14 @@ Lists the jobs recorded in the store (newest first) with state and task counts.`
 
 /** Runs `jobs`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...storeFlagSpecs, json: { type: "boolean" }, help: { type: "boolean" } },
+  const parsed = parseCommand(args, ctx, {
+    name: "jobs",
+    help,
+    options: { json: { type: "boolean" } },
   });
-  if (values.help) return ctx.out(help), 0;
-  const store = await openJobStore(values, ctx);
-  try {
+  if (!parsed) return 0;
+  const { values } = parsed;
+  return await withStore(openJobStore(values, ctx), async (store) => {
     for (const job of await listJobs(store)) {
       const s = await status(store, job.id);
       const row = {
@@ -40,7 +40,5 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       }
     }
     return 0;
-  } finally {
-    await store.close?.();
-  }
+  });
 }

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { parseCommand, withStore } from "./_context.ts";
 import { splitLocation } from "./_location.ts";
 
 const help = `usage: deno task cli ls <dataset-or-prefix> [--json] [--store URL] [S3 flags]
@@ -15,21 +14,21 @@ Lists objects under a local folder (./data/my-dataset), file:// or s3://bucket/p
 
 /** Runs `ls`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { ...storeFlagSpecs, json: { type: "boolean" }, help: { type: "boolean" } },
+  const parsed = parseCommand(args, ctx, {
+    name: "ls",
+    help,
+    options: { json: { type: "boolean" } },
+    positionals: 1,
+    needs: "a dataset or prefix",
   });
-  if (values.help) return ctx.out(help), 0;
-  const [location] = positionals;
-  if (!location) throw new UsageError(`ls needs a dataset or prefix.\n${help}`);
+  if (!parsed) return 0;
+  const { values, positionals: [location = ""] } = parsed;
   // A directory-like location is the store itself; otherwise list by the last segment prefix.
   const asDir = values.store === undefined && !location.includes("{");
   const { storeUrl, key } = asDir
     ? { storeUrl: location, key: "" }
     : splitLocation(location, values.store);
-  const store = await ctx.openStore(storeUrl, values);
-  try {
+  return await withStore(ctx.openStore(storeUrl, values), async (store) => {
     let count = 0;
     let bytes = 0;
     for await (const info of store.list(key)) {
@@ -47,7 +46,5 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     }
     if (!values.json) ctx.err(`${count} objects, ${bytes} bytes`);
     return 0;
-  } finally {
-    await store.close?.();
-  }
+  });
 }

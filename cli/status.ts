@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { status } from "../lib/job/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { parseCommand, withStore } from "./_context.ts";
 import { formatStatus, openJobStore, stateExitCodes } from "./_jobs.ts";
 
 const help = `usage: deno task cli status <job-id> [--store URL] [--json] [--tasks] [S3 flags]
@@ -18,21 +17,16 @@ Exits 0 for pending/running/completed, 4 completed with errors, 5 failed, 6 canc
 
 /** Runs `status`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...storeFlagSpecs,
-      json: { type: "boolean" },
-      tasks: { type: "boolean" },
-      help: { type: "boolean" },
-    },
+  const parsed = parseCommand(args, ctx, {
+    name: "status",
+    help,
+    options: { json: { type: "boolean" }, tasks: { type: "boolean" } },
+    positionals: 1,
+    needs: "a job id",
   });
-  if (values.help) return ctx.out(help), 0;
-  const [jobId] = positionals;
-  if (!jobId) throw new UsageError(`status needs a job id.\n${help}`);
-  const store = await openJobStore(values, ctx);
-  try {
+  if (!parsed) return 0;
+  const { values, positionals: [jobId = ""] } = parsed;
+  return await withStore(openJobStore(values, ctx), async (store) => {
     const s = await status(store, jobId);
     if (values.json) {
       ctx.out(JSON.stringify(values.tasks ? s : { ...s, task_states: undefined }));
@@ -52,7 +46,5 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       }
     }
     return stateExitCodes[s.state];
-  } finally {
-    await store.close?.();
-  }
+  });
 }

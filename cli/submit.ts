@@ -4,18 +4,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { submit } from "../lib/exec/mod.ts";
-import { awaitResults } from "../lib/job/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, storeOptionsFrom, UsageError } from "./_context.ts";
-import {
-  formatStatus,
-  jobErrorExitCode,
-  openJobStore,
-  progressBar,
-  stateExitCodes,
-} from "./_jobs.ts";
+import { parseCommand, storeOptionsFrom, UsageError, withStore } from "./_context.ts";
+import { awaitAndReport, openJobStore } from "./_jobs.ts";
 
 const help =
   `usage: deno task cli submit <job-module> --input <dataset|shard|pattern> --output <dataset>
@@ -30,11 +22,10 @@ The store defaults to $SHARDLINE_STORE, else ./data.`;
 
 /** Runs `submit`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+  const parsed = parseCommand(args, ctx, {
+    name: "submit",
+    help,
     options: {
-      ...storeFlagSpecs,
       input: { type: "string", multiple: true },
       output: { type: "string" },
       param: { type: "string", multiple: true },
@@ -48,14 +39,14 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       wait: { type: "boolean" },
       timeout: { type: "string" },
       json: { type: "boolean" },
-      help: { type: "boolean" },
     },
+    positionals: 1,
+    needs: "a job module, --input and --output",
+    valid: ({ values }) => !!values.input?.length && !!values.output,
   });
-  if (values.help) return ctx.out(help), 0;
-  const [module] = positionals;
-  if (!module || !values.input?.length || !values.output) {
-    throw new UsageError(`submit needs a job module, --input and --output.\n${help}`);
-  }
+  if (!parsed) return 0;
+  const { values, positionals: [module = ""] } = parsed;
+  const input = values.input!, output = values.output!;
   const params: Record<string, unknown> = values.params ? parseJson(values.params) : {};
   for (const kv of values.param ?? []) {
     const eq = kv.indexOf("=");
@@ -63,11 +54,10 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     const raw = kv.slice(eq + 1);
     params[kv.slice(0, eq)] = tryJson(raw);
   }
-  const store = await openJobStore(values, ctx);
-  try {
+  return await withStore(openJobStore(values, ctx), async (store) => {
     const job = await submit(store, {
-      input: values.input.length === 1 ? values.input[0]! : values.input,
-      output: values.output,
+      input: input.length === 1 ? input[0]! : input,
+      output,
       job: module,
       params,
       backend: values.backend,
@@ -89,24 +79,13 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     }
     if (!values.wait) return 0;
     const timeout = num(values.timeout, "timeout");
-    try {
-      const res = await awaitResults(store, job.id, {
-        timeout: timeout === undefined ? undefined : timeout * 1000,
-        onProgress: values.json ? undefined : progressBar(),
-      });
-      if (values.json) ctx.out(JSON.stringify({ ...info, ...res.status, task_states: undefined }));
-      else for (const line of formatStatus(res.status)) ctx.err(line);
-      return stateExitCodes[res.state];
-    } catch (err) {
-      const code = jobErrorExitCode(err);
-      if (code === undefined) throw err;
-      if (values.json) ctx.out(JSON.stringify({ ...info, error: (err as Error).message }));
-      else ctx.err((err as Error).message);
-      return code;
-    }
-  } finally {
-    await store.close?.();
-  }
+    return await awaitAndReport(store, job.id, ctx, {
+      json: values.json,
+      timeout: timeout === undefined ? undefined : timeout * 1000,
+      info,
+      report: (res) => ({ ...res.status, task_states: undefined }),
+    });
+  });
 }
 
 function num(value: string | undefined, flag: string): number | undefined {

@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { verifyDataset } from "../lib/manifest/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { parseCommand, withStore } from "./_context.ts";
 import { openDataset } from "./_dataset.ts";
 
 const help = `usage: deno task cli verify <dataset> [--json] [--store URL] [S3 flags]
@@ -19,16 +18,17 @@ Exit status 1 when a problem is found (warnings alone: 0).`;
 
 /** Runs `verify`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { ...storeFlagSpecs, json: { type: "boolean" }, help: { type: "boolean" } },
+  const parsed = parseCommand(args, ctx, {
+    name: "verify",
+    help,
+    options: { json: { type: "boolean" } },
+    positionals: 1,
+    needs: "a dataset",
   });
-  if (values.help) return ctx.out(help), 0;
-  const [location] = positionals;
-  if (!location) throw new UsageError(`verify needs a dataset.\n${help}`);
+  if (!parsed) return 0;
+  const { values, positionals: [location = ""] } = parsed;
   const { store, dataset } = await openDataset(ctx, location, values);
-  try {
+  return await withStore(store, async () => {
     const report = await verifyDataset(store, dataset);
     if (values.json) ctx.out(JSON.stringify(report));
     else {
@@ -43,7 +43,5 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       );
     }
     return report.ok ? 0 : 1;
-  } finally {
-    await store.close?.();
-  }
+  });
 }

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { awaitResults, status } from "../lib/job/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { storeFlagSpecs, UsageError } from "./_context.ts";
+import { parseCommand, UsageError, withStore } from "./_context.ts";
 import {
   formatStatus,
   jobErrorExitCode,
@@ -24,42 +23,40 @@ Waits until the job finishes. Exits 0 completed, 4 completed with errors, 5 fail
 
 /** Runs `wait`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+  const parsed = parseCommand(args, ctx, {
+    name: "wait",
+    help,
     options: {
-      ...storeFlagSpecs,
       timeout: { type: "string" },
       json: { type: "boolean" },
       quiet: { type: "boolean" },
-      help: { type: "boolean" },
     },
+    positionals: 1,
+    needs: "a job id",
   });
-  if (values.help) return ctx.out(help), 0;
-  const [jobId] = positionals;
-  if (!jobId) throw new UsageError(`wait needs a job id.\n${help}`);
+  if (!parsed) return 0;
+  const { values, positionals: [jobId = ""] } = parsed;
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
   if (timeout !== undefined && !Number.isFinite(timeout)) {
     throw new UsageError(`--timeout expects seconds, got "${values.timeout}"`);
   }
-  const store = await openJobStore(values, ctx);
-  try {
-    const res = await awaitResults(store, jobId, {
-      timeout,
-      onProgress: values.json || values.quiet ? undefined : progressBar(),
-    });
-    if (values.json) ctx.out(JSON.stringify({ ...res.status, task_states: undefined }));
-    else if (!values.quiet) { for (const line of formatStatus(res.status)) ctx.err(line); }
-    return stateExitCodes[res.state];
-  } catch (err) {
-    const code = jobErrorExitCode(err);
-    if (code === undefined || code === 3) throw err;
-    if (values.json) {
-      const s = await status(store, jobId);
-      ctx.out(JSON.stringify({ ...s, task_states: undefined, error: (err as Error).message }));
-    } else ctx.err((err as Error).message);
-    return code;
-  } finally {
-    await store.close?.();
-  }
+  return await withStore(openJobStore(values, ctx), async (store) => {
+    try {
+      const res = await awaitResults(store, jobId, {
+        timeout,
+        onProgress: values.json || values.quiet ? undefined : progressBar(),
+      });
+      if (values.json) ctx.out(JSON.stringify({ ...res.status, task_states: undefined }));
+      else if (!values.quiet) { for (const line of formatStatus(res.status)) ctx.err(line); }
+      return stateExitCodes[res.state];
+    } catch (err) {
+      const code = jobErrorExitCode(err);
+      if (code === undefined || code === 3) throw err;
+      if (values.json) {
+        const s = await status(store, jobId);
+        ctx.out(JSON.stringify({ ...s, task_states: undefined, error: (err as Error).message }));
+      } else ctx.err((err as Error).message);
+      return code;
+    }
+  });
 }
