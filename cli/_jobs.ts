@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { awaitResults, type JobResults } from "../lib/job/await_results.ts";
+import { awaitResults, type JobResults } from "../lib/job/mod.ts";
 import type { JobState, JobStatus } from "../lib/job/status.ts";
 import type { Store } from "../lib/store/mod.ts";
 import type { CliContext, StoreFlags } from "./_context.ts";
