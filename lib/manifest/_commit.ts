@@ -21,7 +21,39 @@ async function createOnly(store: Store, key: string, text: string): Promise<bool
   }
 }
 
-/** Writes the header (create-only) and the index fragment; returns the committed header. */
+/**
+ * The header already committing `shard`, when there is one with the same tar checksum (a rerun:
+ * nothing to write); undefined when the shard is not committed. Throws a
+ * {@linkcode ManifestError} `"already_committed"` when a different tar is committed there.
+ */
+export async function existingCommit(
+  store: Store,
+  shard: string,
+  sha256: string | null,
+): Promise<ManifestHeader | undefined> {
+  const { json } = shardKeys(shard);
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.get(json);
+  } catch (err) {
+    if (err instanceof StoreError && err.code === "not_found") return undefined;
+    throw err;
+  }
+  const existing = parseManifestHeader(new TextDecoder().decode(bytes), shard);
+  if (existing.checksum_sha256 !== sha256) {
+    throw new ManifestError(
+      "already_committed",
+      `Cannot commit manifest of "${shard}": "${json}" already commits a different tar (sha256 ${existing.checksum_sha256})`,
+      { shard, path: json },
+    );
+  }
+  return existing;
+}
+
+/**
+ * Writes the header (create-only: of two racing commits one wins, the other adopts the winner's
+ * header or fails as above), then the index fragment; returns the committed header.
+ */
 export async function commitHeader(
   store: Store,
   shard: string,
@@ -29,27 +61,27 @@ export async function commitHeader(
   header: ManifestHeader,
   dataset: string | false,
 ): Promise<ManifestHeader> {
-  const { json } = shardKeys(shard);
   let committed = header;
-  if (!await createOnly(store, json, text)) {
-    const existing = parseManifestHeader(new TextDecoder().decode(await store.get(json)), shard);
-    if (existing.checksum_sha256 !== header.checksum_sha256) {
-      throw new ManifestError(
-        "already_committed",
-        `Cannot commit manifest of "${shard}": "${json}" already commits a different tar (sha256 ${existing.checksum_sha256})`,
-        { shard, path: json },
-      );
-    }
-    committed = existing;
+  if (!await createOnly(store, shardKeys(shard).json, text)) {
+    committed = (await existingCommit(store, shard, header.checksum_sha256))!;
   }
-  if (dataset !== false) {
-    // A re-commit after removeFromIndex: the tombstone goes before the new fragment appears.
-    await store.delete(tombstoneKey(dataset, shard));
-    await createOnly(
-      store,
-      fragmentKey(dataset, shard),
-      encodeIndexEntry({ shard, header: committed }),
-    );
-  }
+  await writeFragment(store, shard, committed, dataset);
   return committed;
+}
+
+/**
+ * Writes the shard's index fragment (a plain put: it always mirrors the committed header), after
+ * removing a tombstone left by `removeFromIndex`.
+ */
+export async function writeFragment(
+  store: Store,
+  shard: string,
+  header: ManifestHeader,
+  dataset: string | false,
+): Promise<void> {
+  if (dataset === false) return;
+  await store.delete(tombstoneKey(dataset, shard));
+  await store.put(fragmentKey(dataset, shard), encodeIndexEntry({ shard, header }), {
+    contentType: "application/json",
+  });
 }

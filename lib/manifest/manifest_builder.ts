@@ -18,7 +18,7 @@ import {
 import { type ManifestParquetOptions, writeManifestParquet } from "./manifest_parquet.ts";
 import { ShardAccumulator } from "./_shard_accumulator.ts";
 import { dirname, shardKeys } from "./_keys.ts";
-import { commitHeader } from "./_commit.ts";
+import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
 
 /** What the builder needs of a schema (a `Schema` from `defineSchema` fits). */
 export interface ManifestSchema {
@@ -169,6 +169,14 @@ export class ManifestBuilder {
         { shard: info.key },
       );
     }
+    const dataset = this.#options.dataset ?? dirname(info.key);
+    // A rerun of a committed shard: leave its manifest as it is (and refuse a different tar).
+    const existing = await existingCommit(this.#store, info.key, info.sha256);
+    if (existing) {
+      await writeFragment(this.#store, info.key, existing, dataset);
+      this.#committed.push(existing);
+      return existing;
+    }
     const keys = shardKeys(info.key);
     const fields = this.#schema.manifestFields;
     const aggregates = acc.finish();
@@ -181,7 +189,6 @@ export class ManifestBuilder {
       num_rows: acc.length,
     };
     await this.#store.put(keys.parquet, parquet);
-    const dataset = this.#options.dataset ?? dirname(info.key);
     const committed = await commitHeader(
       this.#store,
       info.key,

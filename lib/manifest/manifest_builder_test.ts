@@ -61,8 +61,12 @@ Deno.test("ManifestBuilder writes Parquet, then the header, then the index fragm
 Deno.test("ManifestBuilder commit is idempotent for the same tar and refuses another", async () => {
   const store = new MemoryStore();
   const first = await feed(new ManifestBuilder(store, ImageSample, { now: NOW }), "ds/a.tar", 3);
+  const puts: string[] = [];
+  const put = store.put.bind(store);
+  store.put = (key, body, options) => (puts.push(key), put(key, body, options));
   const again = await feed(new ManifestBuilder(store, ImageSample), "ds/a.tar", 3);
   assert.deepEqual(again, first);
+  assert.deepEqual(puts, ["ds/_index/shards/a.json"]); // the manifest itself is left as it is
   await assert.rejects(
     () => feed(new ManifestBuilder(store, ImageSample), "ds/a.tar", 3, "other"),
     (e) => e instanceof ManifestError && e.code === "already_committed" && e.shard === "ds/a.tar",
