@@ -204,8 +204,22 @@ async function* samples(
     }
   } catch (error) {
     if (!(error instanceof ShardError)) throw error;
-    cur = undefined; // the sample in progress may be incomplete
+    // The sample in progress may continue past the unreadable part: it is dropped, and counted.
+    const pending = cur !== undefined && !cur.bad ? cur : undefined;
+    cur = undefined;
     report(error);
+    if (pending !== undefined) {
+      const detail = `sample dropped: it may continue past byte ${error.offset ?? "?"}, ` +
+        `where the shard cannot be read (${error.code})`;
+      report(
+        new ShardError(error.code, detail, {
+          shard,
+          key: pending.key,
+          offset: pending.offset,
+          cause: error,
+        }),
+      );
+    }
   }
   if (cur !== undefined && !cur.bad) {
     yield {

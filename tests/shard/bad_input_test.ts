@@ -87,7 +87,10 @@ Deno.test("truncated shard: code, shard, offset; skip keeps the complete samples
     );
     assert.deepEqual(skip, {
       keys: ["a", "b"],
-      errors: [["truncated", "ds/cut.tar", 5120, undefined]],
+      errors: [
+        ["truncated", "ds/cut.tar", 5120, undefined],
+        ["truncated", "ds/cut.tar", 4096, "c"], // the open sample, dropped and counted
+      ],
     });
   }));
 
@@ -103,7 +106,10 @@ Deno.test("header checksum mismatch: code, shard, offset; the scan ends there", 
     );
     assert.deepEqual(skip, {
       keys: ["a"],
-      errors: [["checksum_mismatch", "ds/bad.tar", 4096, undefined]],
+      errors: [
+        ["checksum_mismatch", "ds/bad.tar", 4096, undefined],
+        ["checksum_mismatch", "ds/bad.tar", 2048, "b"],
+      ],
     });
   }));
 
@@ -140,7 +146,10 @@ Deno.test("invalid header field: code, shard, offset", () =>
     assert.deepEqual([err.code, err.offset], ["invalid_header", 1024]);
     assert.deepEqual(skip, {
       keys: [],
-      errors: [["invalid_header", "ds/hdr.tar", 1024, undefined]],
+      errors: [
+        ["invalid_header", "ds/hdr.tar", 1024, undefined],
+        ["invalid_header", "ds/hdr.tar", 0, "a"], // the open sample, dropped and counted
+      ],
     });
   }));
 
