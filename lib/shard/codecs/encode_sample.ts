@@ -26,6 +26,14 @@ export interface EncodeSampleOptions {
    * @default the sample's `__key__`
    */
   key?: string;
+  /**
+   * The sample was just validated against `schema` (its `safeParse` value, say): skip the
+   * second validation and encode it as given. The key is still checked. A sample that does not
+   * in fact match the schema gives unspecified bytes or a `TypeError`, so leave this off for
+   * anything not straight out of `safeParse`.
+   * @default false
+   */
+  validated?: boolean;
 }
 
 /** Why `key` cannot be a WebDataset key, or undefined when it can. */
@@ -57,7 +65,8 @@ function keyProblem(key: unknown): string | undefined {
  * Validates a sample against its schema and encodes it: in the `"msgpack"` layout as one
  * atdata `msgpack` member, in the `"files"` layout as one member per field (by the field's ext,
  * through the codec registered for it; missing optional fields write no member). Throws
- * {@linkcode SchemaError} `"validation_failed"` for an invalid sample or key.
+ * {@linkcode SchemaError} `"validation_failed"` for an invalid sample or key. With
+ * `{ validated: true }` (the job runner's hot path) the sample is not validated again.
  *
  * @example
  * ```ts
@@ -84,7 +93,9 @@ export function encodeSample<F extends Fields>(
 ): EncodedSample {
   const key = options.key ?? sample.__key__;
   const problem = keyProblem(key);
-  const r = schema.safeParse(sample);
+  const r = options.validated && !problem
+    ? { ok: true as const, value: sample }
+    : schema.safeParse(sample);
   if (problem || !r.ok) {
     const issues: SchemaIssue[] = r.ok ? [] : r.issues;
     if (problem) {

@@ -253,3 +253,20 @@ Deno.test("encodeSample rejects plain { dtype, shape, data } objects and takes a
   assert.ok(back.ok);
   assert.deepEqual([...back.value.mask!.data], [1, 0]);
 });
+
+Deno.test("encodeSample with validated: true skips validation but still checks the key", () => {
+  const S = defineSchema({ name: "V", version: "1.0.0", fields: { label: f.str() } });
+  const checked = encodeSample(S, { __key__: "k", label: "cat" });
+  const trusted = encodeSample(S, { label: "cat" }, { key: "k", validated: true });
+  assert.deepEqual(trusted, checked);
+  const extra = { label: "cat", stray: 1 } as unknown as { label: string };
+  assert.deepEqual(encodeSample(S, extra, { key: "k", validated: true }).files, checked.files);
+  assert.throws(
+    () => encodeSample(S, { label: "cat" }, { key: "a.b", validated: true }),
+    SchemaError,
+  );
+  assert.throws(
+    () => encodeSample(S, { label: 3 as unknown as string }, { key: "k" }),
+    SchemaError,
+  );
+});
