@@ -10,6 +10,8 @@
  */
 import { openStore } from "../store/open_store.ts";
 import { runTask } from "../job/task_runner.ts";
+import { jobKeys, type JobSpec } from "../job/job_spec.ts";
+import { readJson } from "../job/_json.ts";
 import type { TaskOutcome, TaskRequest } from "./supervisor.ts";
 import { OUTCOME_TAG } from "./_worker_pool.ts";
 
@@ -23,6 +25,7 @@ if (import.meta.main) {
   const codeCacheDir = Deno.env.get("SHARDLINE_CODE_CACHE") || undefined;
   const store = await openStore(storeUrl, storeOptions);
   const encoder = new TextEncoder();
+  const specs = new Map<string, Promise<JobSpec | undefined>>();
   let buf = "";
   for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
     buf += chunk;
@@ -32,7 +35,15 @@ if (import.meta.main) {
       buf = buf.slice(nl + 1);
       let outcome: TaskOutcome;
       try {
-        const result = await runTask(store, { job: request.jobId, task: request.taskId }, {
+        // Job specs are written once (create-only): each is read once per worker, not per task.
+        let spec = specs.get(request.jobId);
+        if (!spec) {
+          spec = readJson<JobSpec>(store, jobKeys(request.jobId).spec);
+          specs.set(request.jobId, spec);
+          spec.then((s) => s ?? specs.delete(request.jobId), () => specs.delete(request.jobId));
+        }
+        const job = (await spec) ?? request.jobId; // missing: the runner reports it
+        const result = await runTask(store, { job, task: request.taskId }, {
           attempt: request.attempt,
           final: request.final,
           codeCacheDir,

@@ -77,6 +77,7 @@ export class LocalExecutor implements Executor {
         store.url,
         spec.id,
         String(concurrency),
+        String(Math.min(concurrency, spec.tasks.length)),
       ],
       env,
       detached: true,

@@ -22,7 +22,7 @@ export interface PipelineDeps {
     raw: TarSample,
   ): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
   /** Writes one validated output sample (with the raw input sample when a filter kept it). */
-  write(key: string, value: Record<string, unknown>, raw?: TarSample): Promise<void> | void;
+  write(key: string, value: Record<string, unknown>, raw?: TarSample): Promise<void> | undefined;
   /** Reports a bad sample; throws to fail the task, per the error policy. */
   fail(failure: SampleFailure): void;
   counters: Counters;
@@ -44,7 +44,14 @@ export async function runPipeline(
   const passThrough = job.output === job.input;
   let outIndex = 0;
   const written = deps.keys ?? new Set<string>();
-  const emit = async (out: unknown, key: string, raw?: TarSample) => {
+  /** A write that failed: a bad sample (its encoding) is reported, the store's failure stops. */
+  const writeFailed = (error: unknown, key: string): void => {
+    counters.samples_out--;
+    if ((error as Error)?.name !== "SchemaError") throw new WriteFailed(error);
+    deps.fail({ key, shard: ctx.shard, stage: "output", reason: (error as Error).message });
+  };
+  /** Validates and writes one output; a promise only while the write is in flight. */
+  const emit = (out: unknown, key: string, raw?: TarSample): Promise<void> | undefined => {
     if (out === null || typeof out !== "object") {
       deps.fail({
         key,
@@ -73,14 +80,14 @@ export async function runPipeline(
       return;
     }
     written.add(k);
-    try {
-      await deps.write(k, value, raw);
-    } catch (error) {
-      if ((error as Error)?.name !== "SchemaError") throw new WriteFailed(error);
-      deps.fail({ key: k, shard: ctx.shard, stage: "output", reason: (error as Error).message });
-      return;
-    }
     counters.samples_out++;
+    let pending;
+    try {
+      pending = deps.write(k, value, raw);
+    } catch (error) {
+      return void writeFailed(error, k);
+    }
+    return pending?.catch((error) => writeFailed(error, k));
   };
 
   /** Decodes one raw sample, or reports it and returns undefined. */
@@ -117,11 +124,15 @@ export async function runPipeline(
         const got = job.map(sample, ctx);
         const out = got instanceof Promise ? await got : got;
         if (out === null || out === undefined) counters.skipped++;
-        else await emit(out, key);
+        else {
+          const pending = emit(out, key);
+          if (pending) await pending;
+        }
       } else if ("filter" in job) {
         const got = job.filter(sample, ctx);
         if (got instanceof Promise ? await got : got) {
-          await emit(sample, key, passThrough ? raw : undefined);
+          const pending = emit(sample, key, passThrough ? raw : undefined);
+          if (pending) await pending;
         } else counters.skipped++;
       } else {
         let n = 0;

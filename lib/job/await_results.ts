@@ -6,7 +6,8 @@
  */
 import type { Store } from "../store/store.ts";
 import { JobError } from "./job_error.ts";
-import type { TaskOutput, TaskResult } from "./job_spec.ts";
+import { jobKeys, type JobSpec, type TaskOutput, type TaskResult } from "./job_spec.ts";
+import { readJson } from "./_json.ts";
 import { type JobStatus, status } from "./status.ts";
 
 /** Options for {@linkcode awaitResults}. */
@@ -51,7 +52,7 @@ export interface JobResults {
  */
 export async function awaitResults(
   store: Store,
-  job: string | { id: string },
+  job: string | { id: string; spec?: JobSpec },
   options: AwaitResultsOptions = {},
 ): Promise<JobResults> {
   const jobId = typeof job === "string" ? job : job.id;
@@ -60,9 +61,12 @@ export async function awaitResults(
   const start = Date.now();
   const cache = new Map<string, TaskResult>();
   let delay = Math.min(50, pollMs);
+  // The spec never changes (it is written create-only): read it once, not on every poll.
+  let spec = typeof job === "string" ? undefined : job.spec;
   for (;;) {
     options.signal?.throwIfAborted();
-    const s = await status(store, jobId, { cache });
+    spec ??= await readJson<JobSpec>(store, jobKeys(jobId).spec);
+    const s = await status(store, jobId, { cache, spec });
     options.onProgress?.(s);
     if (s.state === "completed" || s.state === "completed_with_errors") {
       return {

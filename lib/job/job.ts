@@ -43,7 +43,7 @@ export class Job {
 
   /** Waits for the job to finish; see {@linkcode awaitResults}. */
   awaitResults(options: AwaitResultsOptions = {}): Promise<JobResults> {
-    return awaitResults(this.store, this.id, options);
+    return awaitResults(this.store, this, options);
   }
 
   /** Cancels the job; see {@linkcode cancelJob}. */
