@@ -4,15 +4,7 @@
  *
  * @module
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { GetOptions, ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "./store.ts";
 import { assertKey, assertPrefix, assertRange, compareKeys } from "./_keys.ts";
 import { rangeHeader, trimBytes, trimFor, trimStream } from "./_s3_range.ts";
@@ -53,6 +45,18 @@ export interface S3StoreOptions extends S3Options {
 
 const MIB = 1024 * 1024;
 
+type Sdk = typeof import("@aws-sdk/client-s3");
+let sdk: Promise<Sdk> | undefined;
+let storage: Promise<typeof import("@aws-sdk/lib-storage")> | undefined;
+
+/**
+ * The AWS SDK, imported on first use (~250 ms): whatever imports shardline without using S3
+ * (a job's bundle, a local worker) does not pay for it.
+ */
+function loadSdk(): Promise<Sdk> {
+  return sdk ??= import("@aws-sdk/client-s3");
+}
+
 /**
  * A {@linkcode Store} over an S3-compatible bucket. Ranged reads use `Range: bytes=a-b`;
  * stream puts and large byte puts go through `@aws-sdk/lib-storage` multipart uploads with a
@@ -82,7 +86,8 @@ export class S3Store implements Store {
   readonly bucket: string;
   /** The key prefix inside the bucket (`""` or ending in `/`). */
   readonly keyPrefix: string;
-  readonly #client: S3Client;
+  #client: S3Client | undefined;
+  #config: S3ClientConfig | undefined;
   readonly #ownsClient: boolean;
   readonly #partSize: number;
   readonly #queueSize: number;
@@ -102,14 +107,24 @@ export class S3Store implements Store {
       throw new RangeError(`listPageSize must be between 1 and 1000`);
     }
     this.#ownsClient = !options.client;
-    this.#client = options.client ?? new S3Client({
-      endpoint: options.endpoint,
-      region: options.region ?? "auto",
-      credentials: options.credentials ?? missingCredentials(this.url),
-      forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    this.#client = options.client;
+    if (!this.#client) {
+      this.#config = {
+        endpoint: options.endpoint,
+        region: options.region ?? "auto",
+        credentials: options.credentials ?? missingCredentials(this.url),
+        forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      };
+    }
+  }
+
+  /** The SDK and the client (built on first use). */
+  async #sdk(): Promise<{ aws: Sdk; client: S3Client }> {
+    const aws = await loadSdk();
+    this.#client ??= new aws.S3Client(this.#config!);
+    return { aws, client: this.#client };
   }
 
   #key(key: string): string {
@@ -126,8 +141,9 @@ export class S3Store implements Store {
         if (!await this.head(key)) throw s3Error("read", key, this.url, { name: "NoSuchKey" });
         return undefined;
       }
-      const out = await this.#client.send(
-        new GetObjectCommand({
+      const { aws, client } = await this.#sdk();
+      const out = await client.send(
+        new aws.GetObjectCommand({
           Bucket: this.bucket,
           Key,
           Range: range ? rangeHeader(range) : undefined,
@@ -179,14 +195,16 @@ export class S3Store implements Store {
     };
     try {
       const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+      const { aws, client } = await this.#sdk();
       if (bytes instanceof Uint8Array && bytes.byteLength <= this.#partSize) {
-        await this.#client.send(
-          new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.byteLength }),
+        await client.send(
+          new aws.PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.byteLength }),
         );
         return;
       }
+      const { Upload } = await (storage ??= import("@aws-sdk/lib-storage"));
       const upload = new Upload({
-        client: this.#client,
+        client,
         params: { ...params, Body: bytes },
         partSize: this.#partSize,
         queueSize: this.#queueSize,
@@ -201,7 +219,8 @@ export class S3Store implements Store {
   async head(key: string): Promise<ObjectInfo | undefined> {
     const Key = this.#key(key);
     try {
-      const out = await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      const { aws, client } = await this.#sdk();
+      const out = await client.send(new aws.HeadObjectCommand({ Bucket: this.bucket, Key }));
       return { key, size: out.ContentLength ?? 0, etag: out.ETag, lastModified: out.LastModified };
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -218,8 +237,9 @@ export class S3Store implements Store {
     do {
       let out;
       try {
-        out = await this.#client.send(
-          new ListObjectsV2Command({
+        const { aws, client } = await this.#sdk();
+        out = await client.send(
+          new aws.ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: this.keyPrefix + prefix,
             Delimiter: options.delimiter,
@@ -259,7 +279,8 @@ export class S3Store implements Store {
   async delete(key: string): Promise<void> {
     const Key = this.#key(key);
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
+      const { aws, client } = await this.#sdk();
+      await client.send(new aws.DeleteObjectCommand({ Bucket: this.bucket, Key }));
     } catch (err) {
       if (isNotFound(err)) return;
       throw s3Error("delete", key, this.url, err);
@@ -268,7 +289,7 @@ export class S3Store implements Store {
 
   /** Destroys the HTTP client (unless it was passed in). */
   close(): Promise<void> {
-    if (this.#ownsClient) this.#client.destroy();
+    if (this.#ownsClient) this.#client?.destroy();
     return Promise.resolve();
   }
 }
