@@ -23,7 +23,7 @@ import type { JobResults, TaskResult } from "../lib/job/mod.ts";
 const SHARDS = 8;
 const PER_SHARD = 10_000;
 const EMPTY_SHARDS = 16;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 
 const Item = defineSchema({
@@ -80,24 +80,35 @@ async function rawReadWrite(store: Store): Promise<number> {
 
 async function runJob(store: Store, job: string, input: string, output: string) {
   const t0 = performance.now();
+  const origin = performance.timeOrigin;
   const handle = await submit(store, { input, output, job });
   const submitted = performance.now();
   const res: JobResults = await handle.awaitResults({ pollMs: 20 });
   const t1 = performance.now();
   const tasks = res.status.task_states.map((t) => t.result!) as TaskResult[];
-  const first = Math.min(...tasks.map((t) => Date.parse(t.started_at)));
-  const last = Math.max(...tasks.map((t) => Date.parse(t.finished_at)));
-  const meanTask = tasks.reduce((a, t) => a + t.duration_ms, 0) / tasks.length;
+  const first = Math.min(...tasks.map((t) => Date.parse(t.started_at))) - origin;
+  const last = Math.max(...tasks.map((t) => Date.parse(t.finished_at))) - origin;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  // Each worker's first task pays for its warm-up (JIT, DuckDB, job code).
+  const byWorker = Map.groupBy(tasks, (t) => t.worker?.pid ?? 0);
+  const firsts = [...byWorker.values()].map((ts) =>
+    ts.reduce((a, b) => (a.started_at < b.started_at ? a : b))
+  );
   return {
     res,
     wallS: (t1 - t0) / 1000,
     submitS: (submitted - t0) / 1000,
     execS: (t1 - submitted) / 1000,
+    startS: (first - submitted) / 1000,
     tasksSpanS: (last - first) / 1000,
-    meanTaskMs: meanTask,
+    meanTaskMs: mean(tasks.map((t) => t.duration_ms)),
+    firstTaskMs: mean(firsts.map((t) => t.duration_ms)),
+    laterTaskMs: mean(tasks.filter((t) => !firsts.includes(t)).map((t) => t.duration_ms)),
     concurrency: res.status.supervisor?.concurrency ?? 1,
   };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Runs the benchmark and prints its table. */
 export async function run(): Promise<void> {
@@ -109,54 +120,59 @@ export async function run(): Promise<void> {
     const jobPath = join(jobDir, "identity.ts");
     await Deno.writeTextFile(jobPath, JOB);
 
-    // Raw and job runs interleave, best of ROUNDS each, so that load from elsewhere on the
-    // machine affects both sides alike.
+    // Raw and job runs interleave, so that load from elsewhere on the machine affects both
+    // sides alike; the per-round ratios show how much it moved them.
     await rawReadWrite(store); // warm-up
     const total = SHARDS * PER_SHARD;
-    let rawS = Infinity;
-    let e2e: Awaited<ReturnType<typeof runJob>> | undefined;
+    const raws: number[] = [];
+    const jobs: Awaited<ReturnType<typeof runJob>>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      rawS = Math.min(rawS, await rawReadWrite(store));
+      raws.push(await rawReadWrite(store));
       const r = await runJob(store, jobPath, "raw", `out-${round}`);
       if (r.res.samples.out !== total) throw new Error(`job wrote ${r.res.samples.out}`);
-      if (!e2e || r.wallS < e2e.wallS) e2e = r;
+      jobs.push(r);
     }
-    const rawRate = total / rawS;
-    const e2eRate = total / e2e!.wallS;
-    const execRate = total / e2e!.execS;
+    const rawS = Math.min(...raws);
+    const e2e = jobs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
+    const ratios = jobs.map((j, i) => raws[i]! / j.wallS);
+    const runRatios = jobs.map((j, i) => raws[i]! / j.execS);
     const empty = await runJob(store, jobPath, "empty", "empty-out");
 
     const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    const spread = (xs: number[]) => `${pct(Math.min(...xs))}-${pct(Math.max(...xs))}`;
+    const s = (x: number) => `${x.toFixed(2)} s`;
     console.log(
-      `\njobs: identity job, ${SHARDS} shards x ${PER_SHARD} samples (msgpack, ~1 KiB in tar), local store`,
+      `\njobs: identity job, ${SHARDS} shards x ${PER_SHARD} samples (msgpack, ~1 KiB in tar), ` +
+        `local store, ${e2e.concurrency} workers; ${ROUNDS} rounds, raw and job interleaved`,
     );
     console.log(
-      `  raw shard read+write (1 process, best)${k(rawRate)} samples/s  (${rawS.toFixed(2)} s)`,
+      `  raw shard read+write (1 process)  best ${k(total / rawS)} samples/s (${s(rawS)})`,
     );
     console.log(
-      `  job end to end (submit..results, best)${k(e2eRate)} samples/s  (${
-        e2e!.wallS.toFixed(2)
-      } s: ` +
-        `submit+bundle ${e2e!.submitS.toFixed(2)} s, run ${e2e!.execS.toFixed(2)} s, ` +
-        `${e2e!.concurrency} workers)  ratio ${(e2eRate / rawRate * 100).toFixed(0)}%`,
+      `  job end to end (submit..results)  best ${k(total / e2e.wallS)} samples/s ` +
+        `(${s(e2e.wallS)})  ratio ${pct(rawS / e2e.wallS)}; per round median ` +
+        `${pct(median(ratios))} (${spread(ratios)})`,
     );
     console.log(
-      `  job after submit (run only)          ${k(execRate)} samples/s  ratio ${
-        (execRate / rawRate * 100).toFixed(0)
-      }%`,
+      `    best run: submit+bundle ${s(e2e.submitS)}, executor start to first task ` +
+        `${s(e2e.startS)}, tasks ${s(e2e.tasksSpanS)}, results seen ` +
+        `${s(e2e.execS - e2e.startS - e2e.tasksSpanS)} later`,
     );
     console.log(
-      `  mean task (in worker)                ${
-        e2e!.meanTaskMs.toFixed(0)
-      } ms for ${PER_SHARD} samples`,
+      `  job after submit (run only)       median ratio ${pct(median(runRatios))} ` +
+        `(${spread(runRatios)})`,
     );
     console.log(
-      `  per-task overhead (${EMPTY_SHARDS} empty shards)    ${
-        (empty.execS / EMPTY_SHARDS * 1000).toFixed(0)
-      } ms wall/task ` +
-        `at ${empty.concurrency} workers; ${empty.meanTaskMs.toFixed(0)} ms in worker; ` +
-        `run ${empty.execS.toFixed(2)} s incl. executor start ~` +
-        `${(empty.execS - empty.tasksSpanS).toFixed(2)} s`,
+      `  task in worker (best run)         mean ${e2e.meanTaskMs.toFixed(0)} ms for ` +
+        `${PER_SHARD} samples: a worker's first ${e2e.firstTaskMs.toFixed(0)} ms, later ` +
+        `${e2e.laterTaskMs.toFixed(0)} ms (${(e2e.laterTaskMs * 1000 / PER_SHARD).toFixed(0)} ` +
+        `µs/sample; raw ${(rawS * 1e6 / total).toFixed(0)} µs/sample in 1 process)`,
+    );
+    console.log(
+      `  per-task overhead (${EMPTY_SHARDS} empty shards) ${empty.meanTaskMs.toFixed(0)} ms ` +
+        `in worker, ${(empty.tasksSpanS * 1000 * empty.concurrency / EMPTY_SHARDS).toFixed(0)} ` +
+        `ms per task with dispatch; executor start to first task ${s(empty.startS)}`,
     );
   } finally {
     await Deno.remove(root, { recursive: true });
