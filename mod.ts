@@ -173,6 +173,7 @@ export {
   type StoreFactory,
   storeSchemes,
   type StoreUrl,
+  type SweepTempOptions,
 } from "./lib/store/mod.ts";
 
 export {

@@ -12,6 +12,7 @@ import { JobError } from "../job/job_error.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from "../job/job_spec.ts";
 import { readJson, writeJson } from "../job/_json.ts";
 import { removeTaskOutputs } from "../job/_outputs.ts";
+import { sweepJobTemp, sweepTaskTemp } from "../job/_sweep.ts";
 
 /** One attempt of one task, as the supervisor asks a launcher to run it. */
 export interface TaskRequest {
@@ -98,6 +99,8 @@ export async function superviseJob(
   // Workers boot while the records are read.
   if (!(await store.head(keys.cancel))) launcher.warm?.(Math.min(concurrency, spec.tasks.length));
   await writeJson(store, keys.supervisor, marker);
+  // What killed processes of earlier runs left half-written (old enough not to be live).
+  await sweepJobTemp(store, spec);
 
   const summary: SuperviseSummary = {
     ok: 0,
@@ -147,7 +150,9 @@ export async function superviseJob(
         if (summary.cancelled) {
           // The attempt was stopped: leave no claim and no uncommitted output behind.
           if (outcome.kind === "crashed") {
-            await removeTaskOutputs(store, spec.tasks.find((t) => t.id === taskId)!);
+            const task = spec.tasks.find((t) => t.id === taskId)!;
+            await removeTaskOutputs(store, task);
+            await sweepTaskTemp(store, spec, task, 0);
             await store.delete(keys.running(taskId));
           }
           return;
@@ -156,6 +161,8 @@ export async function superviseJob(
           if (outcome.status === "ok") return void summary.ok++;
           if (final || !outcome.retryable) return void summary.failed++;
         } else {
+          // Its worker is gone: whatever it was writing is garbage, however fresh.
+          await sweepTaskTemp(store, spec, spec.tasks.find((t) => t.id === taskId)!, 0);
           await recordCrash(store, spec, taskId, attempt, final, outcome.reason);
           if (final) return void summary.failed++;
         }

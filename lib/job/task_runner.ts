@@ -32,6 +32,7 @@ import { openTaskWriter, type TaskWriter } from "./_task_output.ts";
 import { removeTaskOutputs } from "./_outputs.ts";
 import { readJson, writeJson } from "./_json.ts";
 import { decodeWith } from "./_codec.ts";
+import { processAlive, sweepTaskTemp } from "./_sweep.ts";
 
 /** Options for {@linkcode runTask}. */
 export interface RunTaskOptions {
@@ -105,6 +106,12 @@ export async function runTask(
     started_at: started.toISOString(),
     heartbeat_at: started.toISOString(),
   };
+  // A previous attempt whose process died on this host (a resubmission after a crash) left
+  // its half-written files: sweep them now, however fresh.
+  const previous = await readJson<RunningMarker>(store, keys.running(task.id));
+  if (previous && previous.host === marker.host && previous.pid !== marker.pid) {
+    if (!processAlive(previous.pid)) await sweepTaskTemp(store, spec, task, 0);
+  }
   await writeJson(store, keys.running(task.id), marker);
   let beat = Promise.resolve();
   const timer = setInterval(() => {

@@ -184,3 +184,40 @@ export async function* walk(
     if (info?.isFile()) yield { key, size: info.size, lastModified: info.mtime };
   }
 }
+
+/** A temp file found by {@linkcode walkTemp}. */
+export interface TempFile {
+  /** Its path relative to the root (`dir/.name.<hex>.tmp`). */
+  path: string;
+  /** Last modification, ms since the epoch. */
+  mtimeMs: number;
+}
+
+/**
+ * Walks `root/<dirKey>` for temp files of keys that start with `dirKey + namePrefix` (`dirKey`
+ * is `""` or ends with `/`). Symbolic links are not followed: a sweep never leaves the root.
+ */
+export async function* walkTemp(
+  root: string,
+  dirKey: string,
+  namePrefix: string,
+): AsyncGenerator<TempFile> {
+  let entries;
+  try {
+    entries = await readdir(join(root, dirKey), { withFileTypes: true });
+  } catch (err) {
+    if (["ENOENT", "ENOTDIR"].includes(errno(err) ?? "")) return;
+    throw err;
+  }
+  for (const entry of entries) {
+    const path = dirKey + entry.name;
+    if (entry.isDirectory()) {
+      if (entry.name.startsWith(namePrefix)) yield* walkTemp(root, `${path}/`, "");
+    } else if (
+      entry.isFile() && TEMP_NAME.test(entry.name) && entry.name.startsWith(`.${namePrefix}`)
+    ) {
+      const info = await stat(join(root, path)).catch(() => undefined);
+      if (info) yield { path, mtimeMs: info.mtimeMs };
+    }
+  }
+}

@@ -54,6 +54,6 @@ export {
   type StoreFactory,
   storeSchemes,
 } from "./open_store.ts";
-export { LocalStore } from "./local_store.ts";
+export { LocalStore, type SweepTempOptions } from "./local_store.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./memory_store.ts";
 export { type S3Credentials, type S3Options, S3Store, type S3StoreOptions } from "./s3_store.ts";

@@ -34,6 +34,17 @@ async function keysOf(store: Store, prefix: string): Promise<string[]> {
   return keys;
 }
 
+/** Temp files of interrupted puts anywhere in a local store (`list` does not show them). */
+async function tempFiles(store: Store, dir = ""): Promise<string[]> {
+  const found: string[] = [];
+  for await (const e of Deno.readDir(join((store as LocalStore).root, dir))) {
+    const path = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory) found.push(...await tempFiles(store, path));
+    else if (e.name.endsWith(".tmp")) found.push(path);
+  }
+  return found;
+}
+
 /** Polls until `check` returns a value (no timing assertion: the test's own timeout applies). */
 async function until<T>(check: () => Promise<T | undefined>): Promise<T> {
   for (;;) {
@@ -151,6 +162,11 @@ Deno.test("SIGKILL of the workers and executor mid-task, then resubmit: complete
   assert.equal(res.samples.out, 160);
   await assertCompleteOutput(store, 160);
   assert.deepEqual(await keysOf(store, keys.runningDir), []);
+  // The killed attempts' half-written files were swept when their tasks ran again (the dead
+  // supervisor's own heartbeat file is left to the age-based sweep: no process can tell it is
+  // dead rather than slow).
+  const left = (await tempFiles(store)).filter((p) => !p.includes("/.supervisor.json."));
+  assert.deepEqual(left, []);
   // Tasks that had finished before the kill were not run again.
   const after = await status(store, first.id);
   for (const t of before.task_states.filter((t) => t.state === "ok")) {
@@ -188,6 +204,7 @@ Deno.test("a worker killed mid-task is retried by the executor", async () => {
   assert.match(crash!.failures[0]!.reason, /killed by SIGKILL/);
   const s = await status(store, job.id);
   assert.equal(s.task_states[0]?.result?.attempt, 2);
+  assert.deepEqual(await tempFiles(store), [], "the killed attempt's temp files were swept");
 });
 
 Deno.test("the job goes on after the submitting process exits; cancel stops one", async () => {
