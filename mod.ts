@@ -297,6 +297,7 @@ export {
   type SchemaValue,
   type ShardRef,
   shardStem,
+  type StalledInfo,
   status,
   type StatusOptions,
   summarize,

@@ -102,6 +102,10 @@ export function formatStatus(s: JobStatus): string[] {
     const eta = s.eta_seconds !== undefined ? `, ETA ${formatSeconds(s.eta_seconds)}` : "";
     lines.push(`  rate     ${Math.round(s.samples_per_second)} samples/s${eta}`);
   }
+  if (s.stalled) {
+    lines.push(`  stalled  ${s.stalled.reason}${s.stalled.log ? `; see ${s.stalled.log}` : ""}`);
+    for (const l of s.stalled.log_tail?.slice(-5) ?? []) lines.push(`  log      ${l}`);
+  }
   for (const f of s.failures.slice(0, 10)) {
     lines.push(`  failure  ${f.task}${f.key ? ` [${f.key}]` : ""}: ${f.reason}`);
   }

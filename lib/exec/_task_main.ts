@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { openStore } from "../store/open_store.ts";
 import { runTask } from "../job/task_runner.ts";
+import { parseStoreOptions, STORE_OPTIONS_ENV } from "./_store_options.ts";
 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
@@ -31,7 +32,7 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  const storeOptions = JSON.parse(Deno.env.get("SHARDLINE_STORE_OPTIONS") ?? "{}");
+  const storeOptions = parseStoreOptions(Deno.env.get(STORE_OPTIONS_ENV));
   const store = await openStore(storeUrl, storeOptions);
   const result = await runTask(store, { job: jobId, task: taskId }, {
     attempt: values.attempt ? Number(values.attempt) : 1,

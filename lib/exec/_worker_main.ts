@@ -14,6 +14,7 @@ import { jobKeys, type JobSpec } from "../job/job_spec.ts";
 import { readJson } from "../job/_json.ts";
 import type { TaskOutcome, TaskRequest } from "./supervisor.ts";
 import { OUTCOME_TAG } from "./_worker_pool.ts";
+import { parseStoreOptions, STORE_OPTIONS_ENV } from "./_store_options.ts";
 
 if (import.meta.main) {
   const [storeUrl] = Deno.args;
@@ -21,7 +22,7 @@ if (import.meta.main) {
     console.error("usage: _worker_main.ts <store-url>");
     Deno.exit(2);
   }
-  const storeOptions = JSON.parse(Deno.env.get("SHARDLINE_STORE_OPTIONS") ?? "{}");
+  const storeOptions = parseStoreOptions(Deno.env.get(STORE_OPTIONS_ENV));
   const codeCacheDir = Deno.env.get("SHARDLINE_CODE_CACHE") || undefined;
   const store = await openStore(storeUrl, storeOptions);
   const encoder = new TextEncoder();

@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url";
 import type { OpenStoreOptions } from "../store/open_store.ts";
 import type { TaskLauncher, TaskOutcome, TaskRequest } from "./supervisor.ts";
+import { storeOptionsEnv } from "./_store_options.ts";
 
 /** Prefix of protocol lines on a worker's stdout. */
 export const OUTCOME_TAG = "\x1eshardline-outcome ";
@@ -89,8 +90,7 @@ export class WorkerPool implements TaskLauncher {
 
   #spawn(): Worker {
     const o = this.#options;
-    const env: Record<string, string> = { NO_COLOR: "1" };
-    if (o.storeOptions) env.SHARDLINE_STORE_OPTIONS = JSON.stringify(o.storeOptions);
+    const env: Record<string, string> = { NO_COLOR: "1", ...storeOptionsEnv(o.storeOptions) };
     if (o.codeCacheDir) env.SHARDLINE_CODE_CACHE = o.codeCacheDir;
     const local = (u: URL) => (u.protocol === "file:" ? fileURLToPath(u) : u.href);
     const child = new Deno.Command(o.denoPath ?? Deno.execPath(), {

@@ -5,14 +5,21 @@
  *
  * @module
  */
-import { hostname } from "node:os";
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { Store } from "../store/store.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
 import { writeJson } from "../job/_json.ts";
+import { JobError } from "../job/job_error.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";
 import { superviseJob } from "./supervisor.ts";
 import { InProcessLauncher } from "./_in_process.ts";
+import { storeOptionsEnv } from "./_store_options.ts";
 
 /** Options for {@linkcode LocalExecutor}, also accepted as `submit({ backendOptions })`. */
 export interface LocalExecutorOptions {
@@ -26,6 +33,26 @@ export interface LocalExecutorOptions {
    * @default false
    */
   inProcess?: boolean;
+  /**
+   * Folder of the supervisors' logs (`<logDir>/<job-id>/supervisor.log`), kept outside the
+   * store: a supervisor that dies before it can record anything tells why there.
+   * @default `<os tmpdir>/shardline/jobs`
+   */
+  logDir?: string;
+}
+
+/**
+ * Where the local supervisor of job `jobId` logs: `<logDir>/<job-id>/supervisor.log`.
+ *
+ * @example
+ * ```ts
+ * import { supervisorLogPath } from "./local_executor.ts";
+ * const path = supervisorLogPath("j-0123", { logDir: "/var/tmp/logs" });
+ * if (path !== "/var/tmp/logs/j-0123/supervisor.log") throw new Error(path);
+ * ```
+ */
+export function supervisorLogPath(jobId: string, options: { logDir?: string } = {}): string {
+  return join(options.logDir ?? join(tmpdir(), "shardline", "jobs"), jobId, "supervisor.log");
 }
 
 const supervisorMain = new URL("./_supervisor_main.ts", import.meta.url);
@@ -62,12 +89,27 @@ export class LocalExecutor implements Executor {
       run.finally(() => inProcessJobs.delete(run));
       return;
     }
-    const env: Record<string, string> = { NO_COLOR: "1" };
-    if (options.storeOptions) env.SHARDLINE_STORE_OPTIONS = JSON.stringify(options.storeOptions);
-    if (o.codeCacheDir) env.SHARDLINE_CODE_CACHE = o.codeCacheDir;
+    const env: Record<string, string> = {
+      NO_COLOR: "1",
+      ...storeOptionsEnv(options.storeOptions),
+      ...(o.codeCacheDir && { SHARDLINE_CODE_CACHE: o.codeCacheDir }),
+    };
     const local = (u: URL) => (u.protocol === "file:" ? fileURLToPath(u) : u.href);
-    const child = new Deno.Command(o.denoPath ?? Deno.execPath(), {
-      args: [
+    // node:child_process, because it can send the child's stdout and stderr to a file (the
+    // supervisor outlives this process: nobody would read a pipe), and Deno.Command cannot.
+    // A log that cannot be opened (a folder another user owns) is not worth failing the job.
+    let log: string | undefined = supervisorLogPath(spec.id, { logDir: o.logDir });
+    let fd: number | "ignore" = "ignore";
+    try {
+      await mkdir(dirname(log), { recursive: true, mode: 0o700 });
+      fd = openSync(log, "a", 0o600);
+      env.SHARDLINE_SUPERVISOR_LOG = log;
+    } catch {
+      log = undefined;
+    }
+    let pid: number | undefined;
+    try {
+      const child = spawn(o.denoPath ?? Deno.execPath(), [
         "run",
         "-A",
         "--quiet",
@@ -78,23 +120,30 @@ export class LocalExecutor implements Executor {
         spec.id,
         String(concurrency),
         String(Math.min(concurrency, spec.tasks.length)),
-      ],
-      env,
-      detached: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    child.unref();
+      ], {
+        detached: true,
+        stdio: ["ignore", fd, fd],
+        env: { ...process.env, ...env }, // node replaces the environment: pass ours on
+      });
+      child.on("error", () => {}); // a missing binary: no pid, reported below
+      child.unref();
+      pid = child.pid;
+    } finally {
+      if (fd !== "ignore") closeSync(fd);
+    }
+    if (pid === undefined) {
+      throw new JobError("executor_failed", `Cannot start the local executor for job "${spec.id}"`);
+    }
     // Claim the job at once, so that status() shows it running before the child starts.
     const now = new Date().toISOString();
     const marker: SupervisorMarker = {
       backend: this.name,
       host: hostname(),
-      pid: child.pid,
+      pid,
       concurrency,
       started_at: now,
       heartbeat_at: now,
+      ...(log && { log }),
     };
     await writeJson(store, jobKeys(spec.id).supervisor, marker);
   }

@@ -51,6 +51,8 @@ export interface SuperviseJobOptions {
   concurrency?: number;
   /** Backend name recorded in the heartbeat. @default "local" */
   backend?: string;
+  /** Where this executor's own output goes (a file path), recorded in the heartbeat. */
+  log?: string;
 }
 
 /** What {@linkcode superviseJob} did. */
@@ -95,6 +97,7 @@ export async function superviseJob(
     concurrency,
     started_at: now(),
     heartbeat_at: now(),
+    ...(options.log !== undefined && { log: options.log }),
   };
   // Workers boot while the records are read.
   if (!(await store.head(keys.cancel))) launcher.warm?.(Math.min(concurrency, spec.tasks.length));

@@ -104,8 +104,12 @@ export function summarize(s: JobStatus): string {
     : s.state === "cancelled"
     ? `Job "${s.id}" was cancelled (${s.tasks.ok} of ${s.tasks.total} tasks done)`
     : s.state === "stalled"
-    ? `Job "${s.id}" stalled: its ${s.backend} executor stopped (${s.tasks.pending} tasks ` +
-      `pending); resubmit to resume`
+    ? `Job "${s.id}" stalled: ${s.stalled?.reason ?? `the ${s.backend} executor stopped`} ` +
+      `(${s.tasks.pending} tasks pending)${s.stalled?.log ? `; see ${s.stalled.log}` : ""}; ` +
+      `resubmit to resume` +
+      (s.stalled?.log_tail?.length
+        ? `\n  last lines of the log:\n${s.stalled.log_tail.map((l) => `    ${l}`).join("\n")}`
+        : "")
     : `Job "${s.id}" is ${s.state}`;
   const samples = s.samples.failed ? `, ${s.samples.failed} samples failed` : "";
   const lines = s.failures.slice(0, 5).map((f) =>

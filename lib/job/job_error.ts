@@ -19,6 +19,8 @@ export type JobErrorCode =
   | "not_found"
   /** The named backend is not registered. */
   | "unknown_backend"
+  /** The backend could not start an executor for the job. */
+  | "executor_failed"
   /** The job ended `failed`. */
   | "failed"
   /** `awaitResults` gave up waiting. */

@@ -180,6 +180,11 @@ export interface SupervisorMarker {
   finished_at?: string;
   /** Why the executor itself failed, if it did. */
   error?: string;
+  /**
+   * The executor's own log (its stdout and stderr), a file on `host`, outside the store: where
+   * to look when it stopped before it could record anything.
+   */
+  log?: string;
 }
 
 /** Store keys of one job's records. */

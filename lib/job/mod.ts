@@ -74,6 +74,7 @@ export {
   FINAL_STATES,
   type JobState,
   type JobStatus,
+  type StalledInfo,
   status,
   type StatusOptions,
   type TaskState,

@@ -15,6 +15,7 @@ import {
   type TaskResult,
 } from "./job_spec.ts";
 import { mapLimit, readJson } from "./_json.ts";
+import { readLogTail } from "./_log_tail.ts";
 
 /**
  * The state of a job. `stalled`: unfinished, and its executor stopped sending heartbeats
@@ -71,6 +72,18 @@ export interface JobStatus {
   /** Per-task detail. */
   task_states: TaskState[];
   supervisor?: SupervisorMarker & { alive: boolean };
+  /** Why a `stalled` job stalled, with its executor's log (the last lines when readable). */
+  stalled?: StalledInfo;
+}
+
+/** What is known about a stalled job's executor. */
+export interface StalledInfo {
+  /** `the local executor stopped` (and the error it recorded, if any). */
+  reason: string;
+  /** The executor's log file (on `supervisor.host`). */
+  log?: string;
+  /** Its last lines, when this process can read it. */
+  log_tail?: string[];
 }
 
 /** Options for {@linkcode status}. */
@@ -170,6 +183,7 @@ export async function status(
   const finished = counts.ok + counts.failed === counts.total;
   const state = jobState(spec, counts, samples.failed, { finished, cancelled, alive, supervisor });
 
+  const stalled = state === "stalled" && supervisor ? await stalledInfo(supervisor) : undefined;
   const elapsed = Number.isFinite(first) ? Math.max(1, now - first) : undefined;
   const doneTasks = counts.ok + counts.failed;
   return {
@@ -191,7 +205,15 @@ export async function status(
     outputs,
     task_states: states,
     supervisor: supervisor ? { ...supervisor, alive } : undefined,
+    ...(stalled && { stalled }),
   };
+}
+
+async function stalledInfo(m: SupervisorMarker): Promise<StalledInfo> {
+  const reason = `the ${m.backend} executor stopped${m.error ? `: ${m.error}` : ""}`;
+  if (!m.log) return { reason };
+  const tail = await readLogTail(m.log, m.host);
+  return { reason, log: m.log, ...(tail && { log_tail: tail }) };
 }
 
 function jobState(
