@@ -3,7 +3,8 @@
  *
  * - `rebuild`: rebuild the index from the shard manifests (a new compacted generation).
  * - `compact`: fold the index fragments into a new compacted generation.
- * - `show`: one line per indexed shard (`--json`: one JSON object per shard header).
+ * - `show`: one line per indexed shard (`--json`: one JSON object per shard header, with the
+ *   shard's `name` in the dataset and its store key `shard`).
  * - `stats`: dataset statistics summed from the index, as JSON.
  *
  * @module
@@ -49,8 +50,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       } else ctx.out(`index of "${dataset}": unchanged (generation ${r.generation})`);
     } else if (action === "show") {
       const index = await readIndex(store, dataset);
-      for (const { shard, header } of index.entries) {
-        if (values.json) ctx.out(JSON.stringify({ shard, ...header }));
+      for (const { name, shard, header } of index.entries) {
+        if (values.json) ctx.out(JSON.stringify({ name, shard, ...header }));
         else {
           const time = header.time_min ? `  ${header.time_min} .. ${header.time_max}` : "";
           ctx.out(

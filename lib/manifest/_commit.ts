@@ -8,7 +8,7 @@ import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { type ManifestHeader, parseManifestHeader } from "./manifest_header.ts";
-import { fragmentKey, shardKeys, tombstoneKey } from "./_keys.ts";
+import { fragmentKey, shardKeys, shardName, tombstoneKey } from "./_keys.ts";
 import { encodeIndexEntry } from "./_index_io.ts";
 
 async function createOnly(store: Store, key: string, text: string): Promise<boolean> {
@@ -61,6 +61,7 @@ export async function commitHeader(
   header: ManifestHeader,
   dataset: string | false,
 ): Promise<ManifestHeader> {
+  if (dataset !== false) shardName(dataset, shard); // a shard outside its dataset: fail early
   let committed = header;
   if (!await createOnly(store, shardKeys(shard).json, text)) {
     committed = (await existingCommit(store, shard, header.checksum_sha256))!;
@@ -71,7 +72,8 @@ export async function commitHeader(
 
 /**
  * Writes the shard's index fragment (a plain put: it always mirrors the committed header), after
- * removing a tombstone left by `removeFromIndex`.
+ * removing a tombstone left by `removeFromIndex`. The fragment names the shard relative to the
+ * dataset; a shard outside the dataset's folder is a `RangeError`.
  */
 export async function writeFragment(
   store: Store,
@@ -80,8 +82,9 @@ export async function writeFragment(
   dataset: string | false,
 ): Promise<void> {
   if (dataset === false) return;
+  const name = shardName(dataset, shard);
   await store.delete(tombstoneKey(dataset, shard));
-  await store.put(fragmentKey(dataset, shard), encodeIndexEntry({ shard, header }), {
+  await store.put(fragmentKey(dataset, shard), encodeIndexEntry({ name, header }), {
     contentType: "application/json",
   });
 }

@@ -3,6 +3,12 @@
  * and compacted generations (one Parquet file each, a row per shard with the header's scalar
  * fields as typed columns, so DuckDB can query shard headers, and the whole header as JSON).
  *
+ * Every piece names its shard relative to the dataset (`"name": "shard-000042.tar"`, column
+ * `name`), never by store key, so the index survives moving the dataset. Pieces written before
+ * that held the store key (`"shard"`, column `shard`): a fragment's or tombstone's own key names
+ * its shard, a compacted row keeps the part after the dataset prefix or, when the dataset has
+ * moved since, after the keys' common folder (`index rebuild` rewrites such an index exactly).
+ *
  * @module
  */
 import { BIGINT, DuckDBTimestampTZValue, TIMESTAMPTZ, VARCHAR } from "@duckdb/node-api";
@@ -16,32 +22,60 @@ import {
 import { readManifestParquet } from "./manifest_parquet.ts";
 import { parseLenientJson } from "./_read.ts";
 import { type ColumnSpec, writeParquet } from "./_write_parquet.ts";
-import { compactedGeneration, compactedKey, indexPrefix } from "./_keys.ts";
+import {
+  compactedGeneration,
+  compactedKey,
+  datasetPrefix,
+  indexPrefix,
+  nameOfIndexItem,
+  shardKeyIn,
+} from "./_keys.ts";
 
 /** One shard in a dataset index. */
 export interface IndexEntry {
-  /** Store key of the shard's tar. */
+  /**
+   * The shard's key relative to the dataset (`shard-000042.tar`): what the index stores, the
+   * same wherever the dataset lives.
+   */
+  name: string;
+  /**
+   * The shard's store key in the store the index was read from (`<dataset>/shard-000042.tar`):
+   * pass it to `readManifest`, `store.get`, ... .
+   */
   shard: string;
   header: ManifestHeader;
 }
 
-/** The JSON text of an index fragment. */
-export function encodeIndexEntry(entry: IndexEntry): string {
-  return `{"shard": ${JSON.stringify(entry.shard)}, "header": ${
+/** The JSON text of an index fragment (the shard by its name in the dataset). */
+export function encodeIndexEntry(entry: Pick<IndexEntry, "name" | "header">): string {
+  return `{"name": ${JSON.stringify(entry.name)}, "header": ${
     encodeManifestHeader(entry.header)
   }}\n`;
 }
 
-/** Reads a fragment; undefined when it is gone (compacted away meanwhile). */
-export async function readFragment(store: Store, key: string): Promise<IndexEntry | undefined> {
+/** An entry of `dataset` from its shard name and header. */
+function entryOf(dataset: string, name: string, header: object | string): IndexEntry {
+  const shard = shardKeyIn(dataset, name);
+  return { name, shard, header: parseManifestHeader(header, shard) };
+}
+
+/** Reads a fragment of `dataset`; undefined when it is gone (compacted away meanwhile). */
+export async function readFragment(
+  store: Store,
+  dataset: string,
+  key: string,
+): Promise<IndexEntry | undefined> {
   const bytes = await getOrUndefined(store, key);
   if (!bytes) return undefined;
   const raw = parseLenientJson(new TextDecoder().decode(bytes)) as {
+    name?: unknown;
     shard?: unknown;
     header?: object;
   };
-  const shard = String(raw.shard);
-  return { shard, header: parseManifestHeader(raw.header ?? {}, shard) };
+  const name = typeof raw.name === "string"
+    ? raw.name
+    : nameOfIndexItem(dataset, key, String(raw.shard));
+  return entryOf(dataset, name, raw.header ?? {});
 }
 
 async function getOrUndefined(store: Store, key: string): Promise<Uint8Array | undefined> {
@@ -80,28 +114,33 @@ export async function listIndex(store: Store, dataset: string): Promise<IndexLis
   return { generations, fragments, tombstones };
 }
 
-/** The shard a tombstone removes; undefined when the tombstone is gone. */
-export async function readTombstone(store: Store, key: string): Promise<string | undefined> {
+/** The name of the shard a tombstone removes; undefined when the tombstone is gone. */
+export async function readTombstone(
+  store: Store,
+  dataset: string,
+  key: string,
+): Promise<string | undefined> {
   const bytes = await getOrUndefined(store, key);
   if (!bytes) return undefined;
-  return String((JSON.parse(new TextDecoder().decode(bytes)) as { shard: unknown }).shard);
+  const raw = JSON.parse(new TextDecoder().decode(bytes)) as { name?: unknown; shard?: unknown };
+  return typeof raw.name === "string" ? raw.name : nameOfIndexItem(dataset, key, String(raw.shard));
 }
 
 /**
  * The entries of an index: a generation's, overridden by fragments (a fragment is never older
  * than a generation entry of the same shard: a shard is re-committed only after its removal),
- * minus the removed shards; sorted by shard key.
+ * minus the removed shards (by name); sorted by name.
  */
 export function mergeEntries(
   base: readonly IndexEntry[],
   fragments: readonly IndexEntry[],
   removed: ReadonlySet<string>,
 ): IndexEntry[] {
-  const byShard = new Map<string, IndexEntry>();
-  for (const e of base) byShard.set(e.shard, e);
-  for (const e of fragments) byShard.set(e.shard, e);
-  for (const shard of removed) byShard.delete(shard);
-  return [...byShard.values()].sort((a, b) => (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : 0));
+  const byName = new Map<string, IndexEntry>();
+  for (const e of base) byName.set(e.name, e);
+  for (const e of fragments) byName.set(e.name, e);
+  for (const name of removed) byName.delete(name);
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 const ts = (iso: string | null | undefined) => {
@@ -138,7 +177,7 @@ export async function writeCompacted(
   });
   const bytes = await writeParquet(
     [
-      text("shard", (i) => entries[i]!.shard),
+      text("name", (i) => entries[i]!.name),
       text("shard_id", (i) => h(i).shard_id),
       text("schema_type", (i) => h(i).schema_type),
       text("schema_version", (i) => h(i).schema_version),
@@ -172,8 +211,28 @@ export async function readCompacted(
   const bytes = await getOrUndefined(store, compactedKey(dataset, gen));
   if (!bytes) return undefined;
   const { rows } = await readManifestParquet(bytes, { tempDir });
-  return rows.map((row) => ({
-    shard: String(row.shard),
-    header: parseManifestHeader(String(row.header), String(row.shard)),
-  }));
+  const legacy = rows.length > 0 && typeof rows[0]!.name !== "string";
+  const names = legacy
+    ? legacyNames(dataset, rows.map((r) => String(r.shard)))
+    : rows.map((r) => String(r.name));
+  return rows.map((row, i) => entryOf(dataset, names[i]!, String(row.header)));
+}
+
+/**
+ * Shard names of a generation written with store keys: the part after the dataset prefix; when
+ * the dataset has moved since, the part after the keys' common folder.
+ */
+function legacyNames(dataset: string, stored: string[]): string[] {
+  const prefix = datasetPrefix(dataset);
+  if (prefix && stored.every((k) => k.startsWith(prefix))) {
+    return stored.map((k) => k.slice(prefix.length));
+  }
+  let common = stored[0]!.slice(0, stored[0]!.lastIndexOf("/") + 1);
+  for (const k of stored) while (!k.startsWith(common)) common = commonParent(common);
+  return stored.map((k) => k.slice(common.length));
+}
+
+/** `"a/b/"` -> `"a/"`, `"a/"` -> `""`. */
+function commonParent(folder: string): string {
+  return folder.slice(0, folder.slice(0, -1).lastIndexOf("/") + 1);
 }

@@ -1,6 +1,11 @@
 /**
  * Store keys of a shard's manifest objects and of a dataset's index.
  *
+ * Nothing stored holds a store-root key: a header names its Parquet file relative to the
+ * manifest's folder, the index names shards relative to the dataset. So a dataset can be copied
+ * or moved (another folder, bucket or prefix), or opened from any ancestor as the store root,
+ * and its manifests and index still resolve.
+ *
  * ```
  * <dataset>/<name>.tar                       the shard
  * <dataset>/<name>.manifest.parquet          per-sample rows
@@ -20,12 +25,27 @@ export interface ShardKeys {
   base: string;
   json: string;
   parquet: string;
+  /** The Parquet file's name without its folder: what the header records (`X.manifest.parquet`). */
+  parquetName: string;
 }
 
 /** Keys of the manifest objects of a shard. */
 export function shardKeys(shard: string): ShardKeys {
   const base = shard.replace(/\.tar(\.gz)?$/, "");
-  return { shard, base, json: `${base}.manifest.json`, parquet: `${base}.manifest.parquet` };
+  const parquet = `${base}.manifest.parquet`;
+  return { shard, base, json: `${base}.manifest.json`, parquet, parquetName: basename(parquet) };
+}
+
+/**
+ * The store key of a shard's Parquet layer: the name its header records (`recorded`), resolved
+ * against the manifest's folder. A recorded name holding a `/` (a store-root key, written before
+ * names were relative) or none at all means the sibling `X.manifest.parquet`.
+ */
+export function parquetKeyOf(shard: string, recorded?: string): string {
+  const keys = shardKeys(shard);
+  if (!recorded || recorded.includes("/")) return keys.parquet;
+  const dir = dirname(keys.json);
+  return dir ? `${dir}/${recorded}` : recorded;
 }
 
 /** The shard key of a `.manifest.json` key, given how the tar is named (`.tar` by default). */
@@ -39,6 +59,11 @@ export function dirname(key: string): string {
   return slash === -1 ? "" : key.slice(0, slash);
 }
 
+/** The last path segment of a key (`"a/b/c.tar"` -> `"c.tar"`). */
+export function basename(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
 /** `prefix/` for a non-empty dataset, `""` for the store root. */
 export function datasetPrefix(dataset: string): string {
   const d = dataset.replace(/^\/+|\/+$/g, "");
@@ -50,10 +75,36 @@ export function indexPrefix(dataset: string): string {
   return `${datasetPrefix(dataset)}_index/`;
 }
 
-function indexItemKey(dataset: string, shard: string, folder: "shards" | "removed"): string {
+/**
+ * A shard's key relative to its dataset (`"ds/shard-000001.tar"` in `"ds"` ->
+ * `"shard-000001.tar"`): the name the index stores. Throws a `RangeError` when the shard lies
+ * outside the dataset's folder.
+ */
+export function shardName(dataset: string, shard: string): string {
   const prefix = datasetPrefix(dataset);
-  const rel = shard.startsWith(prefix) ? shard.slice(prefix.length) : shard;
-  return `${indexPrefix(dataset)}${folder}/${shardKeys(rel).base}.json`;
+  if (!shard.startsWith(prefix) || shard.length === prefix.length) {
+    throw new RangeError(`Shard "${shard}" is not inside dataset "${dataset}"`);
+  }
+  return shard.slice(prefix.length);
+}
+
+/** The store key of shard `name` of a dataset (the inverse of {@linkcode shardName}). */
+export function shardKeyIn(dataset: string, name: string): string {
+  return `${datasetPrefix(dataset)}${name}`;
+}
+
+/**
+ * The shard name of an index fragment or tombstone whose stored entry predates relative names
+ * (it holds a store-root key, `stored`): the item's own key names it (`_index/shards/X.json`),
+ * the stored key gives the extension (`.tar`, `.tar.gz`).
+ */
+export function nameOfIndexItem(dataset: string, itemKey: string, stored: string): string {
+  const rel = itemKey.slice(indexPrefix(dataset).length).replace(/^(shards|removed)\//, "");
+  return rel.replace(/\.json$/, "") + (/\.tar(\.gz)?$/.exec(stored)?.[0] ?? "");
+}
+
+function indexItemKey(dataset: string, shard: string, folder: "shards" | "removed"): string {
+  return `${indexPrefix(dataset)}${folder}/${shardKeys(shardName(dataset, shard)).base}.json`;
 }
 
 /** The index fragment key of a shard within a dataset. */

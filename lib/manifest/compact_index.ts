@@ -68,8 +68,16 @@ export async function compactIndex(
     return { generation: current, written: false, shards: base.length, fragmentsRemoved: 0 };
   }
   const limit = options.concurrency ?? 16;
-  const fragments = await mapLimit(listing.fragments, limit, (key) => readFragment(store, key));
-  const removed = await mapLimit(listing.tombstones, limit, (key) => readTombstone(store, key));
+  const fragments = await mapLimit(
+    listing.fragments,
+    limit,
+    (key) => readFragment(store, dataset, key),
+  );
+  const removed = await mapLimit(
+    listing.tombstones,
+    limit,
+    (key) => readTombstone(store, dataset, key),
+  );
   const entries = mergeEntries(
     base,
     fragments.filter((f): f is IndexEntry => f !== undefined),

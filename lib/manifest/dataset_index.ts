@@ -19,6 +19,10 @@
  *
  * Create-only puts are race-free on the local store and on R2/S3; s3rver ignores them (tests).
  *
+ * Fragments, tombstones and generations name shards relative to the dataset (`shard-000042.tar`),
+ * so the index stays valid when the dataset is copied or moved, or opened from another store
+ * root; {@linkcode readIndex} gives each entry's store key in the store it was read from too.
+ *
  * @module
  */
 import type { Store } from "../store/store.ts";
@@ -42,7 +46,10 @@ export interface DatasetIndex {
   generation: number;
   /** Fragments read on top of the generation (uncompacted commits). */
   fragments: number;
-  /** One entry per committed shard, sorted by shard key. */
+  /**
+   * One entry per committed shard, sorted by name: `name` relative to the dataset (as stored),
+   * `shard` its store key in `store` (`<dataset>/<name>`).
+   */
   entries: IndexEntry[];
 }
 
@@ -63,8 +70,13 @@ const ATTEMPTS = 8;
  * ```ts
  * import { readIndex } from "./dataset_index.ts";
  * import { MemoryStore } from "../store/memory_store.ts";
- * const index = await readIndex(new MemoryStore(), "empty-dataset");
- * if (index.entries.length !== 0) throw new Error("unexpected");
+ * import { writeShards } from "./write_shards.ts";
+ * import { defineSchema, f } from "../schema/mod.ts";
+ * const store = new MemoryStore();
+ * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str() } });
+ * await writeShards(store, "a/ds/shard-%06d.tar", [{ __key__: "x", label: "cat" }], { schema: S });
+ * const [entry] = (await readIndex(store, "a/ds")).entries;
+ * if (entry?.name !== "shard-000000.tar" || entry.shard !== "a/ds/shard-000000.tar") throw new Error();
  * ```
  */
 export async function readIndex(
@@ -95,9 +107,17 @@ async function tryReadIndex(
     base = entries;
   }
   const limit = options.concurrency ?? 16;
-  const fragments = await mapLimit(listing.fragments, limit, (key) => readFragment(store, key));
+  const fragments = await mapLimit(
+    listing.fragments,
+    limit,
+    (key) => readFragment(store, dataset, key),
+  );
   if (fragments.some((f) => f === undefined)) return undefined;
-  const removed = await mapLimit(listing.tombstones, limit, (key) => readTombstone(store, key));
+  const removed = await mapLimit(
+    listing.tombstones,
+    limit,
+    (key) => readTombstone(store, dataset, key),
+  );
   // Fragments deleted after the generation was listed belong to a newer generation: start over.
   if (await store.head(compactedKey(dataset, generation + 1))) return undefined;
   const removedSet = new Set(removed.filter((s): s is string => s !== undefined));

@@ -183,7 +183,7 @@ export class ManifestBuilder {
     const parquet = await writeManifestParquet(acc.columns, fields, this.#options);
     const header = this.#header(info, aggregates);
     header.parquet = {
-      key: keys.parquet,
+      key: keys.parquetName, // relative to the manifest: the dataset can move
       size_bytes: parquet.length,
       sha256: await sha256Hex(parquet),
       num_rows: acc.length,

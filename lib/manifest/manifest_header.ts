@@ -10,6 +10,7 @@ import type { ManifestField } from "../schema/manifest_field.ts";
 import { aggregateKind, type AggregateSummary } from "./aggregate.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { countOr, objectAt, parseLenientJson } from "./_read.ts";
+import { basename, shardKeys } from "./_keys.ts";
 
 /**
  * The version shardline writes. Major 2 marks manifests whose `__offset__` is the real tar byte
@@ -28,7 +29,11 @@ export interface Provenance {
 
 /** The Parquet layer as the header records it (for verification). */
 export interface ParquetInfo {
-  /** Store key of the `.manifest.parquet`. */
+  /**
+   * The `.manifest.parquet` file's name relative to the manifest's folder
+   * (`shard-000042.manifest.parquet`), so the dataset can move. Headers that recorded a store
+   * key read as the sibling name `X.manifest.parquet`.
+   */
   key: string;
   size_bytes: number;
   sha256: string;
@@ -38,7 +43,10 @@ export interface ParquetInfo {
 /** A manifest header, normalized (atdata's headers get defaults for what they lack). */
 export interface ManifestHeader {
   manifest_version: string;
-  /** The shard's store key without `.tar` (atdata's convention). */
+  /**
+   * An identifier of the shard: its store key without `.tar` when written (atdata's convention).
+   * Only an identifier: the dataset may have moved since, so never resolve files through it.
+   */
   shard_id: string;
   /** The schema name. */
   schema_type: string;
@@ -81,8 +89,8 @@ function str(raw: Record<string, unknown>, key: string): string | null {
 
 /**
  * Parses and normalizes a header (JSON text or an already parsed object; shardline's or
- * atdata's): bare `Infinity` accepted, missing
- * counts derived, aggregates read by their registered kind (unknown kinds dropped: a reader that
+ * atdata's) of shard `shard` (its store key, when known): bare `Infinity` accepted, missing
+ * counts derived, a Parquet store key recorded by older versions read as the sibling file name, aggregates read by their registered kind (unknown kinds dropped: a reader that
  * cannot interpret a summary must not prune with it).
  *
  * @example
@@ -147,7 +155,9 @@ export function parseManifestHeader(text: string | object, shard?: string): Mani
   const parquet = objectAt(raw, "parquet");
   if (typeof parquet.key === "string" && typeof parquet.sha256 === "string") {
     header.parquet = {
-      key: parquet.key,
+      key: parquet.key.includes("/")
+        ? (shard ? shardKeys(basename(shard)).parquetName : basename(parquet.key))
+        : parquet.key,
       sha256: parquet.sha256,
       size_bytes: countOr(parquet, "size_bytes", 0),
       num_rows: countOr(parquet, "num_rows", 0),

@@ -32,7 +32,7 @@ import { aggregateKind } from "./aggregate.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { hasRealOffsets, type ManifestHeader, parseManifestHeader } from "./manifest_header.ts";
 import { type ManifestParquetOptions, readManifestParquet } from "./manifest_parquet.ts";
-import { shardKeys } from "./_keys.ts";
+import { parquetKeyOf, shardKeys } from "./_keys.ts";
 
 /** One per-sample row. Field columns follow; timestamps are `Date`s, lists string arrays. */
 export interface ManifestRow {
@@ -72,7 +72,8 @@ async function getText(store: Store, key: string): Promise<string | undefined> {
 }
 
 /**
- * Reads the manifest of shard `shardKey` (the `.tar` key). Rejects with a
+ * Reads the manifest of shard `shardKey` (the `.tar` key). The header's Parquet name resolves
+ * against the manifest's folder, so a moved dataset reads the same. Rejects with a
  * {@linkcode ManifestError}: `"not_found"` (no `.manifest.json`: not committed),
  * `"missing_parquet"`, `"invalid_manifest"` (unreadable JSON or Parquet).
  *
@@ -116,7 +117,7 @@ export async function readManifest(
   }
   const manifest: ShardManifest = { shard: shardKey, header, offsetsExact: hasRealOffsets(header) };
   if (options.rows === false) return manifest;
-  const parquetKey = header.parquet?.key ?? keys.parquet;
+  const parquetKey = parquetKeyOf(shardKey, header.parquet?.key);
   let bytes: Uint8Array;
   try {
     bytes = await store.get(parquetKey);

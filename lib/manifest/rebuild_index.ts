@@ -11,6 +11,7 @@ import { listIndex } from "./_index_io.ts";
 import { readManifest } from "./read_manifest.ts";
 import { mapLimit } from "./_pool.ts";
 import { listShards } from "./list_shards.ts";
+import { shardName } from "./_keys.ts";
 
 /** Options for {@linkcode rebuildIndex}. */
 export interface RebuildIndexOptions {
@@ -46,7 +47,7 @@ export async function rebuildIndex(
   const limit = options.concurrency ?? 16;
   const entries = await mapLimit(manifests, limit, async (shard) => {
     const { header } = await readManifest(store, shard, { rows: false });
-    return { shard, header };
+    return { name: shardName(dataset, shard), shard, header };
   });
   return await commitGeneration(store, dataset, listing, entries, options);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Store } from "../store/store.ts";
-import { dirname, fragmentKey, tombstoneKey } from "./_keys.ts";
+import { dirname, fragmentKey, shardName, tombstoneKey } from "./_keys.ts";
 
 /** Options for {@linkcode removeFromIndex}. */
 export interface RemoveFromIndexOptions {
@@ -14,11 +14,13 @@ export interface RemoveFromIndexOptions {
 }
 
 /**
- * Writes the shard's tombstone (`<dataset>/_index/removed/X.json`), then deletes its fragment:
+ * Writes the tombstone of shard `shard` (its store key; the tombstone names it relative to the
+ * dataset: `<dataset>/_index/removed/X.json`), then deletes its fragment:
  * `readIndex` no longer lists it, even if a compacted generation does, and the next compaction
  * drops it for good. Committing the shard again brings it back. Idempotent.
  *
- * Remove a shard from the index before deleting its `.manifest.json` and data.
+ * Remove a shard from the index before deleting its `.manifest.json` and data. Throws a
+ * `RangeError` when the shard lies outside the dataset's folder.
  *
  * @example
  * ```ts
@@ -38,7 +40,7 @@ export async function removeFromIndex(
   const dataset = options.dataset ?? dirname(shard);
   await store.put(
     tombstoneKey(dataset, shard),
-    JSON.stringify({ shard, removed_at: new Date().toISOString() }),
+    JSON.stringify({ name: shardName(dataset, shard), removed_at: new Date().toISOString() }),
     {
       contentType: "application/json",
     },

@@ -16,7 +16,7 @@ import { readIndex } from "./dataset_index.ts";
 import { listShards } from "./list_shards.ts";
 import { mapLimit } from "./_pool.ts";
 import { sha256Hex } from "./manifest_builder.ts";
-import { shardKeys } from "./_keys.ts";
+import { parquetKeyOf } from "./_keys.ts";
 
 /** Codes of {@linkcode ShardProblem}. */
 export type ShardProblemCode =
@@ -170,7 +170,7 @@ async function verifyShard(
       );
     }
   }
-  const parquetKey = header.parquet?.key ?? shardKeys(shard).parquet;
+  const parquetKey = parquetKeyOf(shard, header.parquet?.key);
   let bytes: Uint8Array;
   try {
     bytes = await store.get(parquetKey);

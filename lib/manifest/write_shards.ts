@@ -11,6 +11,7 @@ import { type ShardInfo, ShardWriter, type ShardWriterOptions } from "../shard/s
 import { ManifestBuilder, type ManifestBuilderOptions } from "./manifest_builder.ts";
 import type { ManifestHeader } from "./manifest_header.ts";
 import { dirname, fragmentKey, shardKeys } from "./_keys.ts";
+import { existingCommit } from "./_commit.ts";
 
 /** Options for {@linkcode writeShards}. */
 export interface WriteShardsOptions extends
@@ -57,12 +58,16 @@ export async function writeShards(
   const builder = manifest === false
     ? undefined
     : new ManifestBuilder(store, schema, { background: true, ...manifest });
+  const closed: ShardInfo[] = [];
   const writer = new ShardWriter<unknown>(store, pattern, {
     ...writerOptions,
     encode: (s) => encodeSample(schema, s as Record<string, unknown>),
     ...(builder && {
       onSample: builder.onSample,
-      onShardClose: builder.onShardClose,
+      onShardClose: (info: ShardInfo) => {
+        closed.push(info);
+        return builder.onShardClose(info);
+      },
     }),
   });
   try {
@@ -71,10 +76,10 @@ export async function writeShards(
     return { shards, manifests: [...(await builder?.flush() ?? [])] };
   } catch (err) {
     await builder?.flush().catch(() => {});
-    // Uncommit first (manifest, fragment), so no committed manifest outlives its deleted tar.
-    for (const header of builder?.committed ?? []) {
-      const shard = header.parquet?.key.replace(/\.manifest\.parquet$/, ".tar") ??
-        `${header.shard_id}.tar`;
+    // Uncommit first (manifest, fragment), so no committed manifest outlives its deleted tar:
+    // every closed shard whose manifest commits this very tar (not another writer's).
+    for (const { key: shard, sha256 } of closed) {
+      if (!await existingCommit(store, shard, sha256).catch(() => undefined)) continue;
       await store.delete(shardKeys(shard).json);
       if (manifest && manifest.dataset !== false) {
         await store.delete(fragmentKey(manifest.dataset ?? dirname(shard), shard));
