@@ -24,6 +24,8 @@ if (import.meta.main) {
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   log(`supervisor ${Deno.pid} starts job ${jobId} on ${storeUrl}`);
   const storeOptions = parseStoreOptions(Deno.env.get(STORE_OPTIONS_ENV));
+  // Credentials stay out of the job code's reach (its env, its subprocesses).
+  Deno.env.delete(STORE_OPTIONS_ENV);
   const codeCacheDir = Deno.env.get("SHARDLINE_CODE_CACHE") || undefined;
   const pool = new WorkerPool({ storeUrl, storeOptions, codeCacheDir });
   if (workers) pool.warm(Number(workers));

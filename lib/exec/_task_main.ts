@@ -33,6 +33,8 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const storeOptions = parseStoreOptions(Deno.env.get(STORE_OPTIONS_ENV));
+  // Credentials stay out of the job code's reach (its env, its subprocesses).
+  Deno.env.delete(STORE_OPTIONS_ENV);
   const store = await openStore(storeUrl, storeOptions);
   const result = await runTask(store, { job: jobId, task: taskId }, {
     attempt: values.attempt ? Number(values.attempt) : 1,

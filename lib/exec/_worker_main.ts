@@ -23,6 +23,8 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const storeOptions = parseStoreOptions(Deno.env.get(STORE_OPTIONS_ENV));
+  // Credentials stay out of the job code's reach (its env, its subprocesses).
+  Deno.env.delete(STORE_OPTIONS_ENV);
   const codeCacheDir = Deno.env.get("SHARDLINE_CODE_CACHE") || undefined;
   const store = await openStore(storeUrl, storeOptions);
   const encoder = new TextEncoder();
