@@ -2,6 +2,17 @@
  * {@linkcode bundleJob}: turns a job module anywhere on disk into one self-contained ES module
  * with `deno bundle`, so that a backend needs nothing but the store to run it.
  *
+ * What the bundle holds and what a runtime must provide:
+ * - inlined: the job's own files, the shardline code it imports (a copy: `../../mod.ts` brings
+ *   all of it, tree-shaken), and pure-JS npm packages outside shardline's import map;
+ * - left as imports: `node:` built-ins and every bare name in shardline's `deno.json` import
+ *   map (zod, @msgpack/msgpack, @duckdb/node-api, the AWS SDK, loaded on first use). A runtime
+ *   resolves them the way the task runner does: `deno run --config <shardline>/deno.json`,
+ *   with `node_modules` installed from shardline's `deno.lock` (DuckDB's native addon for the
+ *   runtime's platform). Native addons a job imports itself cannot be inlined: the runtime
+ *   must have them too.
+ * - never: files the job reads at run time (paths relative to `import.meta.url`).
+ *
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -86,6 +97,9 @@ export async function bundleJob(
         config,
         "--platform",
         "deno",
+        // A job may import npm packages that shardline's lockfile lacks: bundling must not
+        // rewrite that file (the bundle's hash pins what was inlined).
+        "--no-lock",
         ...(await runtimeExternals()).flatMap((e) => ["--external", e]),
         "-o",
         out,
