@@ -25,6 +25,10 @@
  * {@linkcode datasetStats} (exact sums of shard aggregates from the index alone) and
  * {@linkcode verifyDataset} (checksums, counts, offsets, Parquet presence and integrity).
  *
+ * Datasets are relocatable: a header names its Parquet file relative to the manifest, the index
+ * names shards relative to the dataset, so a dataset copied or moved elsewhere, or opened from
+ * any ancestor as the store root, reads the same.
+ *
  * @example
  * ```ts
  * import { datasetStats, ManifestBuilder, readManifest } from "./mod.ts";
