@@ -230,6 +230,8 @@ export {
   rebuildIndex,
   type RebuildIndexOptions,
   registerAggregate,
+  removeFromIndex,
+  type RemoveFromIndexOptions,
   setAggregate,
   type SetSummary,
   sha256Hex,
@@ -334,4 +336,4 @@ export {
   type TaskRequest,
 } from "./lib/exec/mod.ts";
 
-export { formatDatasetStats, sparkline } from "./lib/notebook/mod.ts";
+export { formatDatasetStats, formatSeconds, progressBar, sparkline } from "./lib/notebook/mod.ts";

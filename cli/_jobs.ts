@@ -8,6 +8,7 @@ import { awaitResults, type JobResults } from "../lib/job/mod.ts";
 import type { JobState, JobStatus } from "../lib/job/status.ts";
 import type { Store } from "../lib/store/mod.ts";
 import type { CliContext, StoreFlags } from "./_context.ts";
+import { formatSeconds, progressBar } from "../lib/notebook/progress_bar.ts";
 
 /** The store the job commands use without `--store`. */
 export function storeUrlOf(flags: { store?: string }, ctx: CliContext): string {
@@ -113,39 +114,4 @@ export function formatStatus(s: JobStatus): string[] {
   return lines;
 }
 
-function formatSeconds(s: number): string {
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
-}
-
-/**
- * A progress reporter for `awaitResults({ onProgress })` that draws one bar on stderr,
- * redrawn in place on a terminal, one line per change otherwise.
- */
-export function progressBar(
-  write: (text: string) => void = (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
-  isTerminal: boolean = Deno.stderr.isTerminal(),
-): (s: JobStatus) => void {
-  let last = "";
-  let lastKey = "";
-  return (s) => {
-    const t = s.tasks;
-    const done = t.ok + t.failed;
-    const width = 24;
-    const fill = t.total ? Math.round((done / t.total) * width) : width;
-    const rate = s.samples_per_second !== undefined
-      ? ` ${Math.round(s.samples_per_second)} samples/s`
-      : "";
-    const eta = s.eta_seconds !== undefined ? ` ETA ${formatSeconds(s.eta_seconds)}` : "";
-    const failed = t.failed ? ` ${t.failed} failed` : "";
-    const line = `[${"#".repeat(fill)}${".".repeat(width - fill)}] ${done}/${t.total} tasks` +
-      `${failed}${rate}${eta} ${s.state}`;
-    if (line === last) return;
-    last = line;
-    const key = `${done} ${t.failed} ${s.state}`;
-    if (isTerminal) write(`\r\x1b[K${line}${done === t.total ? "\n" : ""}`);
-    else if (key !== lastKey) write(line + "\n");
-    lastKey = key;
-  };
-}
+export { formatSeconds, progressBar } from "../lib/notebook/progress_bar.ts";

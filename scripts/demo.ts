@@ -14,6 +14,7 @@ import {
   datasetStats,
   formatDatasetStats,
   openStore,
+  progressBar,
   publishSchema,
   readIndex,
   submit,
@@ -21,7 +22,6 @@ import {
 } from "../mod.ts";
 import { ImageSample, syntheticImages } from "../examples/image_schema.ts";
 import { ScoredImage } from "../examples/jobs/score_images.ts";
-import { progressBar } from "../cli/_jobs.ts";
 import { storeOptionsFrom } from "../cli/_context.ts";
 
 const { values } = parseArgs({
