@@ -3,30 +3,10 @@
  * dtype, shape and values), brace patterns, schemas from the registry, bad input, exit codes.
  */
 import assert from "node:assert/strict";
-import type { CliContext } from "../cli/_context.ts";
 import { run as cat } from "../cli/cat.ts";
 import { run as ls } from "../cli/ls.ts";
-import {
-  defineSchema,
-  f,
-  LocalStore,
-  NDArray,
-  openStore,
-  publishSchema,
-  writeShards,
-} from "../mod.ts";
-
-function context() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    env: {},
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    openStore: (url) => openStore(url),
-  };
-  return { ctx, out, err };
-}
+import { cliContext } from "./_cli_context.ts";
+import { defineSchema, f, LocalStore, NDArray, publishSchema, writeShards } from "../mod.ts";
 
 const Vec = defineSchema({
   name: "Vec",
@@ -55,7 +35,7 @@ async function dataset(): Promise<{ dir: string; store: LocalStore }> {
 Deno.test("cli cat --json prints each sample of a brace pattern with offsets and decoded fields", async () => {
   const { dir, store } = await dataset();
   try {
-    const c = context();
+    const c = cliContext();
     assert.equal(await cat(["--json", `${dir}/vecs/shard-{000000..000002}.tar`], c.ctx), 0);
     const rows = c.out.map((l) => JSON.parse(l));
     assert.deepEqual(rows.map((r) => r.__key__), ["s0", "s1", "s2", "s3", "s4"]);
@@ -71,7 +51,7 @@ Deno.test("cli cat --json prints each sample of a brace pattern with offsets and
     const one = await store.get("vecs/shard-000001.tar", {
       range: { offset: rows[3].__offset__, length: rows[3].__size__ },
     });
-    const c2 = context();
+    const c2 = cliContext();
     const path = `${dir}/one.tar`;
     await Deno.writeFile(path, one);
     assert.equal(await cat(["--json", path], c2.ctx), 0);
@@ -84,11 +64,11 @@ Deno.test("cli cat --json prints each sample of a brace pattern with offsets and
 Deno.test("cli cat --schema decodes through the published schema; ls lists the dataset", async () => {
   const { dir } = await dataset();
   try {
-    const c = context();
+    const c = cliContext();
     const args = ["--json", "--schema", "Vec@1.0.0", "--store", dir, "vecs/shard-000002.tar"];
     assert.equal(await cat(args, c.ctx), 0);
     assert.equal(JSON.parse(c.out[0]!).vec.values.join(), "4,5,6,7");
-    const l = context();
+    const l = cliContext();
     assert.equal(await ls(["--json", `${dir}/vecs`], l.ctx), 0);
     const keys = l.out.map((x) => JSON.parse(x).key);
     for (const i of [0, 1, 2]) {
@@ -102,7 +82,7 @@ Deno.test("cli cat --schema decodes through the published schema; ls lists the d
 });
 
 Deno.test("cli cat reads the atdata fixture with the worked example's values", async () => {
-  const c = context();
+  const c = cliContext();
   const fixture = new URL("./fixtures/example_float_mtime.tar", import.meta.url).pathname;
   assert.equal(await cat(["--json", fixture], c.ctx), 0);
   assert.deepEqual(JSON.parse(c.out[0]!), {
@@ -134,7 +114,7 @@ Deno.test("cli cat on a corrupt shard: a typed error naming shard and byte, or s
     // The first sample's members may continue past the bad header: it is not printed.
     assert.equal(new TextDecoder().decode(proc.stdout), "");
 
-    const c = context();
+    const c = cliContext();
     assert.equal(await cat(["--json", "--skip-bad", `${dir}/bad.tar`], c.ctx), 1);
     assert.equal(c.out.length, 0);
     assert.match(c.err[0]!, /skipped: .*checksum mismatch at byte 1024/);

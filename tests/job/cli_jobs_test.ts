@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { LocalStore } from "../../lib/store/local_store.ts";
-import { openStore } from "../../lib/store/open_store.ts";
 import type { CliContext } from "../../cli/_context.ts";
+import { cliContext } from "../_cli_context.ts";
 import * as submitCmd from "../../cli/submit.ts";
 import * as statusCmd from "../../cli/status.ts";
 import * as waitCmd from "../../cli/wait.ts";
@@ -17,17 +17,10 @@ import * as retryCmd from "../../cli/retry.ts";
 import * as J from "./_jobs.ts";
 import { writeItems, writeJob } from "./_fixtures.ts";
 
+/** A recording context whose default store is `store`, with its output lines alongside. */
 function context(store: string): CliContext & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    env: { SHARDLINE_STORE: store },
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    openStore: (url) => openStore(url),
-    stdout,
-    stderr,
-  };
+  const { ctx, out, err } = cliContext({ SHARDLINE_STORE: store });
+  return { ...ctx, stdout: out, stderr: err };
 }
 
 Deno.test("cli submit --wait --json, status, jobs: exit codes follow the job state", async () => {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { VARCHAR } from "@duckdb/node-api";
-import { LocalStore, openStore } from "../../lib/store/mod.ts";
+import { LocalStore } from "../../lib/store/mod.ts";
 import type { Store } from "../../lib/store/mod.ts";
 import {
   compactIndex,
@@ -19,7 +19,7 @@ import {
 import { generateSamples, ImageSample } from "../../lib/manifest/_test_fixtures.ts";
 import { writeParquet } from "../../lib/manifest/_write_parquet.ts";
 import { encodeManifestHeader } from "../../lib/manifest/manifest_header.ts";
-import type { CliContext } from "../../cli/_context.ts";
+import { cliContext } from "../_cli_context.ts";
 import { run as verify } from "../../cli/verify.ts";
 
 async function copyDir(from: string, to: string): Promise<void> {
@@ -31,13 +31,7 @@ async function copyDir(from: string, to: string): Promise<void> {
 }
 
 async function cliVerify(location: string): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const ctx: CliContext = {
-    env: {},
-    out: (l) => out.push(l),
-    err: () => {},
-    openStore: (url) => openStore(url),
-  };
+  const { ctx, out } = cliContext();
   return { code: await verify([location], ctx), out };
 }
 
