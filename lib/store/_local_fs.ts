@@ -138,6 +138,16 @@ async function hasObject(dir: string): Promise<boolean> {
   return false;
 }
 
+/** The entries of directory `dir`, or `undefined` when it does not exist or is not a directory. */
+async function readDirEntries(dir: string) {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (["ENOENT", "ENOTDIR"].includes(errno(err) ?? "")) return undefined;
+    throw err;
+  }
+}
+
 /**
  * Walks `root/<dirKey>` in key order, yielding objects whose key starts with `dirKey + namePrefix`
  * (`dirKey` is `""` or ends with `/`). With `delimiter`, subdirectories holding objects are
@@ -149,13 +159,8 @@ export async function* walk(
   namePrefix: string,
   delimiter: boolean,
 ): AsyncGenerator<ObjectInfo> {
-  let entries;
-  try {
-    entries = await readdir(join(root, dirKey), { withFileTypes: true });
-  } catch (err) {
-    if (["ENOENT", "ENOTDIR"].includes(errno(err) ?? "")) return;
-    throw err;
-  }
+  const entries = await readDirEntries(join(root, dirKey));
+  if (!entries) return;
   const items: { name: string; sortKey: string; dir: boolean }[] = [];
   for (const entry of entries) {
     if (!entry.name.startsWith(namePrefix)) continue;
@@ -202,13 +207,8 @@ export async function* walkTemp(
   dirKey: string,
   namePrefix: string,
 ): AsyncGenerator<TempFile> {
-  let entries;
-  try {
-    entries = await readdir(join(root, dirKey), { withFileTypes: true });
-  } catch (err) {
-    if (["ENOENT", "ENOTDIR"].includes(errno(err) ?? "")) return;
-    throw err;
-  }
+  const entries = await readDirEntries(join(root, dirKey));
+  if (!entries) return;
   for (const entry of entries) {
     const path = dirKey + entry.name;
     if (entry.isDirectory()) {
