@@ -279,6 +279,7 @@ export {
   type JobListing,
   type JobPolicy,
   type JobResults,
+  type JobSafeParseResult,
   type JobSchema,
   type JobSpec,
   type JobState,

@@ -7,8 +7,11 @@ import { JobError } from "./job_error.ts";
 
 type Awaitable<T> = T | Promise<T>;
 
-/** The result of a schema's safe validation (lib/schema's `Schema` has this shape). */
-export type SafeParseResult<T> =
+/**
+ * The result of a {@linkcode JobSchema}'s safe validation: a looser shape than lib/schema's
+ * `SafeParseResult` (any issue with a message will do), which it accepts.
+ */
+export type JobSafeParseResult<T> =
   | { ok: true; value: T }
   | { ok: false; issues: readonly { path?: readonly unknown[] | string; message: string }[] };
 
@@ -16,7 +19,7 @@ export type SafeParseResult<T> =
 export interface JobSchema<T = Record<string, unknown>> {
   readonly name: string;
   readonly version: string;
-  safeParse(value: unknown): SafeParseResult<T>;
+  safeParse(value: unknown): JobSafeParseResult<T>;
 }
 
 /** The value type of a {@linkcode JobSchema}. */
