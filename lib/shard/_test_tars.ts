@@ -141,15 +141,14 @@ export const PYTHON: string | undefined = (() => {
   return undefined;
 })();
 
-/** Runs a Python script with `args`, feeding `stdin`; returns stdout, throws with stderr on failure. */
-export async function python(
-  script: string,
-  args: string[] = [],
+/** Runs `exe` with `args`, feeding it `stdin` when given; stdout and stderr are captured. */
+export async function runPiped(
+  exe: string,
+  args: string[],
   stdin?: Uint8Array,
-): Promise<Uint8Array> {
-  if (!PYTHON) throw new Error("python3 is not installed");
-  const child = new Deno.Command(PYTHON, {
-    args: ["-c", script, ...args],
+): Promise<Deno.CommandOutput> {
+  const child = new Deno.Command(exe, {
+    args,
     stdin: stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
@@ -159,7 +158,17 @@ export async function python(
     await w.write(stdin);
     await w.close();
   }
-  const out = await child.output();
+  return await child.output();
+}
+
+/** Runs a Python script with `args`, feeding `stdin`; returns stdout, throws with stderr on failure. */
+export async function python(
+  script: string,
+  args: string[] = [],
+  stdin?: Uint8Array,
+): Promise<Uint8Array> {
+  if (!PYTHON) throw new Error("python3 is not installed");
+  const out = await runPiped(PYTHON, ["-c", script, ...args], stdin);
   if (!out.success) throw new Error(`python failed: ${new TextDecoder().decode(out.stderr)}`);
   return out.stdout;
 }

@@ -23,6 +23,7 @@ import {
 } from "../../lib/shard/mod.ts";
 import { writeShards } from "../../lib/manifest/mod.ts";
 import { MemoryStore } from "../../lib/store/mod.ts";
+import { runPiped } from "../../lib/shard/_test_tars.ts";
 
 const PYTHON = "/usr/bin/python3";
 const PEER = new URL("./_py/atdata_peer.py", import.meta.url).pathname;
@@ -30,18 +31,7 @@ const NEEDS = "[needs Debian python3-msgpack, python3-numpy]";
 
 /** Runs the peer script; throws with Python's stderr when it fails. */
 async function peer(args: string[], stdin?: Uint8Array): Promise<unknown> {
-  const child = new Deno.Command(PYTHON, {
-    args: [PEER, ...args],
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const out = await child.output();
+  const out = await runPiped(PYTHON, [PEER, ...args], stdin);
   const err = new TextDecoder().decode(out.stderr);
   if (!out.success) throw new Error(`${PYTHON} ${PEER} ${args[0]} failed:\n${err}`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
