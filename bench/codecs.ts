@@ -15,12 +15,15 @@
 
 import assert from "node:assert/strict";
 import process from "node:process";
-import { decode, Encoder } from "@msgpack/msgpack";
+import { decode } from "@msgpack/msgpack";
 import { defineSchema, f, type Schema } from "../lib/schema/mod.ts";
-import type { Field } from "../lib/schema/field.ts";
 import { decodeSample } from "../lib/shard/codecs/decode_sample.ts";
 import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
-import { fromMsgpack, toMsgpack } from "../lib/shard/codecs/_values.ts";
+import { fromMsgpack } from "../lib/shard/codecs/_values.ts";
+import {
+  referenceEncodeKey,
+  referenceEncodeValue,
+} from "../lib/shard/codecs/_msgpack_reference.ts";
 import type { TarSample } from "../lib/shard/tar_sample.ts";
 
 const Small = defineSchema({
@@ -80,26 +83,16 @@ const ROUNDS = 7;
 
 // ---- the previous path, as it was before the compiled validator and msgpack writer ----
 
-const intEncoder = new Encoder({ useBigInt64: true });
-const floatEncoder = new Encoder({ useBigInt64: true, forceIntegerToFloat: true });
-
-function hasFloat(field: Field): boolean {
-  if (field.kind === "float") return true;
-  const inner = field.item ?? field.inner;
-  return inner !== undefined && hasFloat(inner);
-}
-
 const keyCache = new WeakMap<object, Uint8Array[]>();
 
 function previousEncodeMsgpack(schema: AnySchema, sample: Record<string, unknown>): Uint8Array {
   const names = Object.keys(schema.fields);
   let keys = keyCache.get(schema.fields);
-  if (!keys) keyCache.set(schema.fields, keys = names.map((n) => intEncoder.encode(n)));
+  if (!keys) keyCache.set(schema.fields, keys = names.map(referenceEncodeKey));
   const parts: Uint8Array[] = [new Uint8Array([0x80 | names.length])];
   names.forEach((name, i) => {
     const field = schema.fields[name]!;
-    const enc = hasFloat(field) ? floatEncoder : intEncoder;
-    parts.push(keys[i]!, enc.encode(toMsgpack(sample[name] ?? null, field)));
+    parts.push(keys[i]!, referenceEncodeValue(sample[name] ?? null, field));
   });
   let size = 0;
   for (const p of parts) size += p.length;

@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
-import { Encoder } from "@msgpack/msgpack";
 import { defineSchema, f, NDArray } from "../../schema/mod.ts";
 import type { Field } from "../../schema/field.ts";
 import { encodeMsgpackSample, encodeMsgpackValue } from "./msgpack_codec.ts";
-import { toMsgpack } from "./_values.ts";
-
-// The encoding before the compiled writer: the library's encoder per field, after toMsgpack.
-const intEncoder = new Encoder({ useBigInt64: true });
-const floatEncoder = new Encoder({ useBigInt64: true, forceIntegerToFloat: true });
-
-function hasFloat(field: Field): boolean {
-  if (field.kind === "float") return true;
-  const inner = field.item ?? field.inner;
-  return inner !== undefined && hasFloat(inner);
-}
-
-function reference(value: unknown, field: Field): Uint8Array {
-  return (hasFloat(field) ? floatEncoder : intEncoder).encode(toMsgpack(value, field));
-}
+import { referenceEncodeKey, referenceEncodeValue } from "./_msgpack_reference.ts";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
@@ -170,7 +155,7 @@ Deno.test("encodeMsgpackValue writes the previous encoder's bytes for every fiel
     for (const [i, v] of values.entries()) {
       assertSameBytes(
         () => encodeMsgpackValue(v, field),
-        () => reference(v, field),
+        () => referenceEncodeValue(v, field),
         `${field.kind}${field.item ? "<" + field.item.kind + ">" : ""}` +
           `${field.inner ? "<" + field.inner.kind + ">" : ""} value #${i}`,
       );
@@ -195,10 +180,18 @@ Deno.test("encodeMsgpackValue writes another copy's NDArrays as its own; plain o
   const a = NDArray.from(new Float32Array([1, 2]), { shape: [2, 1] });
   const b = other.NDArray.from(new Float32Array([1, 2]), { shape: [2, 1] });
   assert.equal(hex(encodeMsgpackValue(b, field)), hex(encodeMsgpackValue(a, field)));
-  assertSameBytes(() => encodeMsgpackValue(b, field), () => reference(b, field), "other copy");
+  assertSameBytes(
+    () => encodeMsgpackValue(b, field),
+    () => referenceEncodeValue(b, field),
+    "other copy",
+  );
   // Not an ndarray (validation rejects it): written as the encoder writes any object.
   const plain = { dtype: "<f4", shape: [2], data: new Float32Array([1, 2]) };
-  assertSameBytes(() => encodeMsgpackValue(plain, field), () => reference(plain, field), "plain");
+  assertSameBytes(
+    () => encodeMsgpackValue(plain, field),
+    () => referenceEncodeValue(plain, field),
+    "plain",
+  );
 });
 
 function previousSample(
@@ -207,7 +200,7 @@ function previousSample(
 ) {
   const parts: Uint8Array[] = [new Uint8Array([0x80 | Object.keys(schema.fields).length])];
   for (const [name, field] of Object.entries(schema.fields)) {
-    parts.push(intEncoder.encode(name), reference(sample[name] ?? null, field));
+    parts.push(referenceEncodeKey(name), referenceEncodeValue(sample[name] ?? null, field));
   }
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
@@ -269,7 +262,11 @@ Deno.test("encodeMsgpackValue writes timestamps as toISOString across and beyond
   for (let i = 0; i < 50_000; i++) times.push(Math.round(Math.sin(i) * 1e14) + (i % 1000));
   for (const t of times) {
     const d = new Date(t);
-    assert.equal(hex(encodeMsgpackValue(d, field)), hex(reference(d, field)), d.toISOString());
+    assert.equal(
+      hex(encodeMsgpackValue(d, field)),
+      hex(referenceEncodeValue(d, field)),
+      d.toISOString(),
+    );
   }
 });
 

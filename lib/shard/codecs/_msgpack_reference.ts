@@ -1,0 +1,39 @@
+/**
+ * The msgpack encoding as it was before the compiled writer: `@msgpack/msgpack`'s `Encoder`
+ * per value, after {@linkcode toMsgpack}. Tests and the codec bench compare against it. Private.
+ *
+ * @module
+ */
+import { Encoder } from "@msgpack/msgpack";
+import type { Field } from "../../schema/field.ts";
+import { toMsgpack } from "./_values.ts";
+
+const intEncoder = new Encoder({ useBigInt64: true });
+const floatEncoder = new Encoder({ useBigInt64: true, forceIntegerToFloat: true });
+
+/** Whether `field` holds floats, at any depth (its numbers then encode as floats). */
+function hasFloat(field: Field): boolean {
+  if (field.kind === "float") return true;
+  const inner = field.item ?? field.inner;
+  return inner !== undefined && hasFloat(inner);
+}
+
+/**
+ * A field value encoded the previous way.
+ *
+ * @example
+ * ```ts
+ * import { f } from "../../schema/mod.ts";
+ * import { referenceEncodeValue } from "./_msgpack_reference.ts";
+ *
+ * if (referenceEncodeValue(1, f.float())[0] !== 0xcb) throw new Error("not a float64");
+ * ```
+ */
+export function referenceEncodeValue(value: unknown, field: Field): Uint8Array {
+  return (hasFloat(field) ? floatEncoder : intEncoder).encode(toMsgpack(value, field));
+}
+
+/** A map key (a field name) encoded the previous way. */
+export function referenceEncodeKey(name: string): Uint8Array {
+  return intEncoder.encode(name);
+}
