@@ -18,7 +18,8 @@ const INFERRED: Record<Exclude<FieldKind, "optional">, ManifestRole> = {
   ndarray: "exclude",
 };
 
-const SCALAR: Partial<Record<FieldKind, ManifestValueType>> = {
+/** The manifest value type of each scalar field kind (kinds absent here are not scalars). */
+export const SCALAR: Partial<Record<FieldKind, ManifestValueType>> = {
   str: "str",
   int: "int",
   float: "float",

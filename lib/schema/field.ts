@@ -4,8 +4,9 @@
  * @module
  */
 import { z } from "zod";
-import type { ManifestRole, ManifestValueType } from "./manifest_field.ts";
+import type { ManifestRole } from "./manifest_field.ts";
 import { dtypeInfo } from "./_dtype.ts";
+import { SCALAR } from "./_manifest_fields.ts";
 import { isNDArray, type NDArray } from "./nd_array.ts";
 import { SchemaError } from "./schema_error.ts";
 import { isNDArrayLike, NDARRAY_LIKE_MESSAGE } from "./_issues.ts";
@@ -111,13 +112,6 @@ const ROLES: Record<FieldKind, ManifestRole[]> = {
   bytes: ["exclude"],
   ndarray: ["exclude"],
   optional: [],
-};
-const SCALAR: Partial<Record<FieldKind, ManifestValueType>> = {
-  str: "str",
-  int: "int",
-  float: "float",
-  bool: "bool",
-  timestamp: "timestamp",
 };
 
 /**
