@@ -80,6 +80,17 @@ interface Group {
   bad: boolean;
 }
 
+/** The finished sample of a group of members from the shard at `url`. */
+function groupSample(group: Group, url: string): TarSample {
+  return {
+    __key__: group.key,
+    __url__: url,
+    offset: group.offset,
+    size: group.end - group.offset,
+    files: group.files,
+  };
+}
+
 /**
  * Streams the WebDataset samples of a tar: consecutive regular-file members sharing a key
  * (directory prefix plus basename up to the first dot) form one {@linkcode TarSample} whose
@@ -142,13 +153,7 @@ async function* samples(
     const done = cur;
     cur = { key, offset: entry.headerOffset, end: entry.end, files: {}, bad: false };
     if (done === undefined || done.bad) return undefined;
-    return {
-      __key__: done.key,
-      __url__: url,
-      offset: done.offset,
-      size: done.end - done.offset,
-      files: done.files,
-    };
+    return groupSample(done, url);
   };
   const spoil = (error: ShardError, key: string, entry: ParsedEntry): TarSample | undefined => {
     const done = cur?.key === key ? undefined : open(key, entry);
@@ -221,13 +226,5 @@ async function* samples(
       );
     }
   }
-  if (cur !== undefined && !cur.bad) {
-    yield {
-      __key__: cur.key,
-      __url__: url,
-      offset: cur.offset,
-      size: cur.end - cur.offset,
-      files: cur.files,
-    };
-  }
+  if (cur !== undefined && !cur.bad) yield groupSample(cur, url);
 }
