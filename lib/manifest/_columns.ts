@@ -1,124 +1,135 @@
 /**
- * Manifest column types by value type (a table, not a switch): how a sample's field value is
- * normalized, which DuckDB/Parquet type stores it, and how it goes into a DuckDB vector.
+ * Manifest column types by value type (a table, not a switch): how a field's values are
+ * normalized into a column (the builders of `_column_builders.ts`) and which Parquet type stores
+ * it.
  *
- * | field type  | Parquet (DuckDB)        | normalized JS value          |
- * | ----------- | ----------------------- | ---------------------------- |
- * | `str`       | VARCHAR                 | string                       |
- * | `int`       | BIGINT                  | number (bigint when unsafe)  |
- * | `float`     | DOUBLE                  | number                       |
- * | `bool`      | BOOLEAN                 | boolean                      |
- * | `timestamp` | TIMESTAMP WITH TIME ZONE (UTC, micros) | epoch milliseconds |
- * | list of any | LIST<VARCHAR>           | string[] (items stringified) |
+ * | field type  | Parquet (as DuckDB reads it)           | normalized JS value          |
+ * | ----------- | -------------------------------------- | ---------------------------- |
+ * | `str`       | VARCHAR                                | string                       |
+ * | `int`       | BIGINT                                 | number (bigint when unsafe)  |
+ * | `float`     | DOUBLE                                 | number                       |
+ * | `bool`      | BOOLEAN                                | boolean                      |
+ * | `timestamp` | TIMESTAMP WITH TIME ZONE (UTC, micros) | epoch milliseconds           |
+ * | list of any | LIST<VARCHAR>                          | string[] (items stringified) |
  *
  * @module
  */
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  DuckDBTimestampTZValue,
-  type DuckDBType,
-  LIST,
-  listValue,
-  TIMESTAMPTZ,
-  VARCHAR,
-} from "@duckdb/node-api";
 import type { ManifestField, ManifestValueType } from "../schema/manifest_field.ts";
 import type { ManifestValue } from "./aggregate.ts";
-import { categoryKey } from "./categorical_aggregate.ts";
+import {
+  BoolBuilder,
+  type ColumnBuilder,
+  FloatBuilder,
+  IntBuilder,
+  KeyBuilder,
+  ListBuilder,
+  StringBuilder,
+  TimeBuilder,
+  toMs,
+  toStr,
+} from "./_column_builders.ts";
+import { type ColumnData, NumberColumn } from "./_column_data.ts";
+import type { ParquetOutColumn, ParquetType } from "./_parquet_writer.ts";
 
 /** One column type. */
 export interface ColumnType {
-  /** DDL type. */
-  sql: string;
-  /** DuckDB type of the data chunk vector. */
-  duck: DuckDBType;
-  /** The normalized value of a sample's field, or null. */
-  normalize(value: unknown): ManifestValue | null;
-  /** The vector item of a normalized non-null value. */
-  item(value: ManifestValue): unknown;
+  /** How the Parquet writer stores the column. */
+  parquet: ParquetType;
+  /**
+   * A builder of one shard's column, fed the field's values as the samples hold them (or already
+   * normalized: list items are then taken as the strings they are), with room for `capacity`
+   * rows at first.
+   */
+  builder(capacity?: number, normalized?: boolean): ColumnBuilder;
 }
 
-function toNumber(v: unknown): number | null {
-  const x = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : Number.NaN;
-  return Number.isNaN(x) && typeof v !== "number" ? null : x;
+interface Scalar extends ColumnType {
+  /** The normalized value of one sample's value, or null (for list items). */
+  normalize(v: unknown): ManifestValue | null;
 }
 
-const scalarTypes: Record<ManifestValueType, ColumnType> = {
-  str: {
-    sql: "VARCHAR",
-    duck: VARCHAR,
-    normalize: (v) =>
-      typeof v === "string"
-        ? v
-        : typeof v === "number" || typeof v === "bigint" || typeof v === "boolean"
-        ? String(v)
-        : null,
-    item: (v) => v,
-  },
+const scalars: Record<ManifestValueType, Scalar> = {
+  str: { parquet: "string", normalize: toStr, builder: (n) => new StringBuilder(n) },
   int: {
-    sql: "BIGINT",
-    duck: BIGINT,
+    parquet: "int64",
     normalize: (v) =>
       typeof v === "bigint"
         ? (Number.isSafeInteger(Number(v)) ? Number(v) : v)
         : typeof v === "number" && Number.isFinite(v)
         ? Math.trunc(v)
         : null,
-    item: (v) => (typeof v === "bigint" ? v : BigInt(v as number)),
+    builder: (n) => new IntBuilder(n),
   },
-  float: { sql: "DOUBLE", duck: DOUBLE, normalize: toNumber, item: (v) => v },
+  float: {
+    parquet: "double",
+    normalize: (v) => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : null),
+    builder: (n) => new FloatBuilder(n),
+  },
   bool: {
-    sql: "BOOLEAN",
-    duck: BOOLEAN,
+    parquet: "boolean",
     normalize: (v) => (typeof v === "boolean" ? v : null),
-    item: (v) => v,
+    builder: (n) => new BoolBuilder(n),
   },
-  timestamp: {
-    sql: "TIMESTAMPTZ",
-    duck: TIMESTAMPTZ,
-    normalize: (v) => {
-      const ms = v instanceof Date
-        ? v.getTime()
-        : typeof v === "number"
-        ? v
-        : typeof v === "string"
-        ? Date.parse(v)
-        : Number.NaN;
-      return Number.isFinite(ms) ? ms : null;
-    },
-    item: (v) => new DuckDBTimestampTZValue(BigInt(Math.round((v as number) * 1000))),
-  },
+  timestamp: { parquet: "timestamp", normalize: toMs, builder: (n) => new TimeBuilder(n) },
 };
 
-const listTypes = new Map<ManifestValueType, ColumnType>();
+const lists = new Map<ManifestValueType, ColumnType>();
 
 /** The column type of a manifest field. */
 export function columnType(field: ManifestField): ColumnType {
-  const scalar = scalarTypes[field.type];
+  const scalar = scalars[field.type];
   if (!scalar) {
     throw new TypeError(`Manifest field "${field.name}" has unknown type "${field.type}"`);
   }
   if (!field.list) return scalar;
-  let list = listTypes.get(field.type);
+  let list = lists.get(field.type);
   if (!list) {
     const timestamp = field.type === "timestamp";
+    const strings = field.type === "str";
     list = {
-      sql: "VARCHAR[]",
-      duck: LIST(VARCHAR),
-      normalize: (v) => {
-        if (!Array.isArray(v)) return null;
-        const out: string[] = [];
-        for (const item of v) {
-          const n = scalar.normalize(item);
-          if (n !== null) out.push(categoryKey(n, timestamp));
-        }
-        return out;
-      },
-      item: (v) => listValue(v as string[]),
+      parquet: "string_list",
+      builder: (_n, normalized) =>
+        new ListBuilder(scalar.normalize, timestamp, strings || normalized === true),
     };
-    listTypes.set(field.type, list);
+    lists.set(field.type, list);
   }
   return list;
+}
+
+/** A field's column from an array of its values. */
+export function collectColumn(
+  field: ManifestField,
+  values: readonly unknown[],
+  normalized?: boolean,
+): ColumnData {
+  const builder = columnType(field).builder(values.length, normalized);
+  for (const v of values) builder.push(v);
+  return builder.finish();
+}
+
+/** The key column of an array of sample keys. */
+export function collectKeys(keys: readonly string[]): ColumnData {
+  const builder = new KeyBuilder();
+  for (const key of keys) builder.push(key);
+  return builder.finish();
+}
+
+/**
+ * The Parquet columns of a manifest: `__key__`, `__offset__`, `__size__`, then one per field
+ * (`data[i]` the column of `fields[i]`).
+ */
+export function manifestParquetColumns(
+  keys: ColumnData,
+  offsets: readonly number[],
+  sizes: readonly number[],
+  fields: readonly ManifestField[],
+  data: readonly ColumnData[],
+): ParquetOutColumn[] {
+  const ints = (xs: readonly number[]) => new NumberColumn(Float64Array.from(xs), undefined, 0);
+  return [
+    { name: "__key__", type: "string", data: keys },
+    { name: "__offset__", type: "int64", data: ints(offsets) },
+    { name: "__size__", type: "int64", data: ints(sizes) },
+    ...fields.map((f, i) => ({ name: f.name, type: columnType(f).parquet, data: data[i]! })),
+  ];
 }

@@ -11,6 +11,7 @@
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Histogram } from "./histogram.ts";
 import type { BloomFilterJson } from "./bloom_filter.ts";
+import type { ColumnData } from "./_column_data.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { categoricalAggregate } from "./categorical_aggregate.ts";
 import { numericAggregate } from "./numeric_aggregate.ts";
@@ -101,6 +102,11 @@ export interface Accumulator<S = AggregateSummary> {
   add(value: ManifestValue): void;
   /** Counts a null value. */
   addNull(): void;
+  /**
+   * Counts a shard's whole column at once (optional; the built-in aggregates count it in tight
+   * loops). Without it, the builder calls `add` / `addNull` per row with `column.value(row)`.
+   */
+  addColumn?(column: ColumnData): void;
   /** The summary. */
   finish(): S;
 }

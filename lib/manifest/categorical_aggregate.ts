@@ -13,6 +13,7 @@ import type {
   ManifestValue,
 } from "./aggregate.ts";
 import { countOr, objectAt } from "./_read.ts";
+import { addRows, type ColumnData, dictCounts } from "./_column_data.ts";
 
 /** The stringified key of a categorical value (`true` -> `"true"`, timestamps ISO). */
 export function categoryKey(value: ManifestValue, timestamp: boolean): string {
@@ -39,8 +40,35 @@ class CategoricalAccumulator implements Accumulator<CategoricalSummary> {
     else this.#bump(categoryKey(value, this.#timestamp));
   }
 
-  #bump(key: string): void {
-    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  #bump(key: string, n = 1): void {
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + n);
+  }
+
+  addColumn(column: ColumnData): void {
+    if (column.kind === "string" || column.kind === "list") {
+      const counts = dictCounts(column);
+      for (let d = 0; d < counts.length; d++) this.#bump(column.dict[d]!, counts[d]!);
+    } else if (column.kind === "bool") {
+      let yes = 0;
+      let no = 0;
+      for (let i = 0; i < column.length; i++) {
+        if (column.nulls?.[i]) continue;
+        if (column.values[i]) yes++;
+        else no++;
+      }
+      if (no) this.#bump("false", no);
+      if (yes) this.#bump("true", yes);
+    } else if (column.kind === "number" && !column.big) {
+      const byNumber = new Map<number, number>();
+      const { values, nulls } = column;
+      for (let i = 0; i < values.length; i++) {
+        if (nulls?.[i]) continue;
+        byNumber.set(values[i]!, (byNumber.get(values[i]!) ?? 0) + 1);
+      }
+      for (const [x, n] of byNumber) this.#bump(categoryKey(x, this.#timestamp), n);
+    } else return addRows(this, column);
+    this.#count += column.length - column.nullCount;
+    this.#nulls += column.nullCount;
   }
 
   addNull(): void {

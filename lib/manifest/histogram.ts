@@ -76,6 +76,58 @@ export function decimalBucket(x: number): [number, number] {
   return [edges[i]!, edges[i + 1]!];
 }
 
+/** Positive grid edges: `d × 10^e` for e = -300..307, d = 1..9, then 1e308 and MAX_VALUE. */
+const POSITIVE = 608 * 9 + 2;
+
+let octaves: Int32Array | undefined;
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+/** Index of the high word of a double in `u32`. */
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * Per binary exponent (biased, 0..2047) of a positive double, the largest `j` with
+ * `pos[j] <= 2^exponent` (0 when none), where `pos[j] = grid[POSITIVE + j]`.
+ */
+function octaveStarts(edges: Float64Array): Int32Array {
+  if (octaves) return octaves;
+  octaves = new Int32Array(2048);
+  let j = 0;
+  for (let ex = 1; ex < 2047; ex++) {
+    const v = 2 ** (ex - 1023);
+    while (j + 1 < POSITIVE && edges[POSITIVE + j + 1]! <= v) j++;
+    octaves[ex] = j;
+  }
+  return octaves;
+}
+
+/**
+ * `bucketIndex(decimalGrid(), x)` for a clamped `x`, found from the binary exponent (a table
+ * lookup, then the two or three grid edges within that power of two) instead of a 14-step
+ * binary search; the binary search for the outermost buckets.
+ */
+function gridIndex(edges: Float64Array, x: number): number {
+  const y = x < 0 ? -x : x;
+  if (!(y >= 1e-300 && y < 1e308)) {
+    return y < 1e-300 ? POSITIVE - 1 : bucketIndex(edges, x);
+  }
+  // j: index among the positive edges with pos[j] <= y < pos[j + 1].
+  f64[0] = y;
+  let j = octaveStarts(edges)[(u32[HIGH]! >>> 20) & 0x7ff]!;
+  while (edges[POSITIVE + j + 1]! <= y) j++;
+  if (x > 0) return POSITIVE + j;
+  // x = -y: the bucket [-pos[j], -pos[j-1]) holds it when -pos[j] <= x, i.e. y == pos[j].
+  return edges[POSITIVE + j] === y ? POSITIVE - 1 - j : POSITIVE - 2 - j;
+}
+
+/** `bucketIndex` for a few edges: a linear scan. */
+function smallIndex(edges: Float64Array, x: number): number {
+  const last = edges.length - 2;
+  let i = 0;
+  while (i < last && edges[i + 1]! <= x) i++;
+  return i;
+}
+
 function clamp(x: number): number {
   return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, x));
 }
@@ -93,8 +145,10 @@ function clamp(x: number): number {
  * ```
  */
 export class HistogramAccumulator {
-  readonly #edges: ArrayLike<number>;
+  readonly #edges: Float64Array;
   readonly #fixed: boolean;
+  readonly #first: number;
+  readonly #last: number;
   readonly #counts: Uint32Array;
   #below = 0;
   #above = 0;
@@ -110,18 +164,19 @@ export class HistogramAccumulator {
       }
     }
     this.#fixed = edges !== undefined;
-    this.#edges = edges ?? decimalGrid();
+    this.#edges = edges ? Float64Array.from(edges) : decimalGrid();
+    this.#first = this.#edges[0]!;
+    this.#last = this.#edges[this.#edges.length - 1]!;
     this.#counts = new Uint32Array(this.#edges.length - 1);
   }
 
   /** Counts one value (not NaN). */
   add(x: number): void {
     const edges = this.#edges;
-    if (this.#fixed) {
-      if (x < edges[0]!) return void this.#below++;
-      if (x > edges[edges.length - 1]!) return void this.#above++;
-    } else x = clamp(x);
-    this.#counts[bucketIndex(edges, x)]!++;
+    if (!this.#fixed) this.#counts[gridIndex(edges, clamp(x))]!++;
+    else if (x < this.#first) this.#below++;
+    else if (x > this.#last) this.#above++;
+    else this.#counts[edges.length <= 16 ? smallIndex(edges, x) : bucketIndex(edges, x)]!++;
   }
 
   /** The histogram in its stored form. */

@@ -63,3 +63,39 @@ Deno.test("mergeHistograms refuses what it cannot add exactly", () => {
   assert.equal(mergeHistograms([notGrid]), undefined);
   assert.throws(() => new HistogramAccumulator([1, 1]), RangeError);
 });
+
+Deno.test("HistogramAccumulator finds the decimal bucket of any value as a binary search does", () => {
+  const grid: number[] = [];
+  for (let e = -300; e <= 307; e++) for (let d = 1; d <= 9; d++) grid.push(Number(`${d}e${e}`));
+  grid.push(1e308, Number.MAX_VALUE);
+  const edges = [...grid.map((x) => -x).reverse(), ...grid];
+  const search = (x: number) => {
+    const c = Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, x));
+    let lo = 0, hi = edges.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (edges[mid]! <= c) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const next = (x: number, up: boolean) => {
+    const f = new Float64Array([x]);
+    const u = new BigInt64Array(f.buffer);
+    if (x === 0) return up ? 5e-324 : -5e-324;
+    u[0]! += (x > 0) === up ? 1n : -1n;
+    return f[0]!;
+  };
+  const values = [0, -0, Infinity, -Infinity, 5e-324, -5e-324, 1e-301, -1e-301];
+  for (const e of edges) values.push(e, next(e, true), next(e, false));
+  let seed = 3;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let i = 0; i < 20000; i++) values.push((rand() - 0.3) * 10 ** (rand() * 616 - 308));
+  for (const x of values) {
+    const h = new HistogramAccumulator();
+    h.add(x);
+    const { buckets } = h.finish();
+    const i = search(x);
+    assert.deepEqual(buckets, [edges[i], edges[i + 1]], `bucket of ${x}`);
+  }
+});

@@ -15,8 +15,9 @@ import {
   type ManifestHeader,
   type Provenance,
 } from "./manifest_header.ts";
-import { type ManifestParquetOptions, writeManifestParquet } from "./manifest_parquet.ts";
+import type { ManifestParquetOptions } from "./manifest_parquet.ts";
 import { ShardAccumulator } from "./_shard_accumulator.ts";
+import { encodeParquet } from "./_parquet_writer.ts";
 import { dirname, shardKeys } from "./_keys.ts";
 import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
 
@@ -97,6 +98,10 @@ export class ManifestBuilder {
   readonly #schema: ManifestSchema;
   readonly #options: ManifestBuilderOptions;
   readonly #open = new Map<string, ShardAccumulator>();
+  /** The shard of the previous sample and its accumulator (skips the map lookup per sample). */
+  #last: { shard: string; acc: ShardAccumulator } | undefined;
+  /** Samples in the last shard committed: the next one's likely size. */
+  #lastCount: number | undefined;
   readonly #committed: ManifestHeader[] = [];
   #pending: Promise<void>[] = [];
   #failure: { error: unknown } | undefined;
@@ -114,10 +119,15 @@ export class ManifestBuilder {
 
   /** Records one written sample (the ShardWriter's `onSample` hook; bound). */
   onSample = (info: ManifestSampleInfo): void => {
-    let acc = this.#open.get(info.shard);
+    let acc = this.#last?.shard === info.shard ? this.#last.acc : undefined;
     if (!acc) {
-      acc = new ShardAccumulator(this.#schema.manifestFields, this.#options);
-      this.#open.set(info.shard, acc);
+      acc = this.#open.get(info.shard);
+      if (!acc) {
+        const fields = this.#schema.manifestFields;
+        acc = new ShardAccumulator(fields, this.#options, this.#lastCount);
+        this.#open.set(info.shard, acc);
+      }
+      this.#last = { shard: info.shard, acc };
     }
     const sample = info.sample !== null && typeof info.sample === "object" ? info.sample : {};
     acc.add(info.key, info.offset, info.size, sample as Record<string, unknown>);
@@ -162,6 +172,8 @@ export class ManifestBuilder {
     const acc = this.#open.get(info.key) ??
       new ShardAccumulator(this.#schema.manifestFields, this.#options);
     this.#open.delete(info.key);
+    if (this.#last?.acc === acc) this.#last = undefined;
+    this.#lastCount = acc.length;
     if (acc.length !== info.numSamples) {
       throw new ManifestError(
         "invalid_state",
@@ -178,9 +190,8 @@ export class ManifestBuilder {
       return existing;
     }
     const keys = shardKeys(info.key);
-    const fields = this.#schema.manifestFields;
-    const aggregates = acc.finish();
-    const parquet = await writeManifestParquet(acc.columns, fields, this.#options);
+    const { aggregates, columns } = acc.finish();
+    const parquet = encodeParquet(columns, acc.length);
     const header = this.#header(info, aggregates);
     header.parquet = {
       key: keys.parquetName, // relative to the manifest: the dataset can move

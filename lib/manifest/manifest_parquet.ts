@@ -1,18 +1,18 @@
 /**
- * The per-sample layer of a manifest as Parquet, written and read with DuckDB through local temp
- * files (the bytes themselves travel through the Store).
+ * The per-sample layer of a manifest as Parquet: written by shardline's own encoder
+ * (`_parquet_writer.ts`: typed columns to bytes in tight loops, zstd pages, chunk statistics),
+ * read with DuckDB through local temp files (the bytes themselves travel through the Store).
  *
  * Columns: `__key__` VARCHAR, `__offset__` BIGINT (byte offset of the sample's first tar header),
  * `__size__` BIGINT, then one column per manifest field in its proper type (see `_columns.ts`).
  *
  * @module
  */
-import { BIGINT, ENUM, LIST, VARCHAR } from "@duckdb/node-api";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { ManifestValue } from "./aggregate.ts";
-import { columnType } from "./_columns.ts";
+import { collectColumn, collectKeys, manifestParquetColumns } from "./_columns.ts";
 import { sqlString, withConnection, withTempFile } from "./_duckdb.ts";
-import { type ColumnSpec, writeParquet } from "./_write_parquet.ts";
+import { encodeParquet } from "./_parquet_writer.ts";
 
 /** The rows of one shard's manifest, column by column (values normalized, see `_columns.ts`). */
 export interface ManifestColumns {
@@ -25,12 +25,13 @@ export interface ManifestColumns {
 
 /** Options for {@linkcode writeManifestParquet} and {@linkcode readManifestParquet}. */
 export interface ManifestParquetOptions {
-  /** Folder for DuckDB's temp files. @default a private folder under the system temp dir */
+  /** Folder for DuckDB's temp files (reading). @default a private folder under the system temp dir */
   tempDir?: string;
 }
 
 /**
- * Writes manifest rows as Parquet (zstd) and returns the file's bytes.
+ * Encodes manifest rows (values normalized as `_columns.ts` says) as Parquet and returns the
+ * file's bytes.
  *
  * @example
  * ```ts
@@ -43,58 +44,25 @@ export interface ManifestParquetOptions {
  * if (new TextDecoder().decode(bytes.subarray(0, 4)) !== "PAR1") throw new Error("not Parquet");
  * ```
  */
-export async function writeManifestParquet(
+export function writeManifestParquet(
   columns: ManifestColumns,
   fields: readonly ManifestField[],
-  options: ManifestParquetOptions = {},
+  _options: ManifestParquetOptions = {},
 ): Promise<Uint8Array> {
-  const { keys, offsets, sizes } = columns;
-  const specs: ColumnSpec[] = [
-    { name: "__key__", sql: "VARCHAR", duck: VARCHAR, item: (i) => keys[i] },
-    { name: "__offset__", sql: "BIGINT", duck: BIGINT, item: (i) => BigInt(offsets[i]!) },
-    { name: "__size__", sql: "BIGINT", duck: BIGINT, item: (i) => BigInt(sizes[i]!) },
-  ];
-  for (const field of fields) {
-    const type = columnType(field);
-    const values = columns.values[field.name] ?? [];
-    specs.push({
-      name: field.name,
-      sql: type.sql,
-      duck: type.duck,
-      item: (i) => {
-        const v = values[i];
-        return v === null || v === undefined ? null : type.item(v);
-      },
-      ...enumStaging(field, values),
+  try {
+    const { keys, offsets, sizes } = columns;
+    const data = fields.map((f) => {
+      const values = columns.values[f.name] ?? [];
+      const padded = values.length < keys.length
+        ? [...values, ...new Array(keys.length - values.length).fill(null)]
+        : values;
+      return collectColumn(f, padded, true);
     });
+    const parquet = manifestParquetColumns(collectKeys(keys), offsets, sizes, fields, data);
+    return Promise.resolve(encodeParquet(parquet, keys.length));
+  } catch (err) {
+    return Promise.reject(err);
   }
-  return await writeParquet(specs, keys.length, options.tempDir);
-}
-
-/** Most distinct strings staged as an ENUM (larger dictionaries go in as plain VARCHAR). */
-const ENUM_LIMIT = 4096;
-
-/**
- * Low-cardinality string columns (and lists, whose items are strings) are staged as ENUM /
- * ENUM[] and cast back to VARCHAR / VARCHAR[] on the way out: same Parquet, faster fill.
- */
-function enumStaging(
-  field: ManifestField,
-  values: readonly (ManifestValue | null)[],
-): Pick<ColumnSpec, "sql" | "duck" | "cast"> | undefined {
-  if (field.type !== "str" && !field.list) return undefined;
-  const dict = new Set<string>();
-  for (const v of values) {
-    if (typeof v === "string") dict.add(v);
-    else if (Array.isArray(v)) { for (const item of v) dict.add(item); }
-    if (dict.size > ENUM_LIMIT) return undefined;
-  }
-  if (dict.size === 0) return undefined;
-  const members = [...dict];
-  const sql = `ENUM(${members.map(sqlString).join(", ")})`;
-  return field.list
-    ? { sql: `${sql}[]`, duck: LIST(ENUM(members)), cast: "VARCHAR[]" }
-    : { sql, duck: ENUM(members), cast: "VARCHAR" };
 }
 
 /** A Parquet column's name and DuckDB type (`"VARCHAR"`, `"BIGINT"`, `"VARCHAR[]"`, ...). */

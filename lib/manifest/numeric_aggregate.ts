@@ -8,6 +8,7 @@ import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Accumulator, AggregateKind, ManifestValue, NumericSummary } from "./aggregate.ts";
 import { type Histogram, HistogramAccumulator, mergeHistograms } from "./histogram.ts";
 import { countOr, finiteOr, objectAt } from "./_read.ts";
+import { addRows, type ColumnData } from "./_column_data.ts";
 
 const MAX = Number.MAX_VALUE;
 
@@ -38,6 +39,39 @@ class NumericAccumulator implements Accumulator<NumericSummary> {
 
   addNull(): void {
     this.#nulls++;
+  }
+
+  addColumn(column: ColumnData): void {
+    if (column.kind !== "number") return addRows(this, column);
+    const { values, nulls } = column;
+    const histogram = this.#histogram;
+    let min = this.#min;
+    let max = this.#max;
+    let sum = this.#sum;
+    let count = 0;
+    let nans = 0;
+    let infs = 0;
+    for (let i = 0; i < values.length; i++) {
+      if (nulls?.[i]) continue;
+      const x = values[i]!;
+      if (x !== x) {
+        nans++;
+        continue;
+      }
+      count++;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (x - x === 0) sum += x;
+      else infs++;
+      histogram.add(x);
+    }
+    this.#min = min;
+    this.#max = max;
+    this.#sum = sum;
+    this.#count += count;
+    this.#nans += nans;
+    this.#infs += infs;
+    this.#nulls += column.nullCount;
   }
 
   finish(): NumericSummary {

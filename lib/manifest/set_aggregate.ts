@@ -8,6 +8,7 @@ import type { Accumulator, AggregateKind, ManifestValue, SetSummary } from "./ag
 import { BloomFilter, type BloomFilterJson } from "./bloom_filter.ts";
 import { categoryKey } from "./categorical_aggregate.ts";
 import { countOr, objectAt } from "./_read.ts";
+import { addRows, type ColumnData } from "./_column_data.ts";
 
 class SetAccumulator implements Accumulator<SetSummary> {
   readonly #items = new Set<string>();
@@ -31,6 +32,13 @@ class SetAccumulator implements Accumulator<SetSummary> {
 
   addNull(): void {
     this.#nulls++;
+  }
+
+  addColumn(column: ColumnData): void {
+    if (column.kind !== "string" && column.kind !== "list") return addRows(this, column);
+    for (const item of column.dict) this.#items.add(item);
+    this.#count += column.length - column.nullCount;
+    this.#nulls += column.nullCount;
   }
 
   finish(): SetSummary {

@@ -6,6 +6,7 @@
  */
 import type { Accumulator, AggregateKind, ManifestValue, TimestampSummary } from "./aggregate.ts";
 import { countOr } from "./_read.ts";
+import { addRows, type ColumnData } from "./_column_data.ts";
 
 class TimestampAccumulator implements Accumulator<TimestampSummary> {
   #count = 0;
@@ -23,6 +24,26 @@ class TimestampAccumulator implements Accumulator<TimestampSummary> {
 
   addNull(): void {
     this.#nulls++;
+  }
+
+  addColumn(column: ColumnData): void {
+    if (column.kind !== "number" || column.big) return addRows(this, column);
+    const { values, nulls } = column;
+    let min = this.#min;
+    let max = this.#max;
+    let count = 0;
+    for (let i = 0; i < values.length; i++) {
+      if (nulls?.[i]) continue;
+      const ms = values[i]!;
+      if (ms !== ms) continue;
+      count++;
+      if (ms < min) min = ms;
+      if (ms > max) max = ms;
+    }
+    this.#min = min;
+    this.#max = max;
+    this.#count += count;
+    this.#nulls += values.length - count;
   }
 
   finish(): TimestampSummary {

@@ -1,0 +1,287 @@
+/**
+ * Column builders: one per manifest field of an open shard, fed one value per sample and turned
+ * into a typed column (`_column_data.ts`) at shard close. Values are normalized as they arrive,
+ * while the sample is still in the CPU cache, into growing typed arrays (strings as dictionary
+ * codes), so nothing of the samples is kept alive but the distinct strings.
+ *
+ * @module
+ */
+import type { ManifestValue } from "./aggregate.ts";
+import { categoryKey } from "./categorical_aggregate.ts";
+import {
+  BoolColumn,
+  type ColumnData,
+  KeyColumn,
+  ListColumn,
+  NumberColumn,
+  StringColumn,
+} from "./_column_data.ts";
+
+/** Builds one column, a value per row. */
+export interface ColumnBuilder {
+  /** Adds the next row's value, as given in the sample. */
+  push(value: unknown): void;
+  /** The column of the rows so far. */
+  finish(): ColumnData;
+}
+
+// One grow function per array type: a shared generic one is megamorphic and 5x slower.
+function growF64(a: Float64Array, need: number): Float64Array {
+  const next = new Float64Array(Math.max(need, a.length * 2));
+  next.set(a);
+  return next;
+}
+
+function growI32(a: Int32Array, need: number): Int32Array {
+  const next = new Int32Array(Math.max(need, a.length * 2));
+  next.set(a);
+  return next;
+}
+
+function growU8(a: Uint8Array, need: number): Uint8Array {
+  const next = new Uint8Array(Math.max(need, a.length * 2));
+  next.set(a);
+  return next;
+}
+
+/** Rows a builder makes room for at first (the builder's owner passes last shard's count). */
+const INITIAL = 256;
+const INT64_LIMIT = 2 ** 63;
+
+function outOfRange(v: unknown): never {
+  throw new RangeError(`Cannot store ${v} in a manifest int column: outside the int64 range`);
+}
+
+/** Epoch ms of a timestamp value (Date, ms, ISO string), or null. */
+export function toMs(v: unknown): number | null {
+  const ms = v instanceof Date
+    ? v.getTime()
+    : typeof v === "number"
+    ? v
+    : typeof v === "string"
+    ? Date.parse(v)
+    : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Numbers in a Float64Array, null rows marked; subclasses normalize (one `push` each). */
+abstract class NumberBuilder implements ColumnBuilder {
+  protected values: Float64Array;
+  protected n = 0;
+  #nulls: Uint8Array | undefined;
+  #nullCount = 0;
+  protected big: Map<number, bigint> | undefined;
+
+  constructor(capacity = INITIAL) {
+    this.values = new Float64Array(Math.max(16, capacity));
+  }
+
+  abstract push(value: unknown): void;
+
+  protected grow(): void {
+    this.values = growF64(this.values, this.n + 1);
+    if (this.#nulls) this.#nulls = growU8(this.#nulls, this.values.length);
+  }
+
+  protected null(): void {
+    (this.#nulls ??= new Uint8Array(this.values.length))[this.n] = 1;
+    this.#nullCount++;
+  }
+
+  finish(): NumberColumn {
+    return new NumberColumn(
+      this.values.subarray(0, this.n),
+      this.#nulls?.subarray(0, this.n),
+      this.#nullCount,
+      this.big,
+    );
+  }
+}
+
+/** `float`: numbers as they are (NaN kept), bigints as numbers, anything else null. */
+export class FloatBuilder extends NumberBuilder {
+  push(v: unknown): void {
+    if (this.n === this.values.length) this.grow();
+    if (typeof v === "number") this.values[this.n] = v;
+    else if (typeof v === "bigint") this.values[this.n] = Number(v);
+    else this.null();
+    this.n++;
+  }
+}
+
+/** `int`: finite numbers truncated, bigints (exact beyond 2^53); outside int64 throws. */
+export class IntBuilder extends NumberBuilder {
+  push(v: unknown): void {
+    if (this.n === this.values.length) this.grow();
+    if (typeof v === "number") {
+      if (v - v !== 0) this.null(); // NaN, ±Infinity
+      else if (v >= INT64_LIMIT || v < -INT64_LIMIT) outOfRange(v);
+      else this.values[this.n] = Math.trunc(v);
+    } else if (typeof v === "bigint") {
+      if (v >= 2n ** 63n || v < -(2n ** 63n)) outOfRange(v);
+      const x = Number(v);
+      this.values[this.n] = x;
+      if (!Number.isSafeInteger(x)) (this.big ??= new Map()).set(this.n, v);
+    } else this.null();
+    this.n++;
+  }
+}
+
+/** `timestamp`: epoch ms of Dates, numbers and ISO strings; invalid ones null. */
+export class TimeBuilder extends NumberBuilder {
+  push(v: unknown): void {
+    if (this.n === this.values.length) this.grow();
+    const ms = v instanceof Date ? v.getTime() : toMs(v);
+    if (ms === null || ms !== ms) this.null();
+    else this.values[this.n] = ms;
+    this.n++;
+  }
+}
+
+/** `bool`: true/false, anything else null. */
+export class BoolBuilder implements ColumnBuilder {
+  #values: Uint8Array;
+  #nulls: Uint8Array | undefined;
+  #n = 0;
+  #nullCount = 0;
+
+  constructor(capacity = INITIAL) {
+    this.#values = new Uint8Array(Math.max(16, capacity));
+  }
+
+  push(v: unknown): void {
+    if (this.#n === this.#values.length) {
+      this.#values = growU8(this.#values, this.#n + 1);
+      if (this.#nulls) this.#nulls = growU8(this.#nulls, this.#values.length);
+    }
+    if (v === true) this.#values[this.#n] = 1;
+    else if (v !== false) {
+      (this.#nulls ??= new Uint8Array(this.#values.length))[this.#n] = 1;
+      this.#nullCount++;
+    }
+    this.#n++;
+  }
+
+  finish(): BoolColumn {
+    const n = this.#n;
+    return new BoolColumn(
+      this.#values.subarray(0, n),
+      this.#nulls?.subarray(0, n),
+      this.#nullCount,
+    );
+  }
+}
+
+/** The string of a `str` value (numbers, bigints, booleans stringified), or null. */
+export function toStr(v: unknown): string | null {
+  return typeof v === "string"
+    ? v
+    : typeof v === "number" || typeof v === "bigint" || typeof v === "boolean"
+    ? String(v)
+    : null;
+}
+
+/** `str`: dictionary codes (-1 for null). */
+export class StringBuilder implements ColumnBuilder {
+  #codes: Int32Array;
+  #n = 0;
+  #nullCount = 0;
+  readonly #dict: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  constructor(capacity = INITIAL) {
+    this.#codes = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(v: unknown): void {
+    if (this.#n === this.#codes.length) this.#codes = growI32(this.#codes, this.#n + 1);
+    const s = typeof v === "string" ? v : toStr(v);
+    if (s === null) {
+      this.#codes[this.#n++] = -1;
+      this.#nullCount++;
+      return;
+    }
+    let c = this.#index.get(s);
+    if (c === undefined) this.#index.set(s, c = this.#dict.push(s) - 1);
+    this.#codes[this.#n++] = c;
+  }
+
+  finish(): StringColumn {
+    return new StringColumn(this.#dict, this.#codes.subarray(0, this.#n), this.#nullCount);
+  }
+}
+
+/**
+ * Lists: each item normalized by the item type and stringified (`categoryKey`), null items
+ * dropped; a value that is not an array is a null row. With `normalized`, string items are
+ * taken as they are (already stringified). The lists are kept as they are until `finish`: their
+ * items' dictionary lookups cost half as much in one loop at shard close as spread over the
+ * samples.
+ */
+export class ListBuilder implements ColumnBuilder {
+  readonly #rows: unknown[] = [];
+
+  constructor(
+    readonly normalize: (v: unknown) => ManifestValue | null,
+    readonly timestamp: boolean,
+    /** String items go in as they are (the item type is `str`, or the values are normalized). */
+    readonly strings: boolean,
+  ) {}
+
+  push(v: unknown): void {
+    this.#rows.push(v);
+  }
+
+  finish(): ListColumn {
+    const rows = this.#rows;
+    const n = rows.length;
+    const offsets = new Int32Array(n + 1);
+    let codes: Int32Array = new Int32Array(Math.max(16, n * 2));
+    const dict: string[] = [];
+    const index = new Map<string, number>();
+    let nulls: Uint8Array | undefined;
+    let nullCount = 0;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const v = rows[i];
+      if (!Array.isArray(v)) {
+        (nulls ??= new Uint8Array(n))[i] = 1;
+        nullCount++;
+      } else {
+        if (k + v.length > codes.length) codes = growI32(codes, k + v.length);
+        for (let j = 0; j < v.length; j++) {
+          const item = v[j];
+          let key: string;
+          if (typeof item === "string" && this.strings) key = item;
+          else {
+            const x = this.normalize(item);
+            if (x === null) continue;
+            key = categoryKey(x, this.timestamp);
+          }
+          let c = index.get(key);
+          if (c === undefined) index.set(key, c = dict.push(key) - 1);
+          codes[k++] = c;
+        }
+      }
+      offsets[i + 1] = k;
+    }
+    return new ListColumn(dict, offsets, codes.subarray(0, k), nulls, nullCount);
+  }
+}
+
+/**
+ * Sample keys: kept as they are (a push per sample); the Parquet writer prefix-compresses them
+ * at shard close, on their UTF-8 bytes, in one tight loop (comparing chars here, per sample,
+ * costs ~3x more).
+ */
+export class KeyBuilder {
+  readonly #keys: string[] = [];
+
+  push(key: string): void {
+    this.#keys.push(key);
+  }
+
+  finish(): KeyColumn {
+    return new KeyColumn(this.#keys);
+  }
+}

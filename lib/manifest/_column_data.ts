@@ -1,0 +1,144 @@
+/**
+ * One shard's normalized values of one manifest field, column-wise: what the aggregates count
+ * (`Accumulator.addColumn`) and what the Parquet writer encodes. Built by the column builders
+ * (`_column_builders.ts`) as the samples are written.
+ *
+ * - {@linkcode NumberColumn}: `int`, `float`, `timestamp` (epoch milliseconds) in a Float64Array.
+ * - {@linkcode BoolColumn}: 0/1 in a Uint8Array.
+ * - {@linkcode StringColumn}: dictionary (distinct values, first-seen order) and codes per row.
+ * - {@linkcode ListColumn}: list items as dictionary codes, `offsets` per row.
+ * - {@linkcode KeyColumn}: the sample keys, prefix-compressed.
+ *
+ * Every column answers `value(row)` with the normalized value the per-value accumulator API
+ * takes (`Accumulator.add`), so any aggregate can read any column.
+ *
+ * @module
+ */
+import type { Accumulator, ManifestValue } from "./aggregate.ts";
+
+/** Common shape of the columns. */
+interface BaseColumn {
+  /** Rows. */
+  readonly length: number;
+  /** Null rows. */
+  readonly nullCount: number;
+  /** The normalized value of a row, or null. */
+  value(row: number): ManifestValue | null;
+}
+
+/** Numbers (int, float, timestamp as epoch ms); `nulls[row]` is 1 for a null row. */
+export class NumberColumn implements BaseColumn {
+  readonly kind = "number";
+  constructor(
+    readonly values: Float64Array,
+    readonly nulls: Uint8Array | undefined,
+    readonly nullCount: number,
+    /** Rows of an int column whose exact value is a bigint (`values` holds it rounded). */
+    readonly big?: ReadonlyMap<number, bigint>,
+  ) {}
+  get length(): number {
+    return this.values.length;
+  }
+  value(row: number): number | bigint | null {
+    if (this.nulls?.[row]) return null;
+    return this.big?.get(row) ?? this.values[row]!;
+  }
+}
+
+/** Booleans as 0/1. */
+export class BoolColumn implements BaseColumn {
+  readonly kind = "bool";
+  constructor(
+    readonly values: Uint8Array,
+    readonly nulls: Uint8Array | undefined,
+    readonly nullCount: number,
+  ) {}
+  get length(): number {
+    return this.values.length;
+  }
+  value(row: number): boolean | null {
+    return this.nulls?.[row] ? null : this.values[row] === 1;
+  }
+}
+
+/**
+ * Strings: `dict` holds each distinct value once, `codes[row]` its index (-1: null); every entry
+ * occurs in the column.
+ */
+export class StringColumn implements BaseColumn {
+  readonly kind = "string";
+  constructor(
+    readonly dict: readonly string[],
+    readonly codes: Int32Array,
+    readonly nullCount: number,
+  ) {}
+  get length(): number {
+    return this.codes.length;
+  }
+  value(row: number): string | null {
+    const c = this.codes[row]!;
+    return c < 0 ? null : this.dict[c]!;
+  }
+}
+
+/**
+ * Lists of strings: row `r`'s items are `dict[codes[k]]` for `offsets[r] <= k < offsets[r+1]`;
+ * a null row has no items. Every dictionary entry occurs in the column.
+ */
+export class ListColumn implements BaseColumn {
+  readonly kind = "list";
+  constructor(
+    readonly dict: readonly string[],
+    readonly offsets: Int32Array,
+    readonly codes: Int32Array,
+    readonly nulls: Uint8Array | undefined,
+    readonly nullCount: number,
+  ) {}
+  get length(): number {
+    return this.offsets.length - 1;
+  }
+  value(row: number): string[] | null {
+    if (this.nulls?.[row]) return null;
+    const out: string[] = [];
+    for (let k = this.offsets[row]!; k < this.offsets[row + 1]!; k++) {
+      out.push(this.dict[this.codes[k]!]!);
+    }
+    return out;
+  }
+}
+
+/** The sample keys (never null). */
+export class KeyColumn implements BaseColumn {
+  readonly kind = "keys";
+  readonly nullCount = 0;
+  constructor(readonly keys: readonly string[]) {}
+  get length(): number {
+    return this.keys.length;
+  }
+  value(row: number): string {
+    return this.keys[row]!;
+  }
+}
+
+/** Any column. */
+export type ColumnData = NumberColumn | BoolColumn | StringColumn | ListColumn | KeyColumn;
+
+/** Counts a column into an accumulator value by value (for aggregates without `addColumn`). */
+export function addRows(acc: Accumulator<unknown>, column: ColumnData): void {
+  for (let row = 0; row < column.length; row++) {
+    const v = column.value(row);
+    if (v === null) acc.addNull();
+    else acc.add(v);
+  }
+}
+
+/** Occurrences of each dictionary entry of a string or list column. */
+export function dictCounts(column: StringColumn | ListColumn): Float64Array {
+  const counts = new Float64Array(column.dict.length);
+  const codes = column.codes;
+  for (let k = 0; k < codes.length; k++) {
+    const c = codes[k]!;
+    if (c >= 0) counts[c]!++;
+  }
+  return counts;
+}

@@ -1,0 +1,394 @@
+/**
+ * Parquet value encodings for the manifest writer, written into a growing byte buffer: PLAIN
+ * (int64, double, boolean, byte arrays), DELTA_BINARY_PACKED (integers), DELTA_LENGTH_BYTE_ARRAY
+ * (strings) and the RLE / bit-packing hybrid (levels and dictionary indices). Tight loops over
+ * typed arrays: no per-value allocation.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Chars whose UTF-16 order differs from their UTF-8 byte order (surrogates vs U+E000..). */
+const UNORDERED = /[\uD800-\uFFFF]/;
+
+/** A growing byte buffer. */
+export class Sink {
+  buf: Uint8Array;
+  view: DataView;
+  pos = 0;
+  /** Set when a string written so far sorts differently in UTF-16 and in UTF-8. */
+  unordered = false;
+
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** One byte. */
+  u8(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** A little-endian uint32. */
+  u32(n: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, n, true);
+    this.pos += 4;
+  }
+
+  /** Unsigned varint of a non-negative safe integer. */
+  varint(n: number): void {
+    this.ensure(10);
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.pos++] = n;
+  }
+
+  /** Raw bytes. */
+  bytesOf(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** PLAIN doubles of the rows in `[start, end)` that are not null. */
+  doubles(values: Float64Array, start: number, end: number, nulls?: Uint8Array): void {
+    this.ensure((end - start) * 8);
+    if (!nulls && LITTLE_ENDIAN) {
+      this.buf.set(
+        new Uint8Array(values.buffer, values.byteOffset + start * 8, (end - start) * 8),
+        this.pos,
+      );
+      this.pos += (end - start) * 8;
+      return;
+    }
+    const view = this.view;
+    let p = this.pos;
+    for (let i = start; i < end; i++) {
+      if (nulls && nulls[i]) continue;
+      view.setFloat64(p, values[i]!, true);
+      p += 8;
+    }
+    this.pos = p;
+  }
+
+  /**
+   * PLAIN int64 of the rows in `[start, end)` that are not null: `values` holds integers (exact
+   * up to 2^63 in magnitude), `big` the rows whose exact value is a bigint.
+   */
+  int64s(
+    values: Float64Array,
+    start: number,
+    end: number,
+    nulls?: Uint8Array,
+    big?: ReadonlyMap<number, bigint>,
+  ): void {
+    this.ensure((end - start) * 8);
+    const view = this.view;
+    let p = this.pos;
+    for (let i = start; i < end; i++) {
+      if (nulls && nulls[i]) continue;
+      const b = big?.get(i);
+      if (b !== undefined) view.setBigInt64(p, b, true);
+      else {
+        const x = values[i]!;
+        view.setUint32(p, x >>> 0, true);
+        view.setInt32(p + 4, Math.floor(x / 4294967296), true);
+      }
+      p += 8;
+    }
+    this.pos = p;
+  }
+
+  /** PLAIN booleans (bit-packed, least significant bit first) of the non-null rows. */
+  booleans(values: Uint8Array, start: number, end: number, nulls?: Uint8Array): void {
+    this.ensure(((end - start) >> 3) + 1);
+    const buf = this.buf;
+    let p = this.pos;
+    let acc = 0;
+    let bit = 0;
+    for (let i = start; i < end; i++) {
+      if (nulls && nulls[i]) continue;
+      if (values[i]) acc |= 1 << bit;
+      if (++bit === 8) {
+        buf[p++] = acc;
+        acc = 0;
+        bit = 0;
+      }
+    }
+    if (bit) buf[p++] = acc;
+    this.pos = p;
+  }
+
+  /** One PLAIN byte array: length (uint32) and the string's UTF-8 bytes. */
+  string(s: string): void {
+    const n = s.length;
+    this.ensure(4 + n * 3);
+    const buf = this.buf;
+    const at = this.pos;
+    let p = at + 4;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        p = at + 4 + encoder.encodeInto(s, buf.subarray(at + 4)).written;
+        if (UNORDERED.test(s)) this.unordered = true;
+        break;
+      }
+      buf[p++] = c;
+    }
+    this.view.setUint32(at, p - at - 4, true);
+    this.pos = p;
+  }
+
+  /**
+   * The RLE / bit-packing hybrid of `values[start..end)` at `width` bits each: runs of 8 or
+   * more equal values as RLE runs, the rest bit-packed in groups of 8 (the last group padded).
+   */
+  hybrid(values: ArrayLike<number>, start: number, end: number, width: number): void {
+    const byteWidth = (width + 7) >> 3;
+    let i = start;
+    while (i < end) {
+      const v = values[i]!;
+      let j = i + 1;
+      while (j < end && values[j] === v) j++;
+      if (j - i >= 8) {
+        this.varint((j - i) * 2);
+        this.ensure(byteWidth);
+        for (let b = 0, x = v; b < byteWidth; b++, x = Math.floor(x / 256)) {
+          this.buf[this.pos++] = x & 0xff;
+        }
+        i = j;
+        continue;
+      }
+      // Bit-packed groups of 8 until a run of 8 equal values starts at a group boundary.
+      let k = i;
+      let groups = 0;
+      while (k < end) {
+        k += 8;
+        groups++;
+        if (k >= end) break;
+        const u = values[k]!;
+        let m = k + 1;
+        while (m < end && m - k < 8 && values[m] === u) m++;
+        if (m - k >= 8) break;
+      }
+      this.varint(groups * 2 + 1);
+      this.bitPack(values, i, Math.min(k, end), groups * 8, width);
+      i = Math.min(k, end);
+    }
+  }
+
+  /**
+   * DELTA_BINARY_PACKED of `values[0..count)` (integers whose deltas are safe integers): blocks of
+   * 128 deltas in 4 miniblocks of 32, each bit-packed at its own width above the block's least
+   * delta.
+   */
+  deltaBinaryPacked(values: ArrayLike<number>, count: number): void {
+    this.varint(128);
+    this.varint(4);
+    this.varint(count);
+    this.#zigzag(count ? values[0]! : 0);
+    const stored = DELTA_BLOCK;
+    for (let b = 1; b < count; b += 128) {
+      const n = Math.min(128, count - b);
+      let min = Infinity;
+      for (let i = 0; i < n; i++) {
+        const d = values[b + i]! - values[b + i - 1]!;
+        stored[i] = d;
+        if (d < min) min = d;
+      }
+      const widths = [0, 0, 0, 0];
+      for (let m = 0; m * 32 < n; m++) {
+        let max = 0;
+        for (let i = m * 32; i < Math.min(n, m * 32 + 32); i++) {
+          const x = (stored[i] = stored[i]! - min);
+          if (x > max) max = x;
+        }
+        widths[m] = bitWidth(max);
+      }
+      this.#zigzag(min);
+      this.ensure(4);
+      for (const w of widths) this.buf[this.pos++] = w;
+      for (let m = 0; m * 32 < n; m++) {
+        this.bitPack(stored, m * 32, Math.min(n, m * 32 + 32), 32, widths[m]!);
+      }
+    }
+  }
+
+  #zigzag(n: number): void {
+    this.varint(n >= 0 ? n * 2 : -n * 2 - 1);
+  }
+
+  /**
+   * DELTA_LENGTH_BYTE_ARRAY of strings: their UTF-8 lengths (DELTA_BINARY_PACKED), then all
+   * their bytes.
+   */
+  deltaLengthStrings(strings: readonly string[]): void {
+    const joined = strings.join("");
+    const lengths = new Float64Array(strings.length);
+    // Encode first, after the room the lengths may take: UTF-8 as long as UTF-16 means ASCII.
+    const room = 32 + strings.length * 2;
+    this.ensure(room + joined.length * 3 + 512); // + 512: no reallocation while the lengths go in
+    const written = encoder.encodeInto(joined, this.buf.subarray(this.pos + room)).written;
+    if (written === joined.length) {
+      for (let i = 0; i < strings.length; i++) lengths[i] = strings[i]!.length;
+    } else {
+      if (UNORDERED.test(joined)) this.unordered = true;
+      for (let i = 0; i < strings.length; i++) lengths[i] = encoder.encode(strings[i]!).length;
+    }
+    const at = this.pos;
+    this.deltaBinaryPacked(lengths, strings.length);
+    if (this.pos <= at + room) {
+      this.buf.copyWithin(this.pos, at + room, at + room + written);
+      this.pos += written;
+    } else {
+      // The lengths took more room than set aside (long strings of mixed lengths).
+      this.ensure(joined.length * 3);
+      this.pos += encoder.encodeInto(joined, this.buf.subarray(this.pos)).written;
+    }
+  }
+
+  /**
+   * DELTA_BYTE_ARRAY of `strings[start..end)`: per string the bytes it shares with the previous
+   * one and the length of the rest (both DELTA_BINARY_PACKED), then the rests. All on the UTF-8
+   * bytes of the strings joined (one native encode), so the prefixes are byte prefixes and the
+   * order found along the way is Parquet's. Returns the least and greatest strings' bytes.
+   */
+  deltaByteArray(
+    strings: readonly string[],
+    start: number,
+    end: number,
+  ): { min: Uint8Array; max: Uint8Array } | undefined {
+    const n = end - start;
+    const slice = start === 0 && end === strings.length ? strings : strings.slice(start, end);
+    const joined = slice.join("");
+    if (scratch.length < joined.length * 3) scratch = new Uint8Array(joined.length * 3);
+    const bytes = scratch;
+    const written = encoder.encodeInto(joined, bytes).written;
+    const lengths = new Int32Array(n);
+    if (written === joined.length) {
+      for (let i = 0; i < n; i++) lengths[i] = slice[i]!.length; // ASCII: a byte per char
+    } else {
+      for (let i = 0; i < n; i++) lengths[i] = encoder.encode(slice[i]!).length;
+    }
+    const prefixes = new Int32Array(n);
+    const rests = new Int32Array(n);
+    let minAt = 0, minLen = lengths[0] ?? 0, maxAt = 0, maxLen = minLen;
+    let prevAt = 0, prevLen = 0, at = 0;
+    for (let i = 0; i < n; i++) {
+      const len = lengths[i]!;
+      const limit = len < prevLen ? len : prevLen;
+      let p = 0;
+      while (p < limit && bytes[at + p] === bytes[prevAt + p]) p++;
+      prefixes[i] = p;
+      rests[i] = len - p;
+      if (i > 0) {
+        // While the strings ascend, each is the greatest: decided by the byte found above.
+        const greater = p < limit ? bytes[at + p]! > bytes[prevAt + p]! : len > prevLen;
+        if (greater && prevAt === maxAt) [maxAt, maxLen] = [at, len];
+        else if (compareBytes(bytes, at, len, maxAt, maxLen) > 0) [maxAt, maxLen] = [at, len];
+        else if (compareBytes(bytes, at, len, minAt, minLen) < 0) [minAt, minLen] = [at, len];
+      }
+      prevAt = at;
+      prevLen = len;
+      at += len;
+    }
+    this.deltaBinaryPacked(prefixes, n);
+    this.deltaBinaryPacked(rests, n);
+    this.ensure(written);
+    const buf = this.buf;
+    let pos = this.pos;
+    at = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = at + prefixes[i]!, stop = at + lengths[i]!; k < stop; k++) {
+        buf[pos++] = bytes[k]!;
+      }
+      at += lengths[i]!;
+    }
+    this.pos = pos;
+    if (n === 0) return undefined;
+    return { min: bytes.slice(minAt, minAt + minLen), max: bytes.slice(maxAt, maxAt + maxLen) };
+  }
+
+  /** `count` values from `values[start..)` (zeros past `end`), `width` bits each, LSB first. */
+  bitPack(values: ArrayLike<number>, start: number, end: number, count: number, width: number) {
+    if (width === 0) return;
+    this.ensure((count * width) >> 3);
+    const buf = this.buf;
+    let p = this.pos;
+    if (width <= 24) {
+      let acc = 0;
+      let bits = 0;
+      for (let i = 0; i < count; i++) {
+        const x = start + i < end ? values[start + i]! : 0;
+        acc |= x << bits;
+        bits += width;
+        while (bits >= 8) {
+          buf[p++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+    } else {
+      // Wide values (up to 53 bits) go in pieces of at most 21 bits: the accumulator stays a
+      // 32-bit integer.
+      let acc = 0;
+      let bits = 0;
+      for (let i = 0; i < count; i++) {
+        const x = start + i < end ? values[start + i]! : 0;
+        const lo = x >>> 0;
+        const hi = (x - lo) / 4294967296;
+        for (let piece = 0; piece < 3; piece++) {
+          const take = piece < 2 ? Math.min(16, width - piece * 16) : width - 32;
+          if (take <= 0) break;
+          acc |= (piece === 0 ? lo & 0xffff : piece === 1 ? lo >>> 16 : hi) << bits;
+          bits += take;
+          while (bits >= 8) {
+            buf[p++] = acc & 0xff;
+            acc >>>= 8;
+            bits -= 8;
+          }
+        }
+      }
+    }
+    this.pos = p;
+  }
+}
+
+const DELTA_BLOCK = new Float64Array(128);
+/** UTF-8 of the strings being prefix-compressed (kept for the next call). */
+let scratch = new Uint8Array(0);
+
+/** Byte-wise order of `bytes[a..a+aLen)` and `bytes[b..b+bLen)`: negative, 0 or positive. */
+function compareBytes(bytes: Uint8Array, a: number, aLen: number, b: number, bLen: number) {
+  const n = aLen < bLen ? aLen : bLen;
+  for (let i = 0; i < n; i++) {
+    const d = bytes[a + i]! - bytes[b + i]!;
+    if (d !== 0) return d;
+  }
+  return aLen - bLen;
+}
+
+/** Bits needed for values `0..max`. */
+export function bitWidth(max: number): number {
+  if (max < 4294967296) return 32 - Math.clz32(max);
+  return 64 - Math.clz32(Math.floor(max / 4294967296));
+}
