@@ -107,16 +107,29 @@ export class ListColumn implements BaseColumn {
   }
 }
 
-/** The sample keys (never null). */
+const decoder = new TextDecoder();
+
+/** The sample keys (never null): their UTF-8 back to back in `bytes`, and each one's length. */
 export class KeyColumn implements BaseColumn {
   readonly kind = "keys";
   readonly nullCount = 0;
-  constructor(readonly keys: readonly string[]) {}
+  #offsets: Float64Array | undefined;
+  constructor(readonly bytes: Uint8Array, readonly lengths: Int32Array) {}
   get length(): number {
-    return this.keys.length;
+    return this.lengths.length;
+  }
+  /** Byte offset of row `row`'s key (of the end, for `row === length`). */
+  offset(row: number): number {
+    if (!this.#offsets) {
+      const offsets = new Float64Array(this.length + 1);
+      for (let r = 0; r < this.length; r++) offsets[r + 1] = offsets[r]! + this.lengths[r]!;
+      this.#offsets = offsets;
+    }
+    return this.#offsets[row]!;
   }
   value(row: number): string {
-    return this.keys[row]!;
+    const at = this.offset(row);
+    return decoder.decode(this.bytes.subarray(at, at + this.lengths[row]!));
   }
 }
 

@@ -277,7 +277,12 @@ function stringValues(
 function keyChunk(pages: Pages, data: KeyColumn, start: number, end: number): Written {
   const rows = end - start;
   pages.levels(undefined, rows, 1, 1);
-  const bounds = pages.page.deltaByteArray(data.keys, start, end);
+  const bounds = pages.page.deltaByteArray(
+    data.bytes,
+    data.offset(start),
+    data.lengths.subarray(start, end),
+    rows,
+  );
   const stats = bounds && bounds.min.length <= MAX_STAT && bounds.max.length <= MAX_STAT
     ? { nullCount: 0, ...bounds }
     : { nullCount: 0 };

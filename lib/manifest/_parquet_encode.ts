@@ -267,33 +267,22 @@ export class Sink {
   }
 
   /**
-   * DELTA_BYTE_ARRAY of `strings[start..end)`: per string the bytes it shares with the previous
-   * one and the length of the rest (both DELTA_BINARY_PACKED), then the rests. All on the UTF-8
-   * bytes of the strings joined (one native encode), so the prefixes are byte prefixes and the
-   * order found along the way is Parquet's. Returns the least and greatest strings' bytes.
+   * DELTA_BYTE_ARRAY of `count` byte strings laid back to back in `bytes` from `from`, with
+   * their `lengths`: per string the bytes it shares with the previous one and the length of the
+   * rest (both DELTA_BINARY_PACKED), then the rests. Returns the least and greatest strings, in
+   * byte order (Parquet's), found along the way.
    */
   deltaByteArray(
-    strings: readonly string[],
-    start: number,
-    end: number,
+    bytes: Uint8Array,
+    from: number,
+    lengths: ArrayLike<number>,
+    count: number,
   ): { min: Uint8Array; max: Uint8Array } | undefined {
-    const n = end - start;
-    const slice = start === 0 && end === strings.length ? strings : strings.slice(start, end);
-    const joined = slice.join("");
-    if (scratch.length < joined.length * 3) scratch = new Uint8Array(joined.length * 3);
-    const bytes = scratch;
-    const written = encoder.encodeInto(joined, bytes).written;
-    const lengths = new Int32Array(n);
-    if (written === joined.length) {
-      for (let i = 0; i < n; i++) lengths[i] = slice[i]!.length; // ASCII: a byte per char
-    } else {
-      for (let i = 0; i < n; i++) lengths[i] = encoder.encode(slice[i]!).length;
-    }
-    const prefixes = new Int32Array(n);
-    const rests = new Int32Array(n);
-    let minAt = 0, minLen = lengths[0] ?? 0, maxAt = 0, maxLen = minLen;
-    let prevAt = 0, prevLen = 0, at = 0;
-    for (let i = 0; i < n; i++) {
+    const prefixes = new Int32Array(count);
+    const rests = new Int32Array(count);
+    let minAt = from, minLen = lengths[0] ?? 0, maxAt = from, maxLen = minLen;
+    let prevAt = from, prevLen = 0, at = from;
+    for (let i = 0; i < count; i++) {
       const len = lengths[i]!;
       const limit = len < prevLen ? len : prevLen;
       let p = 0;
@@ -303,28 +292,34 @@ export class Sink {
       if (i > 0) {
         // While the strings ascend, each is the greatest: decided by the byte found above.
         const greater = p < limit ? bytes[at + p]! > bytes[prevAt + p]! : len > prevLen;
-        if (greater && prevAt === maxAt) [maxAt, maxLen] = [at, len];
-        else if (compareBytes(bytes, at, len, maxAt, maxLen) > 0) [maxAt, maxLen] = [at, len];
-        else if (compareBytes(bytes, at, len, minAt, minLen) < 0) [minAt, minLen] = [at, len];
+        if (
+          (greater && prevAt === maxAt) || compareBytes(bytes, at, len, maxAt, maxLen) > 0
+        ) {
+          maxAt = at;
+          maxLen = len;
+        } else if (compareBytes(bytes, at, len, minAt, minLen) < 0) {
+          minAt = at;
+          minLen = len;
+        }
       }
       prevAt = at;
       prevLen = len;
       at += len;
     }
-    this.deltaBinaryPacked(prefixes, n);
-    this.deltaBinaryPacked(rests, n);
-    this.ensure(written);
+    this.deltaBinaryPacked(prefixes, count);
+    this.deltaBinaryPacked(rests, count);
+    this.ensure(at - from);
     const buf = this.buf;
     let pos = this.pos;
-    at = 0;
-    for (let i = 0; i < n; i++) {
+    at = from;
+    for (let i = 0; i < count; i++) {
       for (let k = at + prefixes[i]!, stop = at + lengths[i]!; k < stop; k++) {
         buf[pos++] = bytes[k]!;
       }
       at += lengths[i]!;
     }
     this.pos = pos;
-    if (n === 0) return undefined;
+    if (count === 0) return undefined;
     return { min: bytes.slice(minAt, minAt + minLen), max: bytes.slice(maxAt, maxAt + maxLen) };
   }
 
@@ -374,8 +369,6 @@ export class Sink {
 }
 
 const DELTA_BLOCK = new Float64Array(128);
-/** UTF-8 of the strings being prefix-compressed (kept for the next call). */
-let scratch = new Uint8Array(0);
 
 /** Byte-wise order of `bytes[a..a+aLen)` and `bytes[b..b+bLen)`: negative, 0 or positive. */
 function compareBytes(bytes: Uint8Array, a: number, aLen: number, b: number, bLen: number) {
