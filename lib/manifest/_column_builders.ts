@@ -235,6 +235,7 @@ export class ListBuilder implements ColumnBuilder {
   finish(): ListColumn {
     const rows = this.#rows;
     const n = rows.length;
+    const strings = this.strings;
     const offsets = new Int32Array(n + 1);
     let codes: Int32Array = new Int32Array(Math.max(16, n * 2));
     const dict: string[] = [];
@@ -252,7 +253,7 @@ export class ListBuilder implements ColumnBuilder {
         for (let j = 0; j < v.length; j++) {
           const item = v[j];
           let key: string;
-          if (typeof item === "string" && this.strings) key = item;
+          if (typeof item === "string" && strings) key = item;
           else {
             const x = this.normalize(item);
             if (x === null) continue;
@@ -277,10 +278,16 @@ const encoder = new TextEncoder();
  * prefix-compresses them at shard close in a tight loop over these bytes.
  */
 export class KeyBuilder {
-  #bytes: Uint8Array = new Uint8Array(INITIAL * 16);
-  #lengths: Int32Array = new Int32Array(INITIAL);
+  #bytes: Uint8Array;
+  #lengths: Int32Array;
   #pos = 0;
   #n = 0;
+
+  /** `capacity`: keys to make room for, at 16 bytes each (more as needed). */
+  constructor(capacity = INITIAL) {
+    this.#bytes = new Uint8Array(Math.max(16, capacity) * 16);
+    this.#lengths = new Int32Array(Math.max(16, capacity));
+  }
 
   push(key: string): void {
     const n = this.#n;

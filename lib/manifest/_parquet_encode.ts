@@ -206,29 +206,27 @@ export class Sink {
     this.varint(4);
     this.varint(count);
     this.#zigzag(count ? values[0]! : 0);
-    const stored = DELTA_BLOCK;
+    const deltas = DELTA_BLOCK;
+    const maxes = DELTA_MAXES;
     for (let b = 1; b < count; b += 128) {
       const n = Math.min(128, count - b);
+      // One pass: the deltas, their least, and each miniblock's greatest.
       let min = Infinity;
+      maxes.fill(-Infinity);
       for (let i = 0; i < n; i++) {
         const d = values[b + i]! - values[b + i - 1]!;
-        stored[i] = d;
+        deltas[i] = d;
         if (d < min) min = d;
-      }
-      const widths = [0, 0, 0, 0];
-      for (let m = 0; m * 32 < n; m++) {
-        let max = 0;
-        for (let i = m * 32; i < Math.min(n, m * 32 + 32); i++) {
-          const x = (stored[i] = stored[i]! - min);
-          if (x > max) max = x;
-        }
-        widths[m] = bitWidth(max);
+        if (d > maxes[i >> 5]!) maxes[i >> 5] = d;
       }
       this.#zigzag(min);
       this.ensure(4);
-      for (const w of widths) this.buf[this.pos++] = w;
+      for (let m = 0; m < 4; m++) {
+        this.buf[this.pos++] = m * 32 < n ? bitWidth(maxes[m]! - min) : 0;
+      }
       for (let m = 0; m * 32 < n; m++) {
-        this.bitPack(stored, m * 32, Math.min(n, m * 32 + 32), 32, widths[m]!);
+        const width = bitWidth(maxes[m]! - min);
+        this.bitPack(deltas, m * 32, Math.min(n, m * 32 + 32), 32, width, min);
       }
     }
   }
@@ -323,8 +321,18 @@ export class Sink {
     return { min: bytes.slice(minAt, minAt + minLen), max: bytes.slice(maxAt, maxAt + maxLen) };
   }
 
-  /** `count` values from `values[start..)` (zeros past `end`), `width` bits each, LSB first. */
-  bitPack(values: ArrayLike<number>, start: number, end: number, count: number, width: number) {
+  /**
+   * `count` values from `values[start..)` less `bias` (zeros past `end`), `width` bits each,
+   * least significant bit first.
+   */
+  bitPack(
+    values: ArrayLike<number>,
+    start: number,
+    end: number,
+    count: number,
+    width: number,
+    bias = 0,
+  ) {
     if (width === 0) return;
     this.ensure((count * width) >> 3);
     const buf = this.buf;
@@ -333,7 +341,7 @@ export class Sink {
       let acc = 0;
       let bits = 0;
       for (let i = 0; i < count; i++) {
-        const x = start + i < end ? values[start + i]! : 0;
+        const x = start + i < end ? values[start + i]! - bias : 0;
         acc |= x << bits;
         bits += width;
         while (bits >= 8) {
@@ -348,7 +356,7 @@ export class Sink {
       let acc = 0;
       let bits = 0;
       for (let i = 0; i < count; i++) {
-        const x = start + i < end ? values[start + i]! : 0;
+        const x = start + i < end ? values[start + i]! - bias : 0;
         const lo = x >>> 0;
         const hi = (x - lo) / 4294967296;
         for (let piece = 0; piece < 3; piece++) {
@@ -369,6 +377,7 @@ export class Sink {
 }
 
 const DELTA_BLOCK = new Float64Array(128);
+const DELTA_MAXES = new Float64Array(4);
 
 /** Byte-wise order of `bytes[a..a+aLen)` and `bytes[b..b+bLen)`: negative, 0 or positive. */
 function compareBytes(bytes: Uint8Array, a: number, aLen: number, b: number, bLen: number) {

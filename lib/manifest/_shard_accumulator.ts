@@ -37,7 +37,7 @@ export class ShardAccumulator {
   /** `capacity`: rows to make room for at first (the previous shard's count is a fair guess). */
   constructor(fields: readonly ManifestField[], options: AggregateOptions, capacity?: number) {
     this.#fields = fields;
-    this.#keys = new KeyBuilder();
+    this.#keys = new KeyBuilder(capacity);
     this.#builders = fields.map((f) => columnType(f).builder(capacity));
     this.#capture = capturer(fields.map((f) => f.name));
     // Created now so that bad options (histogram edges) fail at the first sample.
