@@ -278,12 +278,14 @@ export class Sink {
   ): { min: Uint8Array; max: Uint8Array } | undefined {
     const prefixes = new Int32Array(count);
     const rests = new Int32Array(count);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let minAt = from, minLen = lengths[0] ?? 0, maxAt = from, maxLen = minLen;
     let prevAt = from, prevLen = 0, at = from;
     for (let i = 0; i < count; i++) {
       const len = lengths[i]!;
       const limit = len < prevLen ? len : prevLen;
       let p = 0;
+      while (p + 4 <= limit && view.getUint32(at + p) === view.getUint32(prevAt + p)) p += 4;
       while (p < limit && bytes[at + p] === bytes[prevAt + p]) p++;
       prefixes[i] = p;
       rests[i] = len - p;
@@ -351,19 +353,29 @@ export class Sink {
         }
       }
     } else {
-      // Wide values (up to 53 bits) go in pieces of at most 21 bits: the accumulator stays a
-      // 32-bit integer.
+      // Wide values (up to 53 bits) go in three pieces (16, up to 16, up to 21 bits): the
+      // accumulator stays a 32-bit integer.
+      const mid = width < 32 ? width - 16 : 16;
+      const high = width - 32;
       let acc = 0;
       let bits = 0;
       for (let i = 0; i < count; i++) {
         const x = start + i < end ? values[start + i]! - bias : 0;
         const lo = x >>> 0;
-        const hi = (x - lo) / 4294967296;
-        for (let piece = 0; piece < 3; piece++) {
-          const take = piece < 2 ? Math.min(16, width - piece * 16) : width - 32;
-          if (take <= 0) break;
-          acc |= (piece === 0 ? lo & 0xffff : piece === 1 ? lo >>> 16 : hi) << bits;
-          bits += take;
+        acc |= (lo & 0xffff) << bits;
+        buf[p++] = acc & 0xff;
+        buf[p++] = (acc >>> 8) & 0xff;
+        acc >>>= 16;
+        acc |= (lo >>> 16) << bits;
+        bits += mid;
+        while (bits >= 8) {
+          buf[p++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+        if (high > 0) {
+          acc |= ((x - lo) / 4294967296) << bits;
+          bits += high;
           while (bits >= 8) {
             buf[p++] = acc & 0xff;
             acc >>>= 8;

@@ -107,17 +107,22 @@ function octaveStarts(edges: Float64Array): Int32Array {
  * binary search; the binary search for the outermost buckets.
  */
 function gridIndex(edges: Float64Array, x: number): number {
+  return gridIndexIn(edges, edges.subarray(POSITIVE), octaveStarts(edges), x);
+}
+
+/** `gridIndex` with the positive edges (`pos`) and octave table at hand (hoisted out of loops). */
+function gridIndexIn(edges: Float64Array, pos: Float64Array, octave: Int32Array, x: number) {
   const y = x < 0 ? -x : x;
   if (!(y >= 1e-300 && y < 1e308)) {
     return y < 1e-300 ? POSITIVE - 1 : bucketIndex(edges, x);
   }
   // j: index among the positive edges with pos[j] <= y < pos[j + 1].
   f64[0] = y;
-  let j = octaveStarts(edges)[(u32[HIGH]! >>> 20) & 0x7ff]!;
-  while (edges[POSITIVE + j + 1]! <= y) j++;
+  let j = octave[(u32[HIGH]! >>> 20) & 0x7ff]!;
+  while (pos[j + 1]! <= y) j++;
   if (x > 0) return POSITIVE + j;
   // x = -y: the bucket [-pos[j], -pos[j-1]) holds it when -pos[j] <= x, i.e. y == pos[j].
-  return edges[POSITIVE + j] === y ? POSITIVE - 1 - j : POSITIVE - 2 - j;
+  return pos[j] === y ? POSITIVE - 1 - j : POSITIVE - 2 - j;
 }
 
 /** `bucketIndex` for a few edges: a linear scan. */
@@ -127,6 +132,8 @@ function smallIndex(edges: Float64Array, x: number): number {
   while (i < last && edges[i + 1]! <= x) i++;
   return i;
 }
+
+const MAX = Number.MAX_VALUE;
 
 function clamp(x: number): number {
   return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, x));
@@ -177,6 +184,40 @@ export class HistogramAccumulator {
     else if (x < this.#first) this.#below++;
     else if (x > this.#last) this.#above++;
     else this.#counts[edges.length <= 16 ? smallIndex(edges, x) : bucketIndex(edges, x)]!++;
+  }
+
+  /**
+   * Counts `values[i]` for every `i` not marked in `nulls` and not NaN (what `add` per value
+   * does, in one loop per edge rule).
+   */
+  addAll(values: Float64Array, nulls?: Uint8Array): void {
+    const edges = this.#edges;
+    const counts = this.#counts;
+    const n = values.length;
+    if (!this.#fixed) {
+      const pos = edges.subarray(POSITIVE);
+      const octave = octaveStarts(edges);
+      for (let i = 0; i < n; i++) {
+        const x = values[i]!;
+        if (x !== x || (nulls && nulls[i])) continue;
+        counts[gridIndexIn(edges, pos, octave, x < -MAX ? -MAX : x > MAX ? MAX : x)]!++;
+      }
+      return;
+    }
+    const first = this.#first;
+    const last = this.#last;
+    const small = edges.length <= 16;
+    let below = 0;
+    let above = 0;
+    for (let i = 0; i < n; i++) {
+      const x = values[i]!;
+      if (x !== x || (nulls && nulls[i])) continue;
+      if (x < first) below++;
+      else if (x > last) above++;
+      else counts[small ? smallIndex(edges, x) : bucketIndex(edges, x)]!++;
+    }
+    this.#below += below;
+    this.#above += above;
   }
 
   /** The histogram in its stored form. */

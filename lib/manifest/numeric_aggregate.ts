@@ -44,7 +44,6 @@ class NumericAccumulator implements Accumulator<NumericSummary> {
   addColumn(column: ColumnData): void {
     if (column.kind !== "number") return addRows(this, column);
     const { values, nulls } = column;
-    const histogram = this.#histogram;
     let min = this.#min;
     let max = this.#max;
     let sum = this.#sum;
@@ -52,7 +51,7 @@ class NumericAccumulator implements Accumulator<NumericSummary> {
     let nans = 0;
     let infs = 0;
     for (let i = 0; i < values.length; i++) {
-      if (nulls?.[i]) continue;
+      if (nulls && nulls[i]) continue;
       const x = values[i]!;
       if (x !== x) {
         nans++;
@@ -63,8 +62,8 @@ class NumericAccumulator implements Accumulator<NumericSummary> {
       if (x > max) max = x;
       if (x - x === 0) sum += x;
       else infs++;
-      histogram.add(x);
     }
+    this.#histogram.addAll(values, nulls);
     this.#min = min;
     this.#max = max;
     this.#sum = sum;
