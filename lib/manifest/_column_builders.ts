@@ -1,8 +1,9 @@
 /**
  * Column builders: one per manifest field of an open shard, fed one value per sample and turned
- * into a typed column (`_column_data.ts`) at shard close. Values are normalized as they arrive,
+ * into a typed column (`_column_data.ts`) at shard close. Scalars are normalized as they arrive,
  * while the sample is still in the CPU cache, into growing typed arrays (strings as dictionary
- * codes), so nothing of the samples is kept alive but the distinct strings.
+ * codes), so nothing of the samples is kept alive but the distinct strings; list values are
+ * kept as they are until the shard closes (see {@linkcode ListBuilder}).
  *
  * @module
  */

@@ -4,10 +4,11 @@
  * what the footer records of it.
  *
  * Encodings are chosen so that the bytes are compact without a compressor where that is cheap:
- * integers and timestamps DELTA_BINARY_PACKED, doubles and booleans PLAIN, low-cardinality
- * strings as a dictionary. Only chunks of raw string bytes (sample keys, high-cardinality
- * strings: DELTA_LENGTH_BYTE_ARRAY) are zstd-compressed: zstd costs ~2.5 ns per byte, which on
- * random doubles would buy ~25%, and nearly nothing on the packed encodings.
+ * sample keys DELTA_BYTE_ARRAY (consecutive keys share most bytes), integers and timestamps
+ * DELTA_BINARY_PACKED, doubles and booleans PLAIN, low-cardinality strings as a dictionary.
+ * Only chunks of raw string bytes (high-cardinality strings: DELTA_LENGTH_BYTE_ARRAY) are
+ * zstd-compressed: zstd costs ~2.5 ns per byte, which on random doubles would buy ~25%, and
+ * nearly nothing on the packed encodings.
  *
  * @module
  */

@@ -1,16 +1,18 @@
 /**
  * A Parquet writer for manifest columns, in TypeScript: the rows of a shard go from typed
- * columns to Parquet bytes in a few tight loops, with no native calls per value (filling
- * DuckDB data chunks cost ~5 µs per 1 KiB sample, more than the manifest's 10% budget; see
- * `bench/manifests.ts`). DuckDB still reads every file.
+ * columns to Parquet bytes in a few tight loops, with no native call per value (filling DuckDB
+ * data chunks and copying them out cost ~5 µs per sample, half the time a ShardWriter takes to
+ * write a 1 KiB sample; see `bench/manifests.ts`). DuckDB reads every file.
  *
  * Layout: format version 1, every column OPTIONAL (as DuckDB writes them), row groups of up to
- * `rowGroupSize` rows, per column chunk an optional dictionary page and one v1 data page, zstd
- * compressed. Strings are dictionary-encoded when distinct values are few (RLE_DICTIONARY),
- * PLAIN otherwise; numbers and booleans PLAIN; levels in the RLE / bit-packing hybrid. Lists
- * use the standard three-level LIST layout (`name.list.element`). Chunk statistics: null count,
- * min and max (left out where they could mislead: NaN-only doubles, strings whose UTF-16 order
- * differs from their byte order, long strings).
+ * `rowGroupSize` rows, per column chunk an optional dictionary page and one v1 data page.
+ * Encodings (see `_parquet_chunk.ts`): sample keys DELTA_BYTE_ARRAY; integers and timestamps
+ * DELTA_BINARY_PACKED; doubles and booleans PLAIN; strings as a dictionary (RLE_DICTIONARY)
+ * when distinct values are few, else DELTA_LENGTH_BYTE_ARRAY, zstd-compressed; levels in the
+ * RLE / bit-packing hybrid. Lists use the standard three-level LIST layout
+ * (`name.list.element`). Chunk statistics: null count, min and max, left out where they could
+ * mislead DuckDB's pruning (doubles beside a NaN, strings whose UTF-16 order differs from their
+ * byte order, long strings).
  *
  * @module
  */
@@ -33,7 +35,7 @@ export interface ParquetOutColumn {
 export interface EncodeParquetOptions {
   /** Rows per row group. @default 122880 */
   rowGroupSize?: number;
-  /** Page compression. @default "zstd" */
+  /** Compression of the chunks that need one (raw string bytes); `"none"`: no chunk. @default "zstd" */
   compression?: Codec;
 }
 
