@@ -49,10 +49,6 @@ function growU8(a: Uint8Array, need: number): Uint8Array {
 const INITIAL = 256;
 const INT64_LIMIT = 2 ** 63;
 
-function outOfRange(v: unknown): never {
-  throw new RangeError(`Cannot store ${v} in a manifest int column: outside the int64 range`);
-}
-
 /** Epoch ms of a timestamp value (Date, ms, ISO string), or null. */
 export function toMs(v: unknown): number | null {
   const ms = v instanceof Date
@@ -110,21 +106,43 @@ export class FloatBuilder extends NumberBuilder {
   }
 }
 
-/** `int`: finite numbers truncated, bigints (exact beyond 2^53); outside int64 throws. */
+/**
+ * `int`: finite numbers truncated, bigints (exact beyond 2^53). A value outside int64 (the
+ * schema allows uint64) cannot be stored: `finish` throws a RangeError naming the first one (not
+ * `push`, which runs inside the ShardWriter's write, after the sample is in the tar).
+ */
 export class IntBuilder extends NumberBuilder {
+  #outOfRange: number | bigint | undefined;
+
   push(v: unknown): void {
     if (this.n === this.values.length) this.grow();
     if (typeof v === "number") {
       if (v - v !== 0) this.null(); // NaN, ±Infinity
-      else if (v >= INT64_LIMIT || v < -INT64_LIMIT) outOfRange(v);
+      else if (v >= INT64_LIMIT || v < -INT64_LIMIT) this.#tooBig(v);
       else this.values[this.n] = Math.trunc(v);
     } else if (typeof v === "bigint") {
-      if (v >= 2n ** 63n || v < -(2n ** 63n)) outOfRange(v);
-      const x = Number(v);
-      this.values[this.n] = x;
-      if (!Number.isSafeInteger(x)) (this.big ??= new Map()).set(this.n, v);
+      if (v >= 2n ** 63n || v < -(2n ** 63n)) this.#tooBig(v);
+      else {
+        const x = Number(v);
+        this.values[this.n] = x;
+        if (!Number.isSafeInteger(x)) (this.big ??= new Map()).set(this.n, v);
+      }
     } else this.null();
     this.n++;
+  }
+
+  #tooBig(v: number | bigint): void {
+    this.#outOfRange ??= v;
+    this.null();
+  }
+
+  override finish(): NumberColumn {
+    if (this.#outOfRange !== undefined) {
+      throw new RangeError(
+        `Cannot store ${this.#outOfRange} in a manifest int column: outside the int64 range`,
+      );
+    }
+    return super.finish();
   }
 }
 

@@ -61,7 +61,13 @@ export class ShardAccumulator {
   finish(): ShardManifest {
     const entries: [string, AggregateSummary][] = [];
     const data = this.#fields.map((field, i) => {
-      const column = this.#builders[i]!.finish();
+      let column;
+      try {
+        column = this.#builders[i]!.finish();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw new RangeError(`Manifest field "${field.name}": ${message}`, { cause: err });
+      }
       const acc = this.#accumulators[i]!;
       if (acc.addColumn) acc.addColumn(column);
       else addRows(acc, column);

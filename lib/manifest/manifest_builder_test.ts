@@ -116,3 +116,22 @@ Deno.test("ManifestBuilder in the background reports failures at flush", async (
   assert.equal((await ok.flush()).length, 1);
   assert.equal(await store.head("ds/_index/shards/b.json"), undefined);
 });
+
+Deno.test("ManifestBuilder.commit rejects an int outside int64, naming the field", async () => {
+  const builder = new ManifestBuilder(new MemoryStore(), {
+    name: "S",
+    version: "1.0.0",
+    manifestFields: [{ name: "n", role: "numeric", type: "int", list: false, nullable: false }],
+  });
+  builder.onSample({
+    shard: "ds/a.tar",
+    key: "a",
+    offset: 0,
+    size: 512,
+    sample: { n: 2n ** 64n - 1n },
+  });
+  await assert.rejects(
+    () => builder.commit({ key: "ds/a.tar", numSamples: 1, sizeBytes: 1024, sha256: "00" }),
+    (err: Error) => err instanceof RangeError && err.message.includes(`field "n"`),
+  );
+});
