@@ -6,17 +6,38 @@
 import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
 
-/** Reads and parses a JSON object, or `undefined` when it does not exist. */
+/** Attempts at reading a record that does not parse before giving up. */
+const PARSE_ATTEMPTS = 3;
+
+/**
+ * Reads and parses a JSON object, or `undefined` when it does not exist.
+ *
+ * Heartbeat records are overwritten while others read them. R2 and S3 replace objects
+ * atomically, but some S3-compatible servers (s3rver, used in the tests) can serve a torn copy
+ * during an overwrite: a record that does not parse is read again, a few times, before the
+ * error is thrown with its key.
+ */
 export async function readJson<T>(store: Store, key: string): Promise<T | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await store.get(key);
-  } catch (err) {
-    if (err instanceof StoreError && err.code === "not_found") return undefined;
-    if ((err as { code?: string })?.code === "not_found") return undefined;
-    throw err;
+  for (let attempt = 1;; attempt++) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await store.get(key);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === "not_found") return undefined;
+      if ((err as { code?: string })?.code === "not_found") return undefined;
+      throw err;
+    }
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes)) as T;
+    } catch (err) {
+      if (attempt >= PARSE_ATTEMPTS) {
+        throw new SyntaxError(`Cannot parse job record "${key}": ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
   }
-  return JSON.parse(new TextDecoder().decode(bytes)) as T;
 }
 
 /**
