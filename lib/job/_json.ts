@@ -70,20 +70,5 @@ export async function listKeys(store: Store, prefix: string): Promise<string[]> 
   return keys;
 }
 
-/** Maps over items with at most `limit` promises in flight, keeping order. */
-export async function mapLimit<T, U>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<U>,
-): Promise<U[]> {
-  const out = new Array<U>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+/** Bounded-concurrency map, shared with the manifest layer. */
+export { mapLimit } from "../manifest/_pool.ts";
