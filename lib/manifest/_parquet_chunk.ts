@@ -306,14 +306,7 @@ function stringChunk(pages: Pages, data: StringColumn, start: number, end: numbe
   const values = stringValues(pages, data.dict, codes, start, end, rows - nullCount);
   const stats = stringStats(values.each, nullCount, page.unordered);
   pages.flush(PAGE.DATA, rows, values.encoding);
-  return {
-    dataOffset: values.dataOffset,
-    encodings: values.dataOffset
-      ? [ENC.PLAIN, ENC.RLE, ENC.RLE_DICTIONARY]
-      : [ENC.RLE, values.encoding],
-    numValues: rows,
-    stats,
-  };
+  return stringWritten(values, rows, stats);
 }
 
 /** LIST<VARCHAR>: levels per item (an empty or null list is one level entry without a value). */
@@ -346,12 +339,21 @@ function listChunk(pages: Pages, data: ListColumn, start: number, end: number): 
   const values = stringValues(pages, data.dict, data.codes, from, to, to - from);
   const stats = stringStats(values.each, missing, pages.page.unordered);
   pages.flush(PAGE.DATA, entries, values.encoding);
+  return stringWritten(values, entries, stats);
+}
+
+/** The chunk record of string values: dictionary-encoded when a dictionary page was written. */
+function stringWritten(
+  values: { dataOffset?: number; encoding: number },
+  numValues: number,
+  stats: Written["stats"],
+): Written {
   return {
     dataOffset: values.dataOffset,
     encodings: values.dataOffset
       ? [ENC.PLAIN, ENC.RLE, ENC.RLE_DICTIONARY]
       : [ENC.RLE, values.encoding],
-    numValues: entries,
+    numValues,
     stats,
   };
 }
