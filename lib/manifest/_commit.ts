@@ -9,7 +9,7 @@ import { StoreError } from "../store/store_error.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { type ManifestHeader, parseManifestHeader } from "./manifest_header.ts";
 import { fragmentKey, shardKeys, shardName, tombstoneKey } from "./_keys.ts";
-import { encodeIndexEntry } from "./_index_io.ts";
+import { encodeIndexEntry } from "./_index_entry.ts";
 
 async function createOnly(store: Store, key: string, text: string): Promise<boolean> {
   try {

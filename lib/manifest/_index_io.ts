@@ -11,16 +11,14 @@
  *
  * @module
  */
+export { encodeIndexEntry, type IndexEntry } from "./_index_entry.ts";
 import { BIGINT, DuckDBTimestampTZValue, TIMESTAMPTZ, VARCHAR } from "@duckdb/node-api";
 import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
-import {
-  encodeManifestHeader,
-  type ManifestHeader,
-  parseManifestHeader,
-} from "./manifest_header.ts";
+import { encodeManifestHeader, parseManifestHeader } from "./manifest_header.ts";
 import { readManifestParquet } from "./manifest_parquet.ts";
 import { parseLenientJson } from "./_read.ts";
+import type { IndexEntry } from "./_index_entry.ts";
 import { type ColumnSpec, writeParquet } from "./_write_parquet.ts";
 import {
   compactedGeneration,
@@ -30,28 +28,6 @@ import {
   nameOfIndexItem,
   shardKeyIn,
 } from "./_keys.ts";
-
-/** One shard in a dataset index. */
-export interface IndexEntry {
-  /**
-   * The shard's key relative to the dataset (`shard-000042.tar`): what the index stores, the
-   * same wherever the dataset lives.
-   */
-  name: string;
-  /**
-   * The shard's store key in the store the index was read from (`<dataset>/shard-000042.tar`):
-   * pass it to `readManifest`, `store.get`, ... .
-   */
-  shard: string;
-  header: ManifestHeader;
-}
-
-/** The JSON text of an index fragment (the shard by its name in the dataset). */
-export function encodeIndexEntry(entry: Pick<IndexEntry, "name" | "header">): string {
-  return `{"name": ${JSON.stringify(entry.name)}, "header": ${
-    encodeManifestHeader(entry.header)
-  }}\n`;
-}
 
 /** An entry of `dataset` from its shard name and header. */
 function entryOf(dataset: string, name: string, header: object | string): IndexEntry {

@@ -65,6 +65,9 @@ export interface ShardWriterOptions<S> {
   highWaterMark?: number;
 }
 
+/** Bytes gathered in the tar writer before they are sent to the store. */
+const SEND_BATCH = 64 << 10;
+
 /** Errors that fail one write without breaking the writer. */
 const harmless = new WeakSet<object>();
 
@@ -128,6 +131,7 @@ export class ShardWriter<S = ShardSampleInput> {
   readonly #options: ShardWriterOptions<S>;
   readonly #maxcount: number;
   readonly #maxsize: number;
+  readonly #batch: number;
   #next: number;
   #cur: OpenShard | undefined;
   #queue: Promise<void> = Promise.resolve();
@@ -144,6 +148,7 @@ export class ShardWriter<S = ShardSampleInput> {
     this.#maxcount = options.maxcount ?? 100_000;
     this.#maxsize = options.maxsize ?? 3e9;
     this.#next = options.startIndex ?? 0;
+    this.#batch = Math.min(SEND_BATCH, options.highWaterMark ?? SEND_BATCH);
   }
 
   /** Adds one sample; resolves once it is queued toward the store. */
@@ -220,7 +225,9 @@ export class ShardWriter<S = ShardSampleInput> {
     const { offset, size } = cur.tar.writeSample(input.__key__, input.files);
     cur.count++;
     this.#options.onSample?.({ shard: cur.key, key: input.__key__, offset, size, sample });
-    this.#send(cur, cur.tar.take());
+    // Small samples go to the store in batches: a chunk per sample costs a stream enqueue, a
+    // hash update and a read on the other side, more than writing the sample itself.
+    if (cur.tar.untaken >= this.#batch) this.#send(cur, cur.tar.take());
     if (cur.error === undefined && !(cur.controller.desiredSize! > 0)) {
       await new Promise<void>((resolve) => (cur.wake = resolve));
     }

@@ -88,6 +88,7 @@ export class TarWriter {
   #pos = 0;
   #start = 0;
   #flushed = 0;
+  #taken = 0;
   #chunks: Uint8Array[] = [];
   #finished = false;
 
@@ -107,6 +108,11 @@ export class TarWriter {
   /** Bytes written so far (the end-of-archive trailer included once finished). */
   get offset(): number {
     return this.#flushed + this.#pos - this.#start;
+  }
+
+  /** Bytes written but not yet returned by {@linkcode TarWriter.take}. */
+  get untaken(): number {
+    return this.offset - this.#taken;
   }
 
   /**
@@ -194,6 +200,7 @@ export class TarWriter {
     this.#flush();
     const out = this.#chunks;
     this.#chunks = [];
+    this.#taken = this.#flushed;
     return out;
   }
 
