@@ -1,14 +1,18 @@
 /**
  * Entry point of the detached local supervisor:
- * `deno run -A _supervisor_main.ts <store-url> <job-id> [concurrency] [workers]`.
+ * `deno run -A _supervisor_main.ts <store-url> <job-id> [concurrency] [workers] [socket keep-alive-ms]`.
  *
  * Runs the job's unfinished tasks in a {@linkcode WorkerPool} until they are done or the job is
- * cancelled, then exits. `workers` worker processes are started first thing, so that they boot
- * while this process loads the rest of its code and reads the job. Store options come from
- * `SHARDLINE_STORE_OPTIONS` (JSON), the code cache folder from `SHARDLINE_CODE_CACHE`, the path
- * of the log that its parent sends its stdout and stderr to from `SHARDLINE_SUPERVISOR_LOG`
- * (recorded in `_jobs/<id>/supervisor.json`). It logs its start, attempts that did not succeed
- * and its end; never the store options.
+ * cancelled. `workers` worker processes are started first thing, so that they boot while this
+ * process loads the rest of its code and reads the job. With a `socket`, it then stays up as
+ * the warm agent of `_agent.ts`: jobs handed over the socket run on the same (warm) workers,
+ * several at once, and it exits once it has been idle for `keep-alive-ms`.
+ *
+ * Store options come from `SHARDLINE_STORE_OPTIONS` (JSON), the code cache folder from
+ * `SHARDLINE_CODE_CACHE`, the path of the log that its parent sends its stdout and stderr to
+ * from `SHARDLINE_SUPERVISOR_LOG` (recorded in `_jobs/<id>/supervisor.json`; a job handed over
+ * the socket names its own log). It logs each job's start, attempts that did not succeed and
+ * its end; never the store options.
  *
  * @module
  */
@@ -16,47 +20,129 @@ import { WorkerPool } from "./_worker_pool.ts";
 import { parseStoreOptions, STORE_OPTIONS_ENV } from "./_store_options.ts";
 
 if (import.meta.main) {
-  const [storeUrl, jobId, concurrency, workers] = Deno.args;
+  const [storeUrl, jobId, concurrency, workers, socket, keepAlive] = Deno.args;
   if (!storeUrl || !jobId) {
-    console.error("usage: _supervisor_main.ts <store-url> <job-id> [concurrency] [workers]");
+    console.error(
+      "usage: _supervisor_main.ts <store-url> <job-id> [concurrency] [workers] [socket keep-alive-ms]",
+    );
     Deno.exit(2);
   }
-  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
-  log(`supervisor ${Deno.pid} starts job ${jobId} on ${storeUrl}`);
+  const stamp = (line: string) => `${new Date().toISOString()} ${line}\n`;
   const storeOptions = parseStoreOptions(Deno.env.get(STORE_OPTIONS_ENV));
   // Credentials stay out of the job code's reach (its env, its subprocesses).
   Deno.env.delete(STORE_OPTIONS_ENV);
   const codeCacheDir = Deno.env.get("SHARDLINE_CODE_CACHE") || undefined;
+  const firstLog = Deno.env.get("SHARDLINE_SUPERVISOR_LOG") || undefined;
   const pool = new WorkerPool({ storeUrl, storeOptions, codeCacheDir });
   if (workers) pool.warm(Number(workers));
   const { openStore } = await import("../store/open_store.ts");
   const { superviseJob } = await import("./supervisor.ts");
+  const { listenAgent, readLine } = await import("./_agent.ts");
   const store = await openStore(storeUrl, storeOptions);
-  const launcher = {
-    run: async (request: Parameters<WorkerPool["run"]>[0]) => {
-      const outcome = await pool.run(request);
-      const what = `${request.taskId} attempt ${request.attempt}`;
-      if (outcome.kind === "crashed") log(`${what} crashed: ${outcome.reason}`);
-      else if (outcome.status !== "ok") log(`${what} failed: ${outcome.error ?? "?"}`);
-      return outcome;
-    },
-    abort: () => pool.abort(),
-    close: () => pool.close(),
-    warm: (n: number) => pool.warm(n),
+
+  /** Runs one job on the shared pool, logging to its own log (the first job: stdout). */
+  const runJob = async (
+    id: string,
+    jobConcurrency: number | undefined,
+    log?: string,
+    onClaimed?: () => void,
+  ) => {
+    const write = log && log !== firstLog
+      ? (line: string) =>
+        void Deno.writeTextFile(log, stamp(line), { append: true }).catch(() => {})
+      : (line: string) => void Deno.stdout.write(new TextEncoder().encode(stamp(line)));
+    write(`supervisor ${Deno.pid} starts job ${id} on ${storeUrl}`);
+    const jobPool = pool.forJob(id);
+    const launcher = {
+      ...jobPool,
+      run: async (request: Parameters<WorkerPool["run"]>[0]) => {
+        const outcome = await jobPool.run(request);
+        const what = `${request.taskId} attempt ${request.attempt}`;
+        if (outcome.kind === "crashed") write(`${what} crashed: ${outcome.reason}`);
+        else if (outcome.status !== "ok") write(`${what} failed: ${outcome.error ?? "?"}`);
+        return outcome;
+      },
+    };
+    try {
+      const summary = await superviseJob(store, id, {
+        launcher,
+        concurrency: jobConcurrency,
+        log,
+        onClaimed,
+      });
+      write(
+        `supervisor ${Deno.pid} ends job ${id}: ${summary.ok} ok, ${summary.failed} failed, ` +
+          `${summary.alreadyDone} done before, ${summary.attempts} attempts` +
+          (summary.cancelled ? ", cancelled" : ""),
+      );
+    } catch (err) {
+      write(`supervisor ${Deno.pid} fails job ${id}: ${(err as Error)?.message ?? err}`);
+    }
   };
-  try {
-    const summary = await superviseJob(store, jobId, {
-      launcher,
-      concurrency: concurrency ? Number(concurrency) : undefined,
-      log: Deno.env.get("SHARDLINE_SUPERVISOR_LOG") || undefined,
-    });
-    log(
-      `supervisor ${Deno.pid} ends job ${jobId}: ${summary.ok} ok, ${summary.failed} failed, ` +
-        `${summary.alreadyDone} done before, ${summary.attempts} attempts` +
-        (summary.cancelled ? ", cancelled" : ""),
-    );
-  } finally {
-    await pool.close();
-    await store.close?.();
+
+  const listener = socket ? await listenAgent(socket) : undefined;
+  let active = 0;
+  let closing = false;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const done = Promise.withResolvers<void>();
+  const track = async (job: Promise<void>) => {
+    active++;
+    clearTimeout(idle);
+    await job;
+    if (--active > 0) return;
+    if (!listener) return done.resolve();
+    idle = setTimeout(async () => {
+      // The name goes first: a caller from now on starts a supervisor of its own.
+      closing = true;
+      await Deno.remove(socket!).catch(() => {});
+      listener.close();
+      done.resolve();
+    }, Number(keepAlive) || 0);
+  };
+  if (listener) {
+    (async () => {
+      try {
+        for await (const conn of listener) {
+          (async () => {
+            try {
+              const line = await readLine(conn);
+              if (!line || closing) return;
+              const req = JSON.parse(line) as {
+                job?: unknown;
+                concurrency?: unknown;
+                log?: unknown;
+              };
+              if (typeof req.job !== "string") return;
+              // Taken once claimed in the store (the caller then returns); a job that ends
+              // before its claim (a store failure) is not taken: the caller starts a supervisor.
+              const claimed = Promise.withResolvers<boolean>();
+              const run = runJob(
+                req.job,
+                typeof req.concurrency === "number" ? req.concurrency : undefined,
+                typeof req.log === "string" ? req.log : undefined,
+                () => claimed.resolve(true),
+              );
+              void track(run);
+              run.then(() => claimed.resolve(false));
+              const ok = await claimed.promise;
+              await conn.write(new TextEncoder().encode(`{"ok": ${ok}, "pid": ${Deno.pid}}\n`));
+            } catch {
+              /* a caller that went away: it starts its own supervisor */
+            } finally {
+              try {
+                conn.close();
+              } catch { /* already closed */ }
+            }
+          })();
+        }
+      } catch { /* closed */ }
+    })();
   }
+  void track(runJob(jobId, concurrency ? Number(concurrency) : undefined, firstLog));
+  await done.promise;
+  if (listener) {
+    console.log(stamp(`agent ${Deno.pid} idle for ${keepAlive} ms: exits`).trimEnd());
+  }
+  await pool.close();
+  await store.close?.();
 }

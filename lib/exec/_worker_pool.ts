@@ -28,7 +28,7 @@ export interface WorkerPoolOptions {
 interface Worker {
   child: Deno.ChildProcess;
   writer: WritableStreamDefaultWriter<Uint8Array>;
-  pending?: { resolve: (o: TaskOutcome) => void };
+  pending?: { resolve: (o: TaskOutcome) => void; jobId: string };
   tail: string[];
   exited: boolean;
   /** Set when the worker was killed for running past a timeout (ms). */
@@ -53,7 +53,7 @@ export class WorkerPool implements TaskLauncher {
     const worker = this.#idle.pop() ?? this.#spawn();
     let timer: ReturnType<typeof setTimeout> | undefined;
     return new Promise<TaskOutcome>((resolve) => {
-      worker.pending = { resolve };
+      worker.pending = { resolve, jobId: request.jobId };
       worker.tail.length = 0;
       if (request.timeoutMs !== undefined) {
         timer = setTimeout(() => {
@@ -79,6 +79,27 @@ export class WorkerPool implements TaskLauncher {
   abort(): Promise<void> {
     for (const w of this.#all) if (!w.exited) w.child.kill("SIGKILL");
     return Promise.resolve();
+  }
+
+  /** Kills the workers running attempts of job `jobId` (a cancel); the others go on. */
+  abortJob(jobId: string): Promise<void> {
+    for (const w of this.#all) {
+      if (!w.exited && w.pending?.jobId === jobId) w.child.kill("SIGKILL");
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * A launcher for one job's attempts in this shared pool: its `abort` stops that job's
+   * attempts only, its `close` leaves the workers running for the next job.
+   */
+  forJob(jobId: string): TaskLauncher {
+    return {
+      run: (request) => this.run(request),
+      abort: () => this.abortJob(jobId),
+      close: () => Promise.resolve(),
+      warm: (n) => this.warm(n),
+    };
   }
 
   /** Ends idle workers (closing their stdin) and waits for them. */

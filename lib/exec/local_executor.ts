@@ -19,7 +19,8 @@ import { JobError } from "../job/job_error.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";
 import { superviseJob } from "./supervisor.ts";
 import { InProcessLauncher } from "./_in_process.ts";
-import { storeOptionsEnv } from "./_store_options.ts";
+import { STORE_OPTIONS_ENV, storeOptionsEnv } from "./_store_options.ts";
+import { agentSocket, askAgent } from "./_agent.ts";
 
 /** Options for {@linkcode LocalExecutor}, also accepted as `submit({ backendOptions })`. */
 export interface LocalExecutorOptions {
@@ -39,6 +40,13 @@ export interface LocalExecutorOptions {
    * @default `<os tmpdir>/shardline/jobs`
    */
   logDir?: string;
+  /**
+   * How long a local supervisor stays up after its last job, with its worker processes, to
+   * take the next job on the same store at once (warm workers: no process start, code already
+   * compiled). `0`: each job gets its own supervisor, which exits when the job is done.
+   * @default 30000
+   */
+  keepAliveMs?: number;
 }
 
 /**
@@ -107,9 +115,24 @@ export class LocalExecutor implements Executor {
     } catch {
       log = undefined;
     }
-    let pid: number | undefined;
+    const keepAliveMs = o.keepAliveMs ?? 30_000;
+    const denoPath = o.denoPath ?? Deno.execPath();
+    const socket = keepAliveMs > 0
+      ? await agentSocket({
+        denoPath,
+        storeUrl: store.url,
+        storeOptions: env[STORE_OPTIONS_ENV] ?? "",
+        codeCacheDir: o.codeCacheDir,
+      })
+      : undefined;
+    // A warm supervisor of this store takes the job at once; else start one.
+    let pid = socket ? await askAgent(socket, { job: spec.id, concurrency, log }) : undefined;
+    if (pid !== undefined) {
+      if (fd !== "ignore") closeSync(fd);
+      return; // it has claimed the job in the store
+    }
     try {
-      const child = spawn(o.denoPath ?? Deno.execPath(), [
+      const child = spawn(denoPath, [
         "run",
         "-A",
         "--quiet",
@@ -120,6 +143,7 @@ export class LocalExecutor implements Executor {
         spec.id,
         String(concurrency),
         String(Math.min(concurrency, spec.tasks.length)),
+        ...(socket ? [socket, String(keepAliveMs)] : []),
       ], {
         detached: true,
         stdio: ["ignore", fd, fd],
@@ -134,7 +158,11 @@ export class LocalExecutor implements Executor {
     if (pid === undefined) {
       throw new JobError("executor_failed", `Cannot start the local executor for job "${spec.id}"`);
     }
-    // Claim the job at once, so that status() shows it running before the child starts.
+    await this.#claim(store, spec, pid, concurrency, log);
+  }
+
+  /** Claims the job at once, so that status() shows it running before the supervisor starts. */
+  async #claim(store: Store, spec: JobSpec, pid: number, concurrency: number, log?: string) {
     const now = new Date().toISOString();
     const marker: SupervisorMarker = {
       backend: this.name,

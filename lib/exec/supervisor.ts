@@ -53,6 +53,8 @@ export interface SuperviseJobOptions {
   backend?: string;
   /** Where this executor's own output goes (a file path), recorded in the heartbeat. */
   log?: string;
+  /** Called once the job is claimed (its heartbeat record written). */
+  onClaimed?: () => void;
 }
 
 /** What {@linkcode superviseJob} did. */
@@ -102,6 +104,7 @@ export async function superviseJob(
   // Workers boot while the records are read.
   if (!(await store.head(keys.cancel))) launcher.warm?.(Math.min(concurrency, spec.tasks.length));
   await writeJson(store, keys.supervisor, marker);
+  options.onClaimed?.();
   // What killed processes of earlier runs left half-written (old enough not to be live).
   await sweepJobTemp(store, spec);
 

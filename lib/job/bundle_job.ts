@@ -15,10 +15,12 @@
  *
  * @module
  */
+import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { JobError } from "./job_error.ts";
 import { sha256Hex } from "./_hash.ts";
+import { cachedBundle, storeBundle } from "./_bundle_cache.ts";
 
 /** Options for {@linkcode bundleJob}. */
 export interface BundleJobOptions {
@@ -32,6 +34,12 @@ export interface BundleJobOptions {
   config?: string;
   /** Resolves relative module paths. @default Deno.cwd() */
   cwd?: string;
+  /**
+   * Folder caching bundles of local modules, reused while none of the source files in the
+   * folders they were bundled from changes (see `_bundle_cache.ts`); `false`: always bundle.
+   * @default `<os tmpdir>/shardline/bundles`
+   */
+  cacheDir?: string | false;
 }
 
 /** A bundled job module. */
@@ -86,10 +94,19 @@ export async function bundleJob(
     : resolve(options.cwd ?? Deno.cwd(), spec);
   const dir = path ? dirname(path) : Deno.cwd();
   const config = options.config ?? (path ? await findConfig(dir) : undefined) ?? shardlineConfig;
+  const denoPath = options.denoPath ?? Deno.execPath();
+  const externals = await runtimeExternals();
+  const cacheDir = options.cacheDir ?? join(tmpdir(), "shardline", "bundles");
+  const key = path && cacheDir !== false
+    ? { module: path, config, denoPath, externals }
+    : undefined;
+  const cached = key && await cachedBundle(cacheDir as string, key);
+  if (cached) return { code: cached, hash: sha256Hex(cached), module: path! };
+  const started = Date.now();
   const tmp = await Deno.makeTempDir({ prefix: "shardline-bundle-" });
   const out = join(tmp, "job.js");
   try {
-    const { code, stderr } = await new Deno.Command(options.denoPath ?? Deno.execPath(), {
+    const { code, stderr } = await new Deno.Command(denoPath, {
       args: [
         "bundle",
         "--quiet",
@@ -100,7 +117,7 @@ export async function bundleJob(
         // A job may import npm packages that shardline's lockfile lacks: bundling must not
         // rewrite that file (the bundle's hash pins what was inlined).
         "--no-lock",
-        ...(await runtimeExternals()).flatMap((e) => ["--external", e]),
+        ...externals.flatMap((e) => ["--external", e]),
         "-o",
         out,
         path ?? spec,
@@ -116,6 +133,8 @@ export async function bundleJob(
       throw new JobError("bundle_failed", `Cannot bundle job module "${path ?? spec}": ${detail}`);
     }
     const bytes = await Deno.readFile(out);
+    // Not worth failing a submit over: the next one bundles again.
+    if (key) await storeBundle(cacheDir as string, key, dir, bytes, started).catch(() => {});
     return { code: bytes, hash: sha256Hex(bytes), module: path ?? spec };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});

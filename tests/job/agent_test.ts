@@ -1,0 +1,98 @@
+/**
+ * The local executor's warm agent: a supervisor that stays up after its job with its worker
+ * processes and takes the next job on the same store at once (`keepAliveMs`).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { LocalStore } from "../../lib/store/local_store.ts";
+import { submit } from "../../lib/exec/mod.ts";
+import { supervisorLogPath } from "../../lib/exec/local_executor.ts";
+import { cancelJob, JobError, jobKeys, type RunningMarker } from "../../lib/job/mod.ts";
+import { readJson } from "../../lib/job/_json.ts";
+import { processAlive } from "../../lib/job/_sweep.ts";
+import * as J from "./_jobs.ts";
+import { writeItems, writeJob } from "./_fixtures.ts";
+
+async function until<T>(check: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const pids = (res: { status: { task_states: { result?: { worker?: { pid: number } } }[] } }) =>
+  new Set(res.status.task_states.map((t) => t.result!.worker!.pid));
+
+Deno.test("a second job on the same store runs in the warm supervisor and its workers", async () => {
+  const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
+  const logDir = await Deno.makeTempDir();
+  await writeItems(store, "raw", 2, 10);
+  const identity = await writeJob("identity", J.IDENTITY);
+  const backendOptions = { logDir, keepAliveMs: 1000 };
+  const first = await submit(store, { input: "raw", output: "a", job: identity, backendOptions });
+  const a = await first.awaitResults();
+  const second = await submit(store, { input: "raw", output: "b", job: identity, backendOptions });
+  const b = await second.awaitResults();
+  assert.equal(b.state, "completed");
+  assert.equal(b.samples.out, 20);
+  const agent = a.status.supervisor!.pid;
+  assert.equal(b.status.supervisor!.pid, agent, "the same supervisor took the second job");
+  assert.ok([...pids(b)].every((p) => pids(a).has(p)), "on the same worker processes");
+  // Each job's lines in its own log.
+  const log = await Deno.readTextFile(supervisorLogPath(second.id, { logDir }));
+  assert.match(log, new RegExp(`supervisor ${agent} starts job ${second.id}`));
+  assert.match(log, new RegExp(`ends job ${second.id}: 2 ok, 0 failed`));
+  assert.equal(b.status.supervisor!.log, supervisorLogPath(second.id, { logDir }));
+  // Idle for keepAliveMs, it exits with its workers.
+  await until(() => (processAlive(agent) ? undefined : true));
+  for (const pid of pids(b)) await until(() => (processAlive(pid) ? undefined : true));
+  const third = await submit(store, { input: "raw", output: "c", job: identity, backendOptions });
+  const c = await third.awaitResults();
+  assert.notEqual(c.status.supervisor!.pid, agent, "a new supervisor once the agent is gone");
+});
+
+Deno.test("keepAliveMs: 0 gives each job its own supervisor, which exits when done", async () => {
+  const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
+  await writeItems(store, "raw", 1, 5);
+  const identity = await writeJob("identity", J.IDENTITY);
+  const backendOptions = { keepAliveMs: 0 };
+  const a =
+    await (await submit(store, { input: "raw", output: "a", job: identity, backendOptions }))
+      .awaitResults();
+  const b =
+    await (await submit(store, { input: "raw", output: "b", job: identity, backendOptions }))
+      .awaitResults();
+  assert.notEqual(a.status.supervisor!.pid, b.status.supervisor!.pid);
+  await until(() => (processAlive(b.status.supervisor!.pid) ? undefined : true));
+});
+
+Deno.test("cancelling one of two jobs in one agent stops that job only", async () => {
+  const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
+  await writeItems(store, "raw", 1, 20);
+  const slow = await writeJob("slow", J.SLOW);
+  const options = {
+    input: "raw",
+    job: slow,
+    params: { delayMs: 25 },
+    heartbeatMs: 100,
+    concurrency: 1,
+    backendOptions: { keepAliveMs: 1000 },
+  };
+  const a = await submit(store, { ...options, output: "a" });
+  const b = await submit(store, { ...options, output: "b" });
+  const running = (id: string) =>
+    readJson<RunningMarker>(store, jobKeys(id).running("task-000000"));
+  await until(() => running(a.id));
+  await until(() => running(b.id));
+  await cancelJob(store, a.id);
+  await assert.rejects(a.awaitResults(), (e: unknown) => {
+    assert(e instanceof JobError && e.code === "cancelled");
+    return true;
+  });
+  const res = await b.awaitResults();
+  assert.equal(res.state, "completed");
+  assert.equal(res.samples.out, 20);
+  assert.equal(res.status.supervisor!.pid, (await a.status()).supervisor!.pid);
+});
