@@ -172,6 +172,7 @@ export class LocalExecutor implements Executor {
       started_at: now,
       heartbeat_at: now,
       ...(log && { log }),
+      starting: true,
     };
     await writeJson(store, jobKeys(spec.id).supervisor, marker);
   }

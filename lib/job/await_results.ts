@@ -16,7 +16,11 @@ export interface AwaitResultsOptions {
   timeout?: number;
   /** Called with every status read (draw a progress bar with it). */
   onProgress?: (status: JobStatus) => void;
-  /** Polling period in ms; the first polls are quicker. @default 500 */
+  /**
+   * Polling period in ms; the first polls are quicker. A poll that finds no new task result
+   * only lists the job's results; the whole status is read when one appears, and at least
+   * every 500 ms (to notice a stalled executor, a cancel, progress). @default 500
+   */
   pollMs?: number;
   /** Stops waiting (rejects with the signal's reason). */
   signal?: AbortSignal;
@@ -63,9 +67,21 @@ export async function awaitResults(
   let delay = Math.min(50, pollMs);
   // The spec never changes (it is written create-only): read it once, not on every poll.
   let spec = typeof job === "string" ? undefined : job.spec;
+  let results = -1;
+  let read = 0;
   for (;;) {
     options.signal?.throwIfAborted();
     spec ??= await readJson<JobSpec>(store, jobKeys(jobId).spec);
+    if (Date.now() - read < FULL_STATUS_MS) {
+      const now = await countResults(store, jobId);
+      if (now === results) {
+        await sleep(Math.min(delay, Math.max(0, timeout - (Date.now() - start))), options.signal);
+        delay = Math.min(pollMs, delay * 2);
+        if (Date.now() - start < timeout) continue;
+      }
+    }
+    read = Date.now();
+    results = await countResults(store, jobId);
     const s = await status(store, jobId, { cache, spec });
     options.onProgress?.(s);
     if (s.state === "completed" || s.state === "completed_with_errors") {
@@ -95,6 +111,16 @@ export async function awaitResults(
     await sleep(Math.min(delay, left), options.signal);
     delay = Math.min(pollMs, delay * 2);
   }
+}
+
+/** Longest time between two full status reads of {@linkcode awaitResults}. */
+const FULL_STATUS_MS = 500;
+
+/** Number of task results a job has recorded (one list of its results folder). */
+async function countResults(store: Store, jobId: string): Promise<number> {
+  let n = 0;
+  for await (const _ of store.list(jobKeys(jobId).tasksDir)) n++;
+  return n;
 }
 
 /** One message naming the job, its state and the first failures. */

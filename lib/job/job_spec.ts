@@ -185,6 +185,12 @@ export interface SupervisorMarker {
    * to look when it stopped before it could record anything.
    */
   log?: string;
+  /**
+   * Set by the submitting process when it has started the executor, which has not written a
+   * record of its own yet: `status` then counts it alive while its process lives (same host)
+   * or for a minute, not by the heartbeat (a process start can take longer than 4 heartbeats).
+   */
+  starting?: boolean;
 }
 
 /** Store keys of one job's records. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { JobError } from "./job_error.ts";
 import type { FailureSummary } from "./job_error.ts";
@@ -16,6 +17,7 @@ import {
 } from "./job_spec.ts";
 import { mapLimit, readJson } from "./_json.ts";
 import { readLogTail } from "./_log_tail.ts";
+import { processAlive } from "./_sweep.ts";
 
 /**
  * The state of a job. `stalled`: unfinished, and its executor stopped sending heartbeats
@@ -179,7 +181,7 @@ export async function status(
   }
   outputs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const alive = supervisor !== undefined && supervisor.finished_at === undefined &&
-    now - Date.parse(supervisor.heartbeat_at) < staleMs;
+    (now - Date.parse(supervisor.heartbeat_at) < staleMs || startingUp(supervisor, now));
   const finished = counts.ok + counts.failed === counts.total;
   const state = jobState(spec, counts, samples.failed, { finished, cancelled, alive, supervisor });
 
@@ -207,6 +209,15 @@ export async function status(
     supervisor: supervisor ? { ...supervisor, alive } : undefined,
     ...(stalled && { stalled }),
   };
+}
+
+/** Longest a started executor may take to write its first record. */
+const STARTUP_GRACE_MS = 60_000;
+
+/** An executor started by a submit that has not recorded itself yet, and may still do so. */
+function startingUp(m: SupervisorMarker, now: number): boolean {
+  if (!m.starting || now - Date.parse(m.started_at) >= STARTUP_GRACE_MS) return false;
+  return m.host !== hostname() || processAlive(m.pid);
 }
 
 async function stalledInfo(m: SupervisorMarker): Promise<StalledInfo> {

@@ -30,7 +30,7 @@ Deno.test("a second job on the same store runs in the warm supervisor and its wo
   const logDir = await Deno.makeTempDir();
   await writeItems(store, "raw", 2, 10);
   const identity = await writeJob("identity", J.IDENTITY);
-  const backendOptions = { logDir, keepAliveMs: 1000 };
+  const backendOptions = { logDir, keepAliveMs: 3000 };
   const first = await submit(store, { input: "raw", output: "a", job: identity, backendOptions });
   const a = await first.awaitResults();
   const second = await submit(store, { input: "raw", output: "b", job: identity, backendOptions });
@@ -78,7 +78,7 @@ Deno.test("cancelling one of two jobs in one agent stops that job only", async (
     params: { delayMs: 25 },
     heartbeatMs: 100,
     concurrency: 1,
-    backendOptions: { keepAliveMs: 1000 },
+    backendOptions: { keepAliveMs: 5000 },
   };
   const a = await submit(store, { ...options, output: "a" });
   const b = await submit(store, { ...options, output: "b" });
