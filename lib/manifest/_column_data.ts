@@ -107,6 +107,42 @@ export class ListColumn implements BaseColumn {
   }
 }
 
+/**
+ * A list column before its items are dictionary-coded: the items' text back to back, each
+ * item's length, `offsets[r]` the first item of row `r` (as in {@linkcode ListColumn}). What the
+ * list builder yields per sample cheaply; {@linkcode ListParts.column} codes it (in the encode
+ * worker when there is one).
+ */
+export class ListParts {
+  readonly kind = "list_parts";
+  constructor(
+    readonly text: string,
+    readonly itemLengths: Int32Array,
+    readonly offsets: Int32Array,
+    readonly nulls: Uint8Array | undefined,
+    readonly nullCount: number,
+  ) {}
+
+  /** The coded column: each distinct item once, in first-seen order. */
+  column(): ListColumn {
+    const { text, itemLengths } = this;
+    const k = itemLengths.length;
+    const codes = new Int32Array(k);
+    const dict: string[] = [];
+    const index = new Map<string, number>();
+    let at = 0;
+    for (let i = 0; i < k; i++) {
+      const end = at + itemLengths[i]!;
+      const item = text.slice(at, end);
+      at = end;
+      let c = index.get(item);
+      if (c === undefined) index.set(item, c = dict.push(item) - 1);
+      codes[i] = c;
+    }
+    return new ListColumn(dict, this.offsets, codes, this.nulls, this.nullCount);
+  }
+}
+
 const decoder = new TextDecoder();
 
 /** The sample keys (never null): their UTF-8 back to back in `bytes`, and each one's length. */

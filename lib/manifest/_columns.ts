@@ -88,8 +88,8 @@ export function columnType(field: ManifestField): ColumnType {
     const strings = field.type === "str";
     list = {
       parquet: "string_list",
-      builder: (_n, normalized) =>
-        new ListBuilder(scalar.normalize, timestamp, strings || normalized === true),
+      builder: (n, normalized) =>
+        new ListBuilder(scalar.normalize, timestamp, strings || normalized === true, n),
     };
     lists.set(field.type, list);
   }
@@ -120,12 +120,13 @@ export function collectKeys(keys: readonly string[]): ColumnData {
  */
 export function manifestParquetColumns(
   keys: ColumnData,
-  offsets: readonly number[],
-  sizes: readonly number[],
+  offsets: readonly number[] | Float64Array,
+  sizes: readonly number[] | Float64Array,
   fields: readonly ManifestField[],
   data: readonly ColumnData[],
 ): ParquetOutColumn[] {
-  const ints = (xs: readonly number[]) => new NumberColumn(Float64Array.from(xs), undefined, 0);
+  const ints = (xs: readonly number[] | Float64Array) =>
+    new NumberColumn(xs instanceof Float64Array ? xs : Float64Array.from(xs), undefined, 0);
   return [
     { name: "__key__", type: "string", data: keys },
     { name: "__offset__", type: "int64", data: ints(offsets) },

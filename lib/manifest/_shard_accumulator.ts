@@ -1,83 +1,94 @@
 /**
  * The manifest of one shard while it is being written. Per sample it records the key and byte
  * range and hands each manifest field's value to that field's column builder (normalized into
- * typed arrays at once, see `_column_builders.ts`); at shard close the aggregates count the
- * columns and the Parquet writer encodes them, in tight loops.
+ * typed arrays at once, see `_column_builders.ts`); at shard close the columns go to
+ * `encodeShard` (`_shard_encode.ts`: aggregates and Parquet, on this thread or a worker).
  *
  * @module
  */
 import type { ManifestField } from "../schema/manifest_field.ts";
-import type { Accumulator, AggregateOptions, AggregateSummary } from "./aggregate.ts";
+import type { AggregateOptions } from "./aggregate.ts";
 import { aggregateKind } from "./aggregate.ts";
-import { columnType, manifestParquetColumns } from "./_columns.ts";
+import { columnType } from "./_columns.ts";
 import { type ColumnBuilder, KeyBuilder } from "./_column_builders.ts";
-import { addRows } from "./_column_data.ts";
-import type { ParquetOutColumn } from "./_parquet_writer.ts";
-
-/** What a closed shard's accumulator yields. */
-export interface ShardManifest {
-  /** The aggregates by field name. */
-  aggregates: Record<string, AggregateSummary>;
-  /** The Parquet columns of the rows. */
-  columns: ParquetOutColumn[];
-}
+import type { ColumnData, ListParts } from "./_column_data.ts";
+import { aggregateOptions, type ShardRows } from "./_shard_encode.ts";
 
 type Capture = (builders: ColumnBuilder[], sample: Record<string, unknown>) => void;
 
-/** Accumulates one shard's rows; {@linkcode ShardAccumulator.finish} aggregates them. */
+/** Accumulates one shard's rows; {@linkcode ShardAccumulator.rows} hands them over. */
 export class ShardAccumulator {
   readonly #keys: KeyBuilder;
-  readonly #offsets: number[] = [];
-  readonly #sizes: number[] = [];
+  /** Byte offset and size of each row, side by side. */
+  #ranges: Float64Array;
+  #n = 0;
   readonly #fields: readonly ManifestField[];
+  readonly #options: AggregateOptions;
   readonly #builders: ColumnBuilder[];
   readonly #capture: Capture;
-  readonly #accumulators: Accumulator[];
 
   /** `capacity`: rows to make room for at first (the previous shard's count is a fair guess). */
-  constructor(fields: readonly ManifestField[], options: AggregateOptions, capacity?: number) {
+  constructor(fields: readonly ManifestField[], options: AggregateOptions, capacity = 256) {
     this.#fields = fields;
+    this.#options = aggregateOptions(options);
     this.#keys = new KeyBuilder(capacity);
+    this.#ranges = new Float64Array(2 * Math.max(16, capacity));
     this.#builders = fields.map((f) => columnType(f).builder(capacity));
     this.#capture = capturer(fields.map((f) => f.name));
-    // Created now so that bad options (histogram edges) fail at the first sample.
-    this.#accumulators = fields.map((f) => aggregateKind(f.role).create(f, options));
+    // Made now (and dropped) so that bad options (histogram edges) fail at the first sample.
+    for (const f of fields) aggregateKind(f.role).create(f, options);
   }
 
   /** Number of rows so far. */
   get length(): number {
-    return this.#offsets.length;
+    return this.#n;
   }
 
   /** Records one sample's row. */
   add(key: string, offset: number, size: number, sample: Record<string, unknown>): void {
+    const n = this.#n;
+    let ranges = this.#ranges;
+    if (2 * n === ranges.length) {
+      ranges = new Float64Array(ranges.length * 2);
+      ranges.set(this.#ranges);
+      this.#ranges = ranges;
+    }
+    ranges[2 * n] = offset;
+    ranges[2 * n + 1] = size;
+    this.#n = n + 1;
     this.#keys.push(key);
-    this.#offsets.push(offset);
-    this.#sizes.push(size);
     this.#capture(this.#builders, sample);
   }
 
-  /** The aggregates and Parquet columns (once: the accumulators are spent afterwards). */
-  finish(): ShardManifest {
-    const entries: [string, AggregateSummary][] = [];
-    const data = this.#fields.map((field, i) => {
-      let column;
+  /**
+   * The rows as columns (once: the builders are spent afterwards). A field whose values cannot
+   * be stored (an int outside int64) is a RangeError naming the field.
+   */
+  rows(): ShardRows {
+    const data = this.#fields.map((field, i): ColumnData | ListParts => {
+      const builder = this.#builders[i]!;
       try {
-        column = this.#builders[i]!.finish();
+        return builder.finishParts ? builder.finishParts() : builder.finish();
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         throw new RangeError(`Manifest field "${field.name}": ${message}`, { cause: err });
       }
-      const acc = this.#accumulators[i]!;
-      if (acc.addColumn) acc.addColumn(column);
-      else addRows(acc, column);
-      entries.push([field.name, acc.finish()]);
-      return column;
     });
-    const keys = this.#keys.finish();
+    const n = this.#n;
+    const offsets = new Float64Array(n);
+    const sizes = new Float64Array(n);
+    const ranges = this.#ranges;
+    for (let i = 0; i < n; i++) {
+      offsets[i] = ranges[2 * i]!;
+      sizes[i] = ranges[2 * i + 1]!;
+    }
     return {
-      aggregates: Object.fromEntries(entries),
-      columns: manifestParquetColumns(keys, this.#offsets, this.#sizes, this.#fields, data),
+      fields: this.#fields,
+      options: this.#options,
+      keys: this.#keys.finish(),
+      offsets,
+      sizes,
+      data,
     };
   }
 }

@@ -133,6 +133,17 @@ const kinds = new Map<string, AggregateKind<any>>([
   ["timestamp", timestampAggregate],
 ]);
 
+/** The built-in kinds, as loaded (a worker thread loads the same ones). */
+const builtins = new Map(kinds);
+
+/**
+ * Whether `role`'s aggregate is the built-in one, not added or replaced by
+ * {@linkcode registerAggregate} (registrations are per thread: a worker has only the built-ins).
+ */
+export function isBuiltinAggregate(role: string): boolean {
+  return kinds.has(role) && kinds.get(role) === builtins.get(role);
+}
+
 /**
  * Registers (or replaces) the aggregate of a role.
  *

@@ -17,7 +17,7 @@ import {
 } from "./manifest_header.ts";
 import type { ManifestParquetOptions } from "./manifest_parquet.ts";
 import { ShardAccumulator } from "./_shard_accumulator.ts";
-import { encodeParquet } from "./_parquet_writer.ts";
+import { encodeShardRows, warmEncodeWorker } from "./_encode_pool.ts";
 import { dirname, shardKeys } from "./_keys.ts";
 import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
 
@@ -69,6 +69,16 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
    * @default false
    */
   background?: boolean;
+  /**
+   * Where each shard's aggregates, Parquet bytes and their sha256 are computed at its commit:
+   * `"auto"` in a worker thread shared by the process (so the thread writing the shards only
+   * pays the per-sample capture) once that worker is up, for shards of 1024 rows or more, else
+   * on the calling thread; `"worker"` in the worker whenever one can start; `"thread"` on the
+   * calling thread. The bytes and aggregates are the same either way. Fields whose aggregate
+   * was registered at run time (`registerAggregate`) always encode on the calling thread.
+   * @default "auto"
+   */
+  encodeIn?: "auto" | "worker" | "thread";
 }
 
 /**
@@ -126,6 +136,7 @@ export class ManifestBuilder {
         const fields = this.#schema.manifestFields;
         acc = new ShardAccumulator(fields, this.#options, this.#lastCount);
         this.#open.set(info.shard, acc);
+        if (this.#options.encodeIn !== "thread") warmEncodeWorker();
       }
       this.#last = { shard: info.shard, acc };
     }
@@ -190,14 +201,17 @@ export class ManifestBuilder {
       return existing;
     }
     const keys = shardKeys(info.key);
-    const { aggregates, columns } = acc.finish();
-    const parquet = encodeParquet(columns, acc.length);
+    const rows = acc.length;
+    const { aggregates, parquet, sha256 } = await encodeShardRows(
+      acc.rows(),
+      this.#options.encodeIn ?? "auto",
+    );
     const header = this.#header(info, aggregates);
     header.parquet = {
       key: keys.parquetName, // relative to the manifest: the dataset can move
       size_bytes: parquet.length,
-      sha256: await sha256Hex(parquet),
-      num_rows: acc.length,
+      sha256,
+      num_rows: rows,
     };
     await this.#store.put(keys.parquet, parquet);
     const committed = await commitHeader(

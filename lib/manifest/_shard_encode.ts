@@ -1,0 +1,184 @@
+/**
+ * The CPU work of a shard's commit, as a pure function of its captured rows: the aggregates
+ * counted over the columns, the Parquet bytes and their sha256 ({@linkcode encodeShard}). It runs
+ * on the writer's thread or in the encode worker (`_encode_pool.ts`); the rows travel there as
+ * {@linkcode ShardRows}, whose typed arrays are transferred (not copied): {@linkcode wireRows}
+ * and {@linkcode readWireRows} convert the column classes to plain objects and back.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { ManifestField } from "../schema/manifest_field.ts";
+import type { AggregateOptions, AggregateSummary } from "./aggregate.ts";
+import { aggregateKind } from "./aggregate.ts";
+import {
+  addRows,
+  BoolColumn,
+  type ColumnData,
+  KeyColumn,
+  ListColumn,
+  ListParts,
+  NumberColumn,
+  StringColumn,
+} from "./_column_data.ts";
+import { manifestParquetColumns } from "./_columns.ts";
+import { encodeParquet } from "./_parquet_writer.ts";
+
+/** One shard's captured rows: what the commit encodes. */
+export interface ShardRows {
+  fields: readonly ManifestField[];
+  /** Only the aggregate options (plain data: the rows may go to a worker). */
+  options: AggregateOptions;
+  keys: KeyColumn;
+  offsets: Float64Array;
+  sizes: Float64Array;
+  /** `data[i]` is the column of `fields[i]` (lists maybe not yet coded). */
+  data: (ColumnData | ListParts)[];
+}
+
+/** What a shard's commit writes, but for the header's other fields. */
+export interface EncodedShard {
+  /** The aggregates by field name. */
+  aggregates: Record<string, AggregateSummary>;
+  /** The `.manifest.parquet` bytes. */
+  parquet: Uint8Array;
+  /** Hex sha256 of `parquet`. */
+  sha256: string;
+}
+
+/** The aggregate options of any options object (functions and the rest left out). */
+export function aggregateOptions(options: AggregateOptions): AggregateOptions {
+  const out: AggregateOptions = {};
+  if (options.categoricalCap !== undefined) out.categoricalCap = options.categoricalCap;
+  if (options.setValuesCap !== undefined) out.setValuesCap = options.setValuesCap;
+  if (options.bloomFalsePositiveRate !== undefined) {
+    out.bloomFalsePositiveRate = options.bloomFalsePositiveRate;
+  }
+  return out;
+}
+
+/** Counts the aggregates, encodes the Parquet file and hashes it. */
+export function encodeShard(rows: ShardRows): EncodedShard {
+  const { fields, options } = rows;
+  const data = rows.data.map((c) => c instanceof ListParts ? c.column() : c);
+  const entries = fields.map((field, i): [string, AggregateSummary] => {
+    const acc = aggregateKind(field.role).create(field, options);
+    const column = data[i]!;
+    if (acc.addColumn) acc.addColumn(column);
+    else addRows(acc, column);
+    return [field.name, acc.finish()];
+  });
+  const columns = manifestParquetColumns(rows.keys, rows.offsets, rows.sizes, fields, data);
+  const parquet = encodeParquet(columns, rows.keys.length);
+  const sha256 = createHash("sha256").update(parquet).digest("hex");
+  return { aggregates: Object.fromEntries(entries), parquet, sha256 };
+}
+
+/**
+ * A typed array as its buffer and range: `node:worker_threads` in Deno posts a bare ArrayBuffer
+ * at once but walks a typed array's elements (~25 ms for 800 KB).
+ */
+interface WireView {
+  buffer: ArrayBuffer;
+  offset: number;
+  length: number;
+}
+
+type View = Float64Array | Int32Array | Uint8Array;
+
+/**
+ * {@linkcode ShardRows} as plain data (structured-cloneable, typed arrays as {@linkcode WireView}s)
+ * and the buffers to transfer.
+ */
+export function wireRows(rows: ShardRows): { message: unknown; transfer: ArrayBuffer[] } {
+  const buffers = new Set<ArrayBuffer>();
+  const w = (a: View | undefined): WireView | undefined => {
+    if (!a) return undefined;
+    const buffer = a.buffer as ArrayBuffer;
+    buffers.add(buffer);
+    return { buffer, offset: a.byteOffset, length: a.length };
+  };
+  const columns = [rows.keys, ...rows.data].map((c) => {
+    switch (c.kind) {
+      case "number":
+        return {
+          kind: c.kind,
+          values: w(c.values),
+          nulls: w(c.nulls),
+          nullCount: c.nullCount,
+          big: c.big,
+        };
+      case "bool":
+        return { kind: c.kind, values: w(c.values), nulls: w(c.nulls), nullCount: c.nullCount };
+      case "string":
+        return { kind: c.kind, dict: c.dict, codes: w(c.codes), nullCount: c.nullCount };
+      case "list":
+        return {
+          kind: c.kind,
+          dict: c.dict,
+          offsets: w(c.offsets),
+          codes: w(c.codes),
+          nulls: w(c.nulls),
+          nullCount: c.nullCount,
+        };
+      case "keys":
+        return { kind: c.kind, bytes: w(c.bytes), lengths: w(c.lengths) };
+      case "list_parts":
+        return {
+          kind: c.kind,
+          text: c.text,
+          itemLengths: w(c.itemLengths),
+          offsets: w(c.offsets),
+          nulls: w(c.nulls),
+          nullCount: c.nullCount,
+        };
+    }
+  });
+  const message = {
+    fields: rows.fields,
+    options: rows.options,
+    offsets: w(rows.offsets),
+    sizes: w(rows.sizes),
+    columns,
+  };
+  return { message, transfer: [...buffers] };
+}
+
+// deno-lint-ignore no-explicit-any
+type Wire = any;
+
+const f64 = (v: WireView) => new Float64Array(v.buffer, v.offset, v.length);
+const i32 = (v: WireView) => new Int32Array(v.buffer, v.offset, v.length);
+const u8 = (v: WireView | undefined) => v && new Uint8Array(v.buffer, v.offset, v.length);
+
+/** The {@linkcode ShardRows} of a {@linkcode wireRows} message (after its trip to a worker). */
+export function readWireRows(message: Wire): ShardRows {
+  const columns = message.columns.map((c: Wire): ColumnData | ListParts => {
+    switch (c.kind) {
+      case "number":
+        return new NumberColumn(f64(c.values), u8(c.nulls), c.nullCount, c.big);
+      case "bool":
+        return new BoolColumn(u8(c.values)!, u8(c.nulls), c.nullCount);
+      case "string":
+        return new StringColumn(c.dict, i32(c.codes), c.nullCount);
+      case "list":
+        return new ListColumn(c.dict, i32(c.offsets), i32(c.codes), u8(c.nulls), c.nullCount);
+      case "keys":
+        return new KeyColumn(u8(c.bytes)!, i32(c.lengths));
+      case "list_parts":
+        return new ListParts(c.text, i32(c.itemLengths), i32(c.offsets), u8(c.nulls), c.nullCount);
+      default:
+        throw new TypeError(`Unknown manifest column kind "${c.kind}"`);
+    }
+  });
+  const [keys, ...data] = columns;
+  if (!(keys instanceof KeyColumn)) throw new TypeError("The first column is not the keys");
+  return {
+    fields: message.fields,
+    options: message.options,
+    keys,
+    offsets: f64(message.offsets),
+    sizes: f64(message.sizes),
+    data,
+  };
+}
