@@ -12,12 +12,31 @@
  * `SHARDLINE_CODE_CACHE`, the path of the log that its parent sends its stdout and stderr to
  * from `SHARDLINE_SUPERVISOR_LOG` (recorded in `_jobs/<id>/supervisor.json`; a job handed over
  * the socket names its own log). It logs each job's start, attempts that did not succeed and
- * its end; never the store options.
+ * its end; never the store options. It removes job logs older than a week from the log folder.
  *
  * @module
  */
+import { dirname, join } from "node:path";
 import { WorkerPool } from "./_worker_pool.ts";
 import { parseStoreOptions, STORE_OPTIONS_ENV } from "./_store_options.ts";
+
+/** Logs are kept this long after their last line. */
+const LOG_DAYS = 7;
+
+/** Removes the job log folders (`<logDir>/j-<hash>/`) whose log is older than {@linkcode LOG_DAYS}. */
+async function pruneLogs(logDir: string): Promise<void> {
+  const cutoff = Date.now() - LOG_DAYS * 86_400_000;
+  try {
+    for await (const e of Deno.readDir(logDir)) {
+      if (!e.isDirectory || !/^j-[0-9a-f]+$/.test(e.name)) continue;
+      const dir = join(logDir, e.name);
+      const info = await Deno.stat(join(dir, "supervisor.log")).catch(() => undefined);
+      if (info?.mtime && info.mtime.getTime() < cutoff) {
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    }
+  } catch { /* no folder, or not ours to list */ }
+}
 
 if (import.meta.main) {
   const [storeUrl, jobId, concurrency, workers, socket, keepAlive] = Deno.args;
@@ -80,6 +99,7 @@ if (import.meta.main) {
     }
   };
 
+  if (firstLog) void pruneLogs(dirname(dirname(firstLog)));
   const listener = socket ? await listenAgent(socket) : undefined;
   let active = 0;
   let closing = false;

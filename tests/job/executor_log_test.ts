@@ -66,3 +66,32 @@ Deno.test("an executor that dies before recording anything: stalled, with its lo
   assert.ok(lines.includes(`  stalled  the local executor stopped; see ${log}`), lines.join("\n"));
   assert.ok(lines.includes("  log      error: cannot load module (simulated)"));
 });
+
+Deno.test("a supervisor removes job logs older than a week, and no others", async () => {
+  const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-log-test-" }));
+  const logDir = await Deno.makeTempDir();
+  const old = join(logDir, "j-00000000000000000001");
+  const fresh = join(logDir, "j-00000000000000000002");
+  const other = join(logDir, "notes");
+  for (const dir of [old, fresh, other]) {
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "supervisor.log"), "a line\n");
+  }
+  const longAgo = new Date(Date.now() - 8 * 86_400_000);
+  await Deno.utime(join(old, "supervisor.log"), longAgo, longAgo);
+  await Deno.utime(join(other, "supervisor.log"), longAgo, longAgo);
+  await writeItems(store, "raw", 1, 5);
+  const job = await submit(store, {
+    input: "raw",
+    output: "out",
+    job: await writeJob("identity", J.IDENTITY),
+    backendOptions: { logDir, keepAliveMs: 0 },
+  });
+  await job.awaitResults();
+  const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+  for (let i = 0; i < 100 && await exists(old); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await exists(old), false, "the week-old job log is gone");
+  assert.ok(await exists(fresh));
+  assert.ok(await exists(other), "only job log folders are pruned");
+  assert.ok(await exists(supervisorLogPath(job.id, { logDir })));
+});
