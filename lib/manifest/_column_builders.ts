@@ -2,8 +2,8 @@
  * Column builders: one per manifest field of an open shard, fed one value per sample and turned
  * into a typed column (`_column_data.ts`) at shard close. Scalars are normalized as they arrive,
  * while the sample is still in the CPU cache, into growing typed arrays (strings as dictionary
- * codes), so nothing of the samples is kept alive but the distinct strings; list items are
- * appended to one string until the shard closes (see {@linkcode ListBuilder}).
+ * codes), so nothing of the samples is kept alive but the distinct strings; list values are
+ * kept as they are until the shard closes (see {@linkcode ListBuilder}).
  *
  * @module
  */
@@ -236,73 +236,58 @@ export class StringBuilder implements ColumnBuilder {
 /**
  * Lists: each item normalized by the item type and stringified (`categoryKey`), null items
  * dropped; a value that is not an array is a null row. With `normalized`, string items are
- * taken as they are (already stringified). Items are appended to one string as they arrive
- * ({@linkcode ListParts}); their dictionary coding waits for the shard's close, where it can run
- * in the encode worker.
+ * taken as they are (already stringified). The lists are kept as they are until the shard
+ * closes, then appended to one string in one loop ({@linkcode ListParts}: 2x cheaper there than
+ * per sample); their dictionary coding can then run in the encode worker.
  */
 export class ListBuilder implements ColumnBuilder {
-  #text = "";
-  #itemLengths: Int32Array;
-  #offsets: Int32Array;
-  #nulls: Uint8Array | undefined;
-  #nullCount = 0;
-  #n = 0;
-  #k = 0;
+  readonly #rows: unknown[] = [];
 
   constructor(
     readonly normalize: (v: unknown) => ManifestValue | null,
     readonly timestamp: boolean,
     /** String items go in as they are (the item type is `str`, or the values are normalized). */
     readonly strings: boolean,
-    capacity = INITIAL,
-  ) {
-    this.#offsets = new Int32Array(Math.max(16, capacity) + 1);
-    this.#itemLengths = new Int32Array(Math.max(16, capacity) * 2);
-  }
+  ) {}
 
   push(v: unknown): void {
-    const n = this.#n;
-    if (n + 1 === this.#offsets.length) {
-      this.#offsets = growI32(this.#offsets, n + 2);
-      if (this.#nulls) this.#nulls = growU8(this.#nulls, this.#offsets.length);
-    }
-    let k = this.#k;
-    if (!Array.isArray(v)) {
-      (this.#nulls ??= new Uint8Array(this.#offsets.length))[n] = 1;
-      this.#nullCount++;
-    } else {
-      if (k + v.length > this.#itemLengths.length) {
-        this.#itemLengths = growI32(this.#itemLengths, k + v.length);
-      }
-      const lengths = this.#itemLengths;
-      for (let j = 0; j < v.length; j++) {
-        const item = v[j];
-        let key: string;
-        if (typeof item === "string" && this.strings) key = item;
-        else {
-          const x = this.normalize(item);
-          if (x === null) continue;
-          key = categoryKey(x, this.timestamp);
-        }
-        this.#text += key;
-        lengths[k++] = key.length;
-      }
-      this.#k = k;
-    }
-    this.#offsets[n + 1] = k;
-    this.#n = n + 1;
+    this.#rows.push(v);
   }
 
   /** The rows with their items not yet coded (what goes to the encode worker). */
   finishParts(): ListParts {
-    const n = this.#n;
-    return new ListParts(
-      this.#text,
-      this.#itemLengths.subarray(0, this.#k),
-      this.#offsets.subarray(0, n + 1),
-      this.#nulls?.subarray(0, n),
-      this.#nullCount,
-    );
+    const rows = this.#rows;
+    const n = rows.length;
+    const strings = this.strings;
+    const offsets = new Int32Array(n + 1);
+    let lengths: Int32Array = new Int32Array(Math.max(16, n * 2));
+    let text = "";
+    let nulls: Uint8Array | undefined;
+    let nullCount = 0;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const v = rows[i];
+      if (!Array.isArray(v)) {
+        (nulls ??= new Uint8Array(n))[i] = 1;
+        nullCount++;
+      } else {
+        if (k + v.length > lengths.length) lengths = growI32(lengths, k + v.length);
+        for (let j = 0; j < v.length; j++) {
+          const item = v[j];
+          let key: string;
+          if (typeof item === "string" && strings) key = item;
+          else {
+            const x = this.normalize(item);
+            if (x === null) continue;
+            key = categoryKey(x, this.timestamp);
+          }
+          text += key;
+          lengths[k++] = key.length;
+        }
+      }
+      offsets[i + 1] = k;
+    }
+    return new ListParts(text, lengths.subarray(0, k), offsets, nulls, nullCount);
   }
 
   finish(): ListColumn {
@@ -311,25 +296,17 @@ export class ListBuilder implements ColumnBuilder {
 }
 
 const encoder = new TextEncoder();
-/** Keys gathered into one string before they are encoded into the key bytes. */
-const KEY_BATCH = 256;
 
 /**
- * Sample keys as UTF-8, back to back, and each key's length. Keys are gathered into a string of
- * up to {@linkcode KEY_BATCH} keys, then encoded at once (2-3x faster than a loop over the chars
- * of each key; the batch's strings die young). A batch with a non-ASCII key (its UTF-8 is longer
- * than its UTF-16) is encoded again key by key for the lengths. The Parquet writer
- * prefix-compresses the keys at shard close in a tight loop over these bytes.
+ * Sample keys as UTF-8, back to back, and each key's length: an ASCII key is copied a char per
+ * byte while it is in the cache (a non-ASCII one goes through `TextEncoder`). The Parquet writer
+ * prefix-compresses them at shard close in a tight loop over these bytes.
  */
 export class KeyBuilder {
   #bytes: Uint8Array;
   #lengths: Int32Array;
   #pos = 0;
   #n = 0;
-  /** The batch: its keys' text, and the keys (for a non-ASCII batch). */
-  #text = "";
-  readonly #batch: string[] = new Array(KEY_BATCH);
-  #k = 0;
 
   /** `capacity`: keys to make room for, at 16 bytes each (more as needed). */
   constructor(capacity = INITIAL) {
@@ -340,39 +317,26 @@ export class KeyBuilder {
   push(key: string): void {
     const n = this.#n;
     if (n === this.#lengths.length) this.#lengths = growI32(this.#lengths, n + 1);
-    this.#lengths[n] = key.length;
-    this.#n = n + 1;
-    this.#text += key;
-    this.#batch[this.#k++] = key;
-    if (this.#k === KEY_BATCH) this.#flush();
-  }
-
-  #flush(): void {
-    const text = this.#text;
     const start = this.#pos;
-    if (start + text.length * 3 > this.#bytes.length) {
-      this.#bytes = growU8(this.#bytes, start + text.length * 3);
+    if (start + key.length * 3 > this.#bytes.length) {
+      this.#bytes = growU8(this.#bytes, start + key.length * 3);
     }
-    const written = encoder.encodeInto(text, this.#bytes.subarray(start)).written;
-    if (written === text.length) this.#pos = start + written;
-    else {
-      // Not all ASCII: each key on its own (joined, two halves of a surrogate pair would merge).
-      let p = start;
-      const first = this.#n - this.#k;
-      for (let i = 0; i < this.#k; i++) {
-        const len = encoder.encodeInto(this.#batch[i]!, this.#bytes.subarray(p)).written;
-        this.#lengths[first + i] = len;
-        p += len;
+    const bytes = this.#bytes;
+    let p = start;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) {
+        p = start + encoder.encodeInto(key, bytes.subarray(start)).written;
+        break;
       }
-      this.#pos = p;
+      bytes[p++] = c;
     }
-    this.#text = "";
-    this.#batch.fill(undefined as unknown as string, 0, this.#k);
-    this.#k = 0;
+    this.#lengths[n] = p - start;
+    this.#pos = p;
+    this.#n = n + 1;
   }
 
   finish(): KeyColumn {
-    this.#flush();
     return new KeyColumn(this.#bytes.subarray(0, this.#pos), this.#lengths.subarray(0, this.#n));
   }
 }

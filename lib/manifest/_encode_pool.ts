@@ -4,9 +4,10 @@
  * the thread writing the shards pays only the per-sample capture; or on the calling thread.
  *
  * The worker (`node:worker_threads`, which can be unref'd: a web Worker keeps the process alive)
- * starts lazily ({@linkcode warmEncodeWorker}, called as a shard opens) and is referenced only
- * while jobs are pending, so it never holds the process or a test open. Until it says it is
- * ready, and for small shards, the calling thread encodes (no wait for a boot or a round trip).
+ * starts at the first shard big enough to need it (its start costs the calling thread ~70 ms
+ * once) and is referenced only while jobs are pending, so it never holds the process or a test
+ * open. Until it says it is ready, and for small shards, the calling thread encodes (no wait for
+ * a boot or a round trip).
  * If it cannot start (no worker support, no module file: a bundle) or dies, every later shard
  * encodes on the calling thread. Only shards whose aggregates are all built in go to the worker
  * (an aggregate registered at run time exists only on its own thread).
@@ -143,11 +144,6 @@ function encodeWorker(): EncodeWorker | undefined {
   return shared ?? undefined;
 }
 
-/** Starts the shared worker if it is not running (a shard opened: it will soon be needed). */
-export function warmEncodeWorker(): void {
-  encodeWorker();
-}
-
 /** Shards the worker has encoded in this process (tests check that it was used). */
 export function workerEncodedCount(): number {
   return shared?.encoded ?? 0;
@@ -162,10 +158,9 @@ export async function encodeShardRows(rows: ShardRows, mode: EncodeMode): Promis
   if (mode === "thread" || !rows.fields.every((f) => isBuiltinAggregate(f.role))) {
     return encodeShard(rows);
   }
+  if (mode === "auto" && rows.keys.length < WORKER_MIN_ROWS) return encodeShard(rows);
   const worker = encodeWorker();
   if (worker && mode === "worker") await worker.started;
-  if (!worker?.ready || (mode === "auto" && rows.keys.length < WORKER_MIN_ROWS)) {
-    return encodeShard(rows);
-  }
+  if (!worker?.ready) return encodeShard(rows);
   return await worker.encode(rows);
 }

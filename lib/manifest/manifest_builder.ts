@@ -17,7 +17,7 @@ import {
 } from "./manifest_header.ts";
 import type { ManifestParquetOptions } from "./manifest_parquet.ts";
 import { ShardAccumulator } from "./_shard_accumulator.ts";
-import { encodeShardRows, warmEncodeWorker } from "./_encode_pool.ts";
+import { encodeShardRows } from "./_encode_pool.ts";
 import { dirname, shardKeys } from "./_keys.ts";
 import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
 
@@ -72,8 +72,8 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
   /**
    * Where each shard's aggregates, Parquet bytes and their sha256 are computed at its commit:
    * `"auto"` in a worker thread shared by the process (so the thread writing the shards only
-   * pays the per-sample capture) once that worker is up, for shards of 1024 rows or more, else
-   * on the calling thread; `"worker"` in the worker whenever one can start; `"thread"` on the
+   * pays the per-sample capture) for shards of 1024 rows or more once that worker is up (it
+   * starts at the first such shard), else on the calling thread; `"worker"` in the worker whenever one can start; `"thread"` on the
    * calling thread. The bytes and aggregates are the same either way. Fields whose aggregate
    * was registered at run time (`registerAggregate`) always encode on the calling thread.
    * @default "auto"
@@ -136,7 +136,6 @@ export class ManifestBuilder {
         const fields = this.#schema.manifestFields;
         acc = new ShardAccumulator(fields, this.#options, this.#lastCount);
         this.#open.set(info.shard, acc);
-        if (this.#options.encodeIn !== "thread") warmEncodeWorker();
       }
       this.#last = { shard: info.shard, acc };
     }
