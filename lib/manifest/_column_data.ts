@@ -143,6 +143,44 @@ export class ListParts {
   }
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * The sample keys before they are encoded: their text back to back and each key's length in
+ * UTF-16 units. {@linkcode KeyParts.column} encodes the text in one call; a non-ASCII text (its
+ * UTF-8 longer than its UTF-16) is encoded again key by key for the byte lengths.
+ */
+export class KeyParts {
+  readonly kind = "key_parts";
+  constructor(readonly text: string, readonly lengths: Int32Array) {}
+
+  /** The encoded column. */
+  column(): KeyColumn {
+    const { text, lengths } = this;
+    const bytes = encoder.encode(text);
+    if (bytes.length === text.length) return new KeyColumn(bytes, lengths);
+    // Key by key (joined, two halves of a split surrogate pair would merge).
+    const parts: Uint8Array[] = [];
+    const byteLengths = new Int32Array(lengths.length);
+    let at = 0;
+    let total = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      const part = encoder.encode(text.slice(at, at + lengths[i]!));
+      at += lengths[i]!;
+      parts.push(part);
+      byteLengths[i] = part.length;
+      total += part.length;
+    }
+    const out = new Uint8Array(total);
+    let p = 0;
+    for (const part of parts) {
+      out.set(part, p);
+      p += part.length;
+    }
+    return new KeyColumn(out, byteLengths);
+  }
+}
+
 const decoder = new TextDecoder();
 
 /** The sample keys (never null): their UTF-8 back to back in `bytes`, and each one's length. */

@@ -48,6 +48,8 @@ class EncodeWorker {
   readonly #worker: Worker;
   readonly #jobs = new Map<number, Job>();
   #next = 0;
+  /** Pending jobs and callers waiting for the start: while any, the worker is referenced. */
+  #holds = 0;
   ready = false;
   /** Resolves to whether the worker started. */
   readonly started: Promise<boolean>;
@@ -82,6 +84,7 @@ class EncodeWorker {
       started(false);
       const jobs = [...this.#jobs.values()];
       this.#jobs.clear();
+      this.#holds -= jobs.length;
       this.#worker.unref();
       for (const job of jobs) {
         job.reject(
@@ -93,11 +96,21 @@ class EncodeWorker {
     worker.on("exit", (code: number) => fail(`exited with code ${code}`));
   }
 
+  /** Resolves to whether the worker started (holding the process open meanwhile). */
+  async start(): Promise<boolean> {
+    this.#hold();
+    try {
+      return await this.started;
+    } finally {
+      this.#release();
+    }
+  }
+
   encode(rows: ShardRows): Promise<EncodedShard> {
     const id = this.#next++;
     const { message, transfer } = wireRows(rows);
     return new Promise((resolve, reject) => {
-      if (this.#jobs.size === 0) this.#worker.ref(); // a pending job holds the process open
+      this.#hold(); // a pending job holds the process open
       this.#jobs.set(id, { resolve, reject });
       try {
         this.#worker.postMessage({ id, rows: message }, transfer);
@@ -109,8 +122,15 @@ class EncodeWorker {
   }
 
   #done(id: number): void {
-    this.#jobs.delete(id);
-    if (this.#jobs.size === 0) this.#worker.unref();
+    if (this.#jobs.delete(id)) this.#release();
+  }
+
+  #hold(): void {
+    if (this.#holds++ === 0) this.#worker.ref();
+  }
+
+  #release(): void {
+    if (--this.#holds === 0) this.#worker.unref();
   }
 }
 
@@ -158,9 +178,9 @@ export async function encodeShardRows(rows: ShardRows, mode: EncodeMode): Promis
   if (mode === "thread" || !rows.fields.every((f) => isBuiltinAggregate(f.role))) {
     return encodeShard(rows);
   }
-  if (mode === "auto" && rows.keys.length < WORKER_MIN_ROWS) return encodeShard(rows);
+  if (mode === "auto" && rows.offsets.length < WORKER_MIN_ROWS) return encodeShard(rows);
   const worker = encodeWorker();
-  if (worker && mode === "worker") await worker.started;
+  if (worker && mode === "worker") await worker.start();
   if (!worker?.ready) return encodeShard(rows);
   return await worker.encode(rows);
 }

@@ -11,7 +11,7 @@ import type { AggregateOptions } from "./aggregate.ts";
 import { aggregateKind } from "./aggregate.ts";
 import { columnType } from "./_columns.ts";
 import { type ColumnBuilder, KeyBuilder } from "./_column_builders.ts";
-import type { ColumnData, ListParts } from "./_column_data.ts";
+import type { ColumnData, KeyParts, ListParts } from "./_column_data.ts";
 import { aggregateOptions, type ShardRows } from "./_shard_encode.ts";
 
 type Capture = (builders: ColumnBuilder[], sample: Record<string, unknown>) => void;
@@ -31,7 +31,7 @@ export class ShardAccumulator {
   constructor(fields: readonly ManifestField[], options: AggregateOptions, capacity = 256) {
     this.#fields = fields;
     this.#options = aggregateOptions(options);
-    this.#keys = new KeyBuilder(capacity);
+    this.#keys = new KeyBuilder();
     this.#ranges = new Float64Array(2 * Math.max(16, capacity));
     this.#builders = fields.map((f) => columnType(f).builder(capacity));
     this.#capture = capturer(fields.map((f) => f.name));
@@ -85,7 +85,7 @@ export class ShardAccumulator {
     return {
       fields: this.#fields,
       options: this.#options,
-      keys: this.#keys.finish(),
+      keys: this.#keys.finishParts(),
       offsets,
       sizes,
       data,

@@ -16,6 +16,7 @@ import {
   BoolColumn,
   type ColumnData,
   KeyColumn,
+  KeyParts,
   ListColumn,
   ListParts,
   NumberColumn,
@@ -29,7 +30,8 @@ export interface ShardRows {
   fields: readonly ManifestField[];
   /** Only the aggregate options (plain data: the rows may go to a worker). */
   options: AggregateOptions;
-  keys: KeyColumn;
+  /** The sample keys (maybe not yet encoded). */
+  keys: KeyColumn | KeyParts;
   offsets: Float64Array;
   sizes: Float64Array;
   /** `data[i]` is the column of `fields[i]` (lists maybe not yet coded). */
@@ -68,8 +70,9 @@ export function encodeShard(rows: ShardRows): EncodedShard {
     else addRows(acc, column);
     return [field.name, acc.finish()];
   });
-  const columns = manifestParquetColumns(rows.keys, rows.offsets, rows.sizes, fields, data);
-  const parquet = encodeParquet(columns, rows.keys.length);
+  const keys = rows.keys instanceof KeyParts ? rows.keys.column() : rows.keys;
+  const columns = manifestParquetColumns(keys, rows.offsets, rows.sizes, fields, data);
+  const parquet = encodeParquet(columns, keys.length);
   const sha256 = createHash("sha256").update(parquet).digest("hex");
   return { aggregates: Object.fromEntries(entries), parquet, sha256 };
 }
@@ -126,6 +129,8 @@ export function wireRows(rows: ShardRows): { message: unknown; transfer: ArrayBu
         };
       case "keys":
         return { kind: c.kind, bytes: w(c.bytes), lengths: w(c.lengths) };
+      case "key_parts":
+        return { kind: c.kind, text: c.text, lengths: w(c.lengths) };
       case "list_parts":
         return {
           kind: c.kind,
@@ -159,7 +164,7 @@ export function readWireRows(message: Wire): ShardRows {
   const f64 = (v: WireView) => new Float64Array(buffer, v.offset, v.length);
   const i32 = (v: WireView) => new Int32Array(buffer, v.offset, v.length);
   const u8 = (v: WireView | undefined) => v && new Uint8Array(buffer, v.offset, v.length);
-  const columns = message.columns.map((c: Wire): ColumnData | ListParts => {
+  const columns = message.columns.map((c: Wire): ColumnData | ListParts | KeyParts => {
     switch (c.kind) {
       case "number":
         return new NumberColumn(f64(c.values), u8(c.nulls), c.nullCount, c.big);
@@ -171,6 +176,8 @@ export function readWireRows(message: Wire): ShardRows {
         return new ListColumn(c.dict, i32(c.offsets), i32(c.codes), u8(c.nulls), c.nullCount);
       case "keys":
         return new KeyColumn(u8(c.bytes)!, i32(c.lengths));
+      case "key_parts":
+        return new KeyParts(c.text, i32(c.lengths));
       case "list_parts":
         return new ListParts(c.text, i32(c.itemLengths), i32(c.offsets), u8(c.nulls), c.nullCount);
       default:
@@ -178,13 +185,18 @@ export function readWireRows(message: Wire): ShardRows {
     }
   });
   const [keys, ...data] = columns;
-  if (!(keys instanceof KeyColumn)) throw new TypeError("The first column is not the keys");
+  if (!(keys instanceof KeyColumn || keys instanceof KeyParts)) {
+    throw new TypeError("The first column is not the keys");
+  }
+  if (data.some((c: unknown) => c instanceof KeyParts)) {
+    throw new TypeError("A field column holds keys");
+  }
   return {
     fields: message.fields,
     options: message.options,
     keys,
     offsets: f64(message.offsets),
     sizes: f64(message.sizes),
-    data,
+    data: data as (ColumnData | ListParts)[],
   };
 }

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { MemoryStore } from "../store/memory_store.ts";
+import type { ManifestField } from "../schema/manifest_field.ts";
+import { ManifestBuilder } from "./manifest_builder.ts";
+import { readManifest } from "./read_manifest.ts";
+import { encodeShardRows, workerEncodedCount } from "./_encode_pool.ts";
+import { ShardAccumulator } from "./_shard_accumulator.ts";
+import { KeyParts } from "./_column_data.ts";
+import { generateSamples, ImageSample } from "./_test_fixtures.ts";
+
+const NOW = () => new Date("2025-02-01T00:00:00Z");
+
+/** Samples with the awkward cases: nulls, non-ASCII keys, bigints, a non-array list. */
+function awkwardSamples(n: number) {
+  return generateSamples(n, { tagPool: 1500 }).map((s, i) => ({
+    ...s,
+    __key__: i % 97 === 0 ? `ключ-${i}-😀` : s.__key__,
+    count: i % 101 === 0 ? 2n ** 62n + BigInt(i) : s.count,
+    tags: i % 89 === 0 ? null : s.tags,
+    flagged: i % 83 === 0 ? null : s.flagged,
+  }));
+}
+
+async function writeShard(encodeIn: "worker" | "thread", n: number) {
+  const store = new MemoryStore();
+  const builder = new ManifestBuilder(store, ImageSample, { now: NOW, encodeIn });
+  awkwardSamples(n).forEach((sample, i) =>
+    builder.onSample({ shard: "ds/s.tar", key: sample.__key__, offset: i * 512, size: 512, sample })
+  );
+  const header = await builder.commit({
+    key: "ds/s.tar",
+    numSamples: n,
+    sizeBytes: n * 512 + 1024,
+    sha256: "ab",
+  });
+  return { header, parquet: await store.get("ds/s.manifest.parquet"), store };
+}
+
+Deno.test("a shard encoded in the worker has the same Parquet bytes and header as on the thread", async () => {
+  const before = workerEncodedCount();
+  const worker = await writeShard("worker", 3000);
+  assert.equal(workerEncodedCount(), before + 1, "the worker encoded the shard");
+  const thread = await writeShard("thread", 3000);
+  assert.deepEqual(worker.parquet, thread.parquet);
+  assert.deepEqual(worker.header, thread.header);
+  assert.equal(worker.header.aggregates.tags?.type, "set");
+  const { rows } = await readManifest(worker.store, "ds/s.tar");
+  assert.equal(rows?.length, 3000);
+  assert.equal(rows?.[97]?.__key__, "ключ-97-😀");
+  assert.equal(rows?.[89]?.tags, null);
+});
+
+Deno.test("an error inside the worker fails the encode with the field named; the worker goes on", async () => {
+  const fields: ManifestField[] = [
+    { name: "label", role: "categorical", type: "str", list: false, nullable: false },
+  ];
+  const acc = new ShardAccumulator(fields, {});
+  for (let i = 0; i < 2000; i++) acc.add(`k${i}`, i * 512, 512, { label: "cat" });
+  const rows = acc.rows();
+  // A field type only the worker meets (the builders were made for "str").
+  rows.fields = [{ ...fields[0]!, name: "bad", type: "complex" as ManifestField["type"] }];
+  await assert.rejects(
+    () => encodeShardRows(rows, "worker"),
+    (err: Error) => err instanceof TypeError && err.message.includes(`"bad"`),
+  );
+  const again = new ShardAccumulator(fields, {});
+  for (let i = 0; i < 2000; i++) again.add(`k${i}`, i * 512, 512, { label: "dog" });
+  const before = workerEncodedCount();
+  const { aggregates } = await encodeShardRows(again.rows(), "worker");
+  assert.equal(workerEncodedCount(), before + 1);
+  assert.deepEqual(
+    aggregates.label?.type === "categorical" && aggregates.label.value_counts,
+    { dog: 2000 },
+  );
+});
+
+Deno.test("with the worker, an int outside int64 fails the commit naming the field; nothing is written", async () => {
+  const store = new MemoryStore();
+  const builder = new ManifestBuilder(store, {
+    name: "S",
+    version: "1.0.0",
+    manifestFields: [{ name: "n", role: "numeric", type: "int", list: false, nullable: false }],
+  }, { encodeIn: "worker" });
+  for (let i = 0; i < 2000; i++) {
+    const n = i === 1500 ? 2n ** 64n : i;
+    builder.onSample({
+      shard: "ds/a.tar",
+      key: `k${i}`,
+      offset: i * 512,
+      size: 512,
+      sample: { n },
+    });
+  }
+  await assert.rejects(
+    () => builder.commit({ key: "ds/a.tar", numSamples: 2000, sizeBytes: 1 << 20, sha256: "00" }),
+    (err: Error) => err instanceof RangeError && err.message.includes(`field "n"`),
+  );
+  assert.deepEqual(await Array.fromAsync(store.list("ds/")), []);
+});
+
+Deno.test("KeyParts encodes non-ASCII keys with their own byte lengths", () => {
+  const keys = ["a", "é", "😀", "\ud83d", "\ude00", "bc"];
+  const column = new KeyParts(keys.join(""), Int32Array.from(keys, (k) => k.length)).column();
+  const encoder = new TextEncoder();
+  assert.deepEqual([...column.lengths], keys.map((k) => encoder.encode(k).length));
+  assert.deepEqual(keys.map((_, i) => column.value(i)), keys.map((k) => k.toWellFormed()));
+});
