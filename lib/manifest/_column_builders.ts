@@ -261,7 +261,7 @@ export class ListBuilder implements ColumnBuilder {
     const n = rows.length;
     const strings = this.strings;
     const offsets = new Int32Array(n + 1);
-    let lengths: Int32Array = new Int32Array(Math.max(16, n * 2));
+    let lengths: Int32Array = new Int32Array(16 + n * 3);
     let text = "";
     let nulls: Uint8Array | undefined;
     let nullCount = 0;

@@ -11,7 +11,7 @@ import type { AggregateOptions } from "./aggregate.ts";
 import { aggregateKind } from "./aggregate.ts";
 import { columnType } from "./_columns.ts";
 import { type ColumnBuilder, KeyBuilder } from "./_column_builders.ts";
-import type { ColumnData, KeyParts, ListParts } from "./_column_data.ts";
+import type { ColumnData, ListParts } from "./_column_data.ts";
 import { aggregateOptions, type ShardRows } from "./_shard_encode.ts";
 
 type Capture = (builders: ColumnBuilder[], sample: Record<string, unknown>) => void;
@@ -19,8 +19,9 @@ type Capture = (builders: ColumnBuilder[], sample: Record<string, unknown>) => v
 /** Accumulates one shard's rows; {@linkcode ShardAccumulator.rows} hands them over. */
 export class ShardAccumulator {
   readonly #keys: KeyBuilder;
-  /** Byte offset and size of each row, side by side. */
-  #ranges: Float64Array;
+  /** Byte offset and size of each row. */
+  #offsets: Float64Array;
+  #sizes: Float64Array;
   #n = 0;
   readonly #fields: readonly ManifestField[];
   readonly #options: AggregateOptions;
@@ -32,7 +33,8 @@ export class ShardAccumulator {
     this.#fields = fields;
     this.#options = aggregateOptions(options);
     this.#keys = new KeyBuilder();
-    this.#ranges = new Float64Array(2 * Math.max(16, capacity));
+    this.#offsets = new Float64Array(Math.max(16, capacity));
+    this.#sizes = new Float64Array(Math.max(16, capacity));
     this.#builders = fields.map((f) => columnType(f).builder(capacity));
     this.#capture = capturer(fields.map((f) => f.name));
     // Made now (and dropped) so that bad options (histogram edges) fail at the first sample.
@@ -47,17 +49,21 @@ export class ShardAccumulator {
   /** Records one sample's row. */
   add(key: string, offset: number, size: number, sample: Record<string, unknown>): void {
     const n = this.#n;
-    let ranges = this.#ranges;
-    if (2 * n === ranges.length) {
-      ranges = new Float64Array(ranges.length * 2);
-      ranges.set(this.#ranges);
-      this.#ranges = ranges;
-    }
-    ranges[2 * n] = offset;
-    ranges[2 * n + 1] = size;
+    if (n === this.#offsets.length) this.#grow();
+    this.#offsets[n] = offset;
+    this.#sizes[n] = size;
     this.#n = n + 1;
     this.#keys.push(key);
     this.#capture(this.#builders, sample);
+  }
+
+  #grow(): void {
+    const offsets = new Float64Array(this.#offsets.length * 2);
+    offsets.set(this.#offsets);
+    this.#offsets = offsets;
+    const sizes = new Float64Array(this.#sizes.length * 2);
+    sizes.set(this.#sizes);
+    this.#sizes = sizes;
   }
 
   /**
@@ -75,13 +81,8 @@ export class ShardAccumulator {
       }
     });
     const n = this.#n;
-    const offsets = new Float64Array(n);
-    const sizes = new Float64Array(n);
-    const ranges = this.#ranges;
-    for (let i = 0; i < n; i++) {
-      offsets[i] = ranges[2 * i]!;
-      sizes[i] = ranges[2 * i + 1]!;
-    }
+    const offsets = this.#offsets.subarray(0, n);
+    const sizes = this.#sizes.subarray(0, n);
     return {
       fields: this.#fields,
       options: this.#options,

@@ -109,7 +109,8 @@ export class ManifestBuilder {
   readonly #options: ManifestBuilderOptions;
   readonly #open = new Map<string, ShardAccumulator>();
   /** The shard of the previous sample and its accumulator (skips the map lookup per sample). */
-  #last: { shard: string; acc: ShardAccumulator } | undefined;
+  #lastShard: string | undefined;
+  #lastAcc: ShardAccumulator | undefined;
   /** Samples in the last shard committed: the next one's likely size. */
   #lastCount: number | undefined;
   readonly #committed: ManifestHeader[] = [];
@@ -129,7 +130,7 @@ export class ManifestBuilder {
 
   /** Records one written sample (the ShardWriter's `onSample` hook; bound). */
   onSample = (info: ManifestSampleInfo): void => {
-    let acc = this.#last?.shard === info.shard ? this.#last.acc : undefined;
+    let acc = this.#lastShard === info.shard ? this.#lastAcc : undefined;
     if (!acc) {
       acc = this.#open.get(info.shard);
       if (!acc) {
@@ -137,7 +138,8 @@ export class ManifestBuilder {
         acc = new ShardAccumulator(fields, this.#options, this.#lastCount);
         this.#open.set(info.shard, acc);
       }
-      this.#last = { shard: info.shard, acc };
+      this.#lastShard = info.shard;
+      this.#lastAcc = acc;
     }
     const sample = info.sample !== null && typeof info.sample === "object" ? info.sample : {};
     acc.add(info.key, info.offset, info.size, sample as Record<string, unknown>);
@@ -182,7 +184,7 @@ export class ManifestBuilder {
     const acc = this.#open.get(info.key) ??
       new ShardAccumulator(this.#schema.manifestFields, this.#options);
     this.#open.delete(info.key);
-    if (this.#last?.acc === acc) this.#last = undefined;
+    if (this.#lastAcc === acc) this.#lastShard = this.#lastAcc = undefined;
     this.#lastCount = acc.length;
     if (acc.length !== info.numSamples) {
       throw new ManifestError(
