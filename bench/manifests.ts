@@ -6,17 +6,18 @@
  *
  * The schema has 7 manifest fields (categorical str and bool, numeric float with fixed buckets,
  * float on the decimal grid, int, a list of tags, a timestamp) beside the image bytes. Rounds
- * rotate between three modes in fresh folders: without manifests, `background` (what
- * `writeShards` does: each commit overlaps the next shard; the clock stops once all are
- * committed) and `sync` (commit inside `onShardClose`: all manifest work, I/O waits included, on
- * the writer's path).
+ * rotate between four modes in fresh folders: without manifests; `background` (what
+ * `writeShards` does: each commit overlaps the next shard, its aggregates and Parquet encoded in
+ * the shared encode worker, `encodeIn: "auto"`; the clock stops once all are committed);
+ * `thread` (the same with `encodeIn: "thread"`: the encoding on the writer's thread); and `sync`
+ * (commit inside `onShardClose`, encoding in the worker: the writer waits for each commit).
  *
  * The machine is shared, so every overhead is the median over rounds of the ratio to the
  * "without" run of the same round (both saw about the same load), not a ratio of single runs:
- * `wall` is elapsed time; `main cpu` the CPU time of the main thread (where the writer and all
- * manifest work run; Linux only, else the process's), the cost other load moves least. For sync,
- * `in-run` is the time inside the manifest hooks over the rest of the same run, and `per sample`
- * the hooks' time per sample.
+ * `wall` is elapsed time; `main cpu` the CPU time of the main thread (where the writer and the
+ * per-sample capture run, and with `thread` the encoding too; Linux only, else the process's),
+ * the cost other load moves least. For sync, `in-run` is the time inside the manifest hooks over
+ * the rest of the same run, and `per sample` the hooks' time per sample (waits included).
  *
  * @module
  */
@@ -99,13 +100,14 @@ interface Round {
 }
 
 /** How a round writes manifests. */
-type Mode = "off" | "sync" | "background";
-const MODES: Mode[] = ["off", "background", "sync"];
+type Mode = "off" | "sync" | "background" | "thread";
+const MODES: Mode[] = ["off", "background", "thread", "sync"];
 
 /**
  * Writes the case's shards: without manifests; with them committed inside `onShardClose`
- * (`sync`: all manifest work on the writer's path, timed); or as `writeShards` does by default
- * (`background`: commits overlap the next shard, flushed before the clock stops).
+ * (`sync`: the writer waits for each commit, timed); or as `writeShards` does by default
+ * (`background`: commits overlap the next shard, flushed before the clock stops; `thread`: the
+ * same, encoding on this thread).
  */
 async function writeRound(
   c: Case,
@@ -113,7 +115,10 @@ async function writeRound(
   mode: Mode,
   store: LocalStore,
 ): Promise<Round> {
-  const builder = new ManifestBuilder(store, Sample, { background: mode === "background" });
+  const builder = new ManifestBuilder(store, Sample, {
+    background: mode === "background" || mode === "thread",
+    encodeIn: mode === "thread" ? "thread" : "auto",
+  });
   let hookMs = 0;
   const timed = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
     const t = performance.now();
@@ -160,16 +165,17 @@ export async function run(): Promise<void> {
       `(${ROUNDS} rounds, modes interleaved; overheads: median over rounds of the same-round ratio)`,
   );
   console.log(
-    "                          without  ---- background ----  ------------- sync -------------" +
-      "\ncase             samples       ms     ms   wall  main cpu     ms   wall  in-run  per sample" +
-      "  parquet KiB  jsonl KiB  parquet/jsonl",
+    "                          without  ---- background ----  ------ thread ------" +
+      "  ------------- sync -------------" +
+      "\ncase             samples       ms     ms   wall  main cpu     ms   wall  main cpu" +
+      "     ms   wall  in-run  per sample  parquet KiB  jsonl KiB  parquet/jsonl",
   );
   for (const c of CASES) {
     const samples = makeSamples(c);
     const root = await Deno.makeTempDir({ prefix: "bench-manifests-" });
     try {
       await writeRound(c, samples, "sync", new LocalStore(`${root}/warm`)); // JIT, DuckDB instance
-      const rounds: Record<Mode, Round[]> = { off: [], sync: [], background: [] };
+      const rounds: Record<Mode, Round[]> = { off: [], sync: [], background: [], thread: [] };
       let last: LocalStore | undefined;
       for (let r = 0; r < ROUNDS; r++) {
         for (let i = 0; i < MODES.length; i++) {
@@ -197,6 +203,9 @@ export async function run(): Promise<void> {
           wall("background").toFixed(0).padStart(6),
           pct(paired("background", (r) => r.wallMs)).padStart(6),
           pct(paired("background", (r) => r.mainMs)).padStart(9),
+          wall("thread").toFixed(0).padStart(6),
+          pct(paired("thread", (r) => r.wallMs)).padStart(6),
+          pct(paired("thread", (r) => r.mainMs)).padStart(9),
           wall("sync").toFixed(0).padStart(6),
           pct(paired("sync", (r) => r.wallMs)).padStart(6),
           pct(inRun).padStart(7),

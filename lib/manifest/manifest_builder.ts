@@ -64,7 +64,7 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
   now?: () => Date;
   /**
    * Commit in the background: `onShardClose` returns at once and the writer goes on with the
-   * next shard while DuckDB and the store work; {@linkcode ManifestBuilder.flush} waits for the
+   * next shard while the encoding (see `encodeIn`) and the store work; {@linkcode ManifestBuilder.flush} waits for the
    * commits and throws the first failure. At most two commits are pending at a time.
    * @default false
    */

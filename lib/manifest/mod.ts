@@ -9,7 +9,8 @@
  *   a ranged read of `[__offset__, __offset__ + __size__)` is a tar of exactly that sample),
  *   `__size__`, and each manifest field in its Parquet type (VARCHAR, DOUBLE, BIGINT, BOOLEAN,
  *   TIMESTAMP WITH TIME ZONE, LIST<VARCHAR>). Encoded by shardline's own Parquet writer (typed
- *   columns, no per-value native calls: {@linkcode writeManifestParquet}); DuckDB reads them.
+ *   columns, no per-value native calls: {@linkcode writeManifestParquet}), for a ManifestBuilder
+ *   in a worker thread shared by the process (`encodeIn`); DuckDB reads them.
  * - `X.manifest.json`, written last and create-only: its presence commits the shard. The
  *   {@linkcode ManifestHeader} (atdata-compatible keys plus `checksum_sha256`, `time_min`/`time_max`,
  *   the fields and the Parquet's own checksum) and the aggregates, one per field, registered by
