@@ -164,10 +164,11 @@ export async function run(): Promise<void> {
       })  ` +
         `ratio ${pct(raws[0]! / cold.wallS)}: ${breakdown(cold)}`,
     );
+    // The ratio of each round to the raw run just before it (same load), then the median.
     console.log(
-      `  later jobs, warm executor         best ${k(total / e2e.wallS)} samples/s ` +
-        `(${s(e2e.wallS)})  ratio ${pct(rawS / e2e.wallS)}; per round median ` +
-        `${pct(median(ratios))} (${spread(ratios)})`,
+      `  later jobs, warm executor         ratio ${pct(median(ratios))} (median of the rounds' ` +
+        `job/raw; ${spread(ratios)}); best ${k(total / e2e.wallS)} samples/s (${s(e2e.wallS)}), ` +
+        `${pct(rawS / e2e.wallS)} of the best raw`,
     );
     console.log(`    best run: ${breakdown(e2e)}`);
     console.log(
