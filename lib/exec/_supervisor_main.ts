@@ -66,9 +66,15 @@ if (import.meta.main) {
     log?: string,
     onClaimed?: () => void,
   ) => {
-    const write = log && log !== firstLog
+    // A job handed over later logs to its own file, line after line, in order.
+    let appends = log && log !== firstLog
+      ? Deno.mkdir(dirname(log), { recursive: true, mode: 0o700 }).catch(() => {})
+      : undefined;
+    const write = appends
       ? (line: string) =>
-        void Deno.writeTextFile(log, stamp(line), { append: true }).catch(() => {})
+        void (appends = appends!.then(() =>
+          Deno.writeTextFile(log!, stamp(line), { append: true, mode: 0o600 })
+        ).catch(() => {}))
       : (line: string) => void Deno.stdout.write(new TextEncoder().encode(stamp(line)));
     write(`supervisor ${Deno.pid} starts job ${id} on ${storeUrl}`);
     const jobPool = pool.forJob(id);
@@ -97,6 +103,7 @@ if (import.meta.main) {
     } catch (err) {
       write(`supervisor ${Deno.pid} fails job ${id}: ${(err as Error)?.message ?? err}`);
     }
+    await appends;
   };
 
   if (firstLog) void pruneLogs(dirname(dirname(firstLog)));
@@ -105,10 +112,14 @@ if (import.meta.main) {
   let closing = false;
   let idle: ReturnType<typeof setTimeout> | undefined;
   const done = Promise.withResolvers<void>();
-  const track = async (job: Promise<void>) => {
+  /** Jobs being supervised here: a second request for one is answered, not run twice. */
+  const running = new Set<string>();
+  const track = async (id: string, job: Promise<void>) => {
     active++;
+    running.add(id);
     clearTimeout(idle);
     await job;
+    running.delete(id);
     if (--active > 0) return;
     if (!listener) return done.resolve();
     idle = setTimeout(async () => {
@@ -133,8 +144,12 @@ if (import.meta.main) {
                 log?: unknown;
               };
               if (typeof req.job !== "string") return;
-              // Taken once claimed in the store (the caller then returns); a job that ends
-              // before its claim (a store failure) is not taken: the caller starts a supervisor.
+              const answer = (ok: boolean) =>
+                conn.write(new TextEncoder().encode(`{"ok": ${ok}, "pid": ${Deno.pid}}\n`));
+              if (running.has(req.job)) return void await answer(true);
+              // Taken once claimed in the store (the caller then returns, and a stale record of
+              // an earlier run is gone); a job that ends before its claim (a store failure) is
+              // not taken: the caller starts a supervisor.
               const claimed = Promise.withResolvers<boolean>();
               const run = runJob(
                 req.job,
@@ -142,10 +157,9 @@ if (import.meta.main) {
                 typeof req.log === "string" ? req.log : undefined,
                 () => claimed.resolve(true),
               );
-              void track(run);
+              void track(req.job, run);
               run.then(() => claimed.resolve(false));
-              const ok = await claimed.promise;
-              await conn.write(new TextEncoder().encode(`{"ok": ${ok}, "pid": ${Deno.pid}}\n`));
+              await answer(await claimed.promise);
             } catch {
               /* a caller that went away: it starts its own supervisor */
             } finally {
@@ -158,7 +172,7 @@ if (import.meta.main) {
       } catch { /* closed */ }
     })();
   }
-  void track(runJob(jobId, concurrency ? Number(concurrency) : undefined, firstLog));
+  void track(jobId, runJob(jobId, concurrency ? Number(concurrency) : undefined, firstLog));
   await done.promise;
   if (listener) {
     console.log(stamp(`agent ${Deno.pid} idle for ${keepAlive} ms: exits`).trimEnd());

@@ -126,7 +126,10 @@ export class LocalExecutor implements Executor {
       })
       : undefined;
     // A warm supervisor of this store takes the job at once; else start one.
-    let pid = socket ? await askAgent(socket, { job: spec.id, concurrency, log }) : undefined;
+    // Connected, the agent is alive: it answers once it has claimed the job in the store.
+    let pid = socket
+      ? await askAgent(socket, { job: spec.id, concurrency, log }, 30_000)
+      : undefined;
     if (pid !== undefined) {
       if (fd !== "ignore") closeSync(fd);
       return; // it has claimed the job in the store

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { LocalStore } from "../../lib/store/local_store.ts";
-import { submit } from "../../lib/exec/mod.ts";
+import { registerExecutor, submit } from "../../lib/exec/mod.ts";
+import { agentSocket, askAgent } from "../../lib/exec/_agent.ts";
 import { supervisorLogPath } from "../../lib/exec/local_executor.ts";
 import { cancelJob, JobError, jobKeys, type RunningMarker } from "../../lib/job/mod.ts";
 import { readJson } from "../../lib/job/_json.ts";
@@ -95,4 +96,37 @@ Deno.test("cancelling one of two jobs in one agent stops that job only", async (
   assert.equal(res.state, "completed");
   assert.equal(res.samples.out, 20);
   assert.equal(res.status.supervisor!.pid, (await a.status()).supervisor!.pid);
+});
+
+Deno.test("the same job handed to a warm agent twice at once runs once", async () => {
+  const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
+  const logDir = await Deno.makeTempDir();
+  await writeItems(store, "raw", 2, 10);
+  const identity = await writeJob("identity", J.IDENTITY);
+  const backendOptions = { logDir, keepAliveMs: 5000 };
+  await (await submit(store, { input: "raw", output: "warm", job: identity, backendOptions }))
+    .awaitResults();
+  // A job recorded but not started (a backend that does nothing), then two requests at once.
+  registerExecutor({ name: "hold", start: () => Promise.resolve() });
+  const job = await submit(store, {
+    input: "raw",
+    output: "twice",
+    job: identity,
+    backend: "hold",
+  });
+  const socket = await agentSocket({
+    denoPath: Deno.execPath(),
+    storeUrl: store.url,
+    storeOptions: "",
+  });
+  const log = supervisorLogPath(job.id, { logDir });
+  const asked = await Promise.all(
+    [1, 2].map(() => askAgent(socket!, { job: job.id, concurrency: 2, log })),
+  );
+  assert.ok(asked.every((pid) => typeof pid === "number"), "both requests answered");
+  const res = await job.awaitResults();
+  assert.equal(res.samples.out, 20);
+  assert.ok(res.status.task_states.every((t) => t.result!.attempt === 1));
+  const text = await Deno.readTextFile(log);
+  assert.equal(text.match(/starts job/g)?.length, 1, text);
 });
