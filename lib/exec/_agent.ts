@@ -8,18 +8,23 @@
  * The socket's name is a hash of everything that makes two supervisors interchangeable: the
  * `deno` binary, shardline's code (paths, sizes and mtimes of its files, so an edit starts a
  * fresh agent), the store URL and options, the code cache. The protocol is one JSON line each
- * way: `{"job", "concurrency", "log"}`, answered `{"ok": true, "pid"}` once the agent has taken
- * the job. No answer (no agent, an agent shutting down) means: start a supervisor. The sockets
+ * way: `{"job", "concurrency", "log"}`, answered `{"pid"}` at once when the agent takes the job,
+ * then `{"claimed": true}` once the job is claimed in the store (`false`: its run ended before;
+ * the caller may start a supervisor). No answer (no agent, an agent shutting down) means: start
+ * a supervisor. A caller that got the first line never starts another: two supervisors must not
+ * run one job. The sockets
  * live in `<tmpdir>/shardline/agents`, used only when that folder is this user's and closed to
  * others (an agent runs jobs of its store for whoever can connect).
  *
  * @module
  */
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { createHmac } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256Hex } from "../job/_hash.ts";
+import { privateDir } from "../job/_private_dir.ts";
 
 /** A job handed to an agent. */
 export interface AgentRequest {
@@ -66,42 +71,65 @@ function codeStamp(): Promise<string> {
 
 /**
  * The agent socket for `identity`, its folder created (owner only); undefined where Unix
- * sockets are not available or the path would be too long for one.
+ * sockets are not available, the folder is not this user's own, or the path would be too long.
+ * The name is an HMAC of the identity under a random key of this user's (kept in the folder),
+ * so that it cannot be checked against guessed store credentials.
  */
 export async function agentSocket(identity: AgentIdentity): Promise<string | undefined> {
   if (Deno.build.os === "windows") return undefined;
-  const key = sha256Hex(new TextEncoder().encode(JSON.stringify([
+  const dir = join(tmpdir(), "shardline", "agents");
+  // Only this user may reach its agents: the folder must be ours and closed to others.
+  if (!(await privateDir(dir))) return undefined;
+  const key = await userKey(join(dir, "key"));
+  if (!key) return undefined;
+  const name = createHmac("sha256", key).update(JSON.stringify([
     identity.denoPath,
     root,
     await codeStamp(),
     identity.storeUrl,
     identity.storeOptions,
     identity.codeCacheDir ?? null,
-  ])));
-  const dir = join(tmpdir(), "shardline", "agents");
-  const path = join(dir, `${key.slice(0, 32)}.sock`);
-  if (new TextEncoder().encode(path).length > 100) return undefined;
+  ])).digest("hex");
+  const path = join(dir, `${name.slice(0, 32)}.sock`);
+  return new TextEncoder().encode(path).length > 100 ? undefined : path;
+}
+
+/** This user's random key (made once, owner-only); undefined when it cannot be had. */
+async function userKey(path: string): Promise<Uint8Array | undefined> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    // Only this user may reach its agents: the folder must be ours and closed to others.
-    const s = await stat(dir);
-    if (s.uid !== Deno.uid() || (s.mode & 0o077) !== 0) return undefined;
+    await writeFile(path, crypto.getRandomValues(new Uint8Array(32)), { flag: "wx", mode: 0o600 });
+  } catch {
+    // Made before (or by a racing process: read what it wrote).
+  }
+  try {
+    const key = await readFile(path);
+    return key.length === 32 ? key : undefined;
   } catch {
     return undefined;
   }
-  return path;
+}
+
+/** What the agent said of a job handed to it (see {@linkcode askAgent}). */
+export interface AgentAnswer {
+  /** The agent's process id. */
+  pid: number;
+  /**
+   * True once the job is claimed in the store; false when its run ended before that (the
+   * caller may start a supervisor); undefined when no word came in time (the agent has it).
+   */
+  claimed?: boolean;
 }
 
 /**
- * Hands a job to the agent listening on `socket`; resolves to the agent's pid once it has
- * taken the job, or undefined when no agent took it (none listening, one shutting down, no
- * answer within `timeoutMs`).
+ * Hands a job to the agent listening on `socket`. Resolves to undefined when no agent took it
+ * (none listening, one shutting down); else to the agent's answer, waiting up to `timeoutMs`
+ * for the claim.
  */
 export async function askAgent(
   socket: string,
   request: AgentRequest,
-  timeoutMs = 5000,
-): Promise<number | undefined> {
+  timeoutMs = 30_000,
+): Promise<AgentAnswer | undefined> {
   let conn: Deno.UnixConn;
   try {
     conn = await Deno.connect({ transport: "unix", path: socket });
@@ -109,13 +137,18 @@ export async function askAgent(
     return undefined;
   }
   const timer = setTimeout(() => conn.close(), timeoutMs);
+  let answer: AgentAnswer | undefined;
   try {
     await conn.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
-    const line = await readLine(conn);
-    const answer = line ? JSON.parse(line) as { ok?: boolean; pid?: number } : undefined;
-    return answer?.ok === true && typeof answer.pid === "number" ? answer.pid : undefined;
+    const lines = new LineReader(conn);
+    const taken = JSON.parse((await lines.next()) ?? "null") as { pid?: unknown } | null;
+    if (typeof taken?.pid !== "number") return undefined;
+    answer = { pid: taken.pid };
+    const claim = JSON.parse((await lines.next()) ?? "null") as { claimed?: unknown } | null;
+    if (typeof claim?.claimed === "boolean") answer.claimed = claim.claimed;
+    return answer;
   } catch {
-    return undefined;
+    return answer; // taken but no word of the claim: the agent has the job
   } finally {
     clearTimeout(timer);
     try {
@@ -124,36 +157,72 @@ export async function askAgent(
   }
 }
 
-/** Reads one line (at most 64 KiB) from a connection; undefined at end of stream. */
-export async function readLine(conn: Deno.Conn): Promise<string | undefined> {
-  const buf = new Uint8Array(65536);
-  let used = 0;
-  while (used < buf.length) {
-    const n = await conn.read(buf.subarray(used));
-    if (n === null) break;
-    used += n;
-    const nl = buf.subarray(0, used).indexOf(10);
-    if (nl >= 0) return new TextDecoder().decode(buf.subarray(0, nl));
+/** Reads lines (each at most 64 KiB) from a connection. */
+export class LineReader {
+  readonly #conn: Deno.Conn;
+  #buf = "";
+  readonly #decoder = new TextDecoder();
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
   }
-  return undefined;
+
+  /** The next line, or undefined at the end of the stream. */
+  async next(): Promise<string | undefined> {
+    const chunk = new Uint8Array(4096);
+    for (;;) {
+      const nl = this.#buf.indexOf("\n");
+      if (nl >= 0) {
+        const line = this.#buf.slice(0, nl);
+        this.#buf = this.#buf.slice(nl + 1);
+        return line;
+      }
+      if (this.#buf.length > 65536) return undefined;
+      const n = await this.#conn.read(chunk);
+      if (n === null) return undefined;
+      this.#buf += this.#decoder.decode(chunk.subarray(0, n), { stream: true });
+    }
+  }
+}
+
+/** A listening agent: its listener and a `close` that gives the name up (if still its own). */
+export interface AgentListener {
+  listener: Deno.UnixListener;
+  close(): Promise<void>;
 }
 
 /**
  * Listens on `socket` for jobs, unless a live agent already answers there (then resolves to
- * undefined: this supervisor runs its own job only). A stale socket file is replaced.
+ * undefined: this supervisor runs its own job only). A stale socket file is replaced; a lock
+ * beside it keeps two starting supervisors from both taking the name.
  */
-export async function listenAgent(socket: string): Promise<Deno.UnixListener | undefined> {
+export async function listenAgent(socket: string): Promise<AgentListener | undefined> {
+  let lock: Deno.FsFile | undefined;
   try {
-    const conn = await Deno.connect({ transport: "unix", path: socket });
-    conn.close();
-    return undefined; // someone is serving this identity
-  } catch {
-    // Nobody: take the name.
-  }
-  await Deno.remove(socket).catch(() => {});
-  try {
-    return Deno.listen({ transport: "unix", path: socket });
+    lock = await Deno.open(`${socket}.lock`, { create: true, write: true, mode: 0o600 });
+    await lock.lock(true);
+    try {
+      const conn = await Deno.connect({ transport: "unix", path: socket });
+      conn.close();
+      return undefined; // someone is serving this identity
+    } catch {
+      // Nobody: take the name.
+    }
+    await Deno.remove(socket).catch(() => {});
+    const listener = Deno.listen({ transport: "unix", path: socket });
+    const ino = (await Deno.stat(socket)).ino;
+    return {
+      listener,
+      async close() {
+        // The name first (a caller from now on starts a supervisor), unless another took it.
+        const now = await Deno.stat(socket).catch(() => undefined);
+        if (now?.ino === ino) await Deno.remove(socket).catch(() => {});
+        listener.close();
+      },
+    };
   } catch {
     return undefined;
+  } finally {
+    lock?.close();
   }
 }

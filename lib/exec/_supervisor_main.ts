@@ -20,6 +20,9 @@ import { dirname, join } from "node:path";
 import { WorkerPool } from "./_worker_pool.ts";
 import { parseStoreOptions, STORE_OPTIONS_ENV } from "./_store_options.ts";
 
+/** What job ids look like (`j-` and hex): anything else in a request is refused. */
+const JOB_ID = /^j-[0-9a-f]{8,64}$/;
+
 /** Logs are kept this long after their last line. */
 const LOG_DAYS = 7;
 
@@ -56,8 +59,15 @@ if (import.meta.main) {
   if (workers) pool.warm(Number(workers));
   const { openStore } = await import("../store/open_store.ts");
   const { superviseJob } = await import("./supervisor.ts");
-  const { listenAgent, readLine } = await import("./_agent.ts");
+  const { LineReader, listenAgent } = await import("./_agent.ts");
   const store = await openStore(storeUrl, storeOptions);
+
+  /**
+   * Jobs being supervised here: a second request for one is answered, not run twice. A job
+   * leaves it as soon as its supervision ends (its final record written), in the same tick, so
+   * that a request that found that record gets a new run.
+   */
+  const running = new Set<string>();
 
   /** Runs one job on the shared pool, logging to its own log (the first job: stdout). */
   const runJob = async (
@@ -88,13 +98,14 @@ if (import.meta.main) {
         return outcome;
       },
     };
+    running.add(id);
     try {
       const summary = await superviseJob(store, id, {
         launcher,
         concurrency: jobConcurrency,
         log,
         onClaimed,
-      });
+      }).finally(() => running.delete(id));
       write(
         `supervisor ${Deno.pid} ends job ${id}: ${summary.ok} ok, ${summary.failed} failed, ` +
           `${summary.alreadyDone} done before, ${summary.attempts} attempts` +
@@ -107,74 +118,61 @@ if (import.meta.main) {
   };
 
   if (firstLog) void pruneLogs(dirname(dirname(firstLog)));
-  const listener = socket ? await listenAgent(socket) : undefined;
+  const agent = socket ? await listenAgent(socket) : undefined;
   let active = 0;
   let closing = false;
   let idle: ReturnType<typeof setTimeout> | undefined;
   const done = Promise.withResolvers<void>();
-  /** Jobs being supervised here: a second request for one is answered, not run twice. */
-  const running = new Set<string>();
-  const track = async (id: string, job: Promise<void>) => {
+  const track = async (job: Promise<void>) => {
     active++;
-    running.add(id);
     clearTimeout(idle);
     await job;
-    running.delete(id);
     if (--active > 0) return;
-    if (!listener) return done.resolve();
+    if (!agent) return done.resolve();
     idle = setTimeout(async () => {
-      // The name goes first: a caller from now on starts a supervisor of its own.
       closing = true;
-      await Deno.remove(socket!).catch(() => {});
-      listener.close();
+      await agent.close();
       done.resolve();
     }, Number(keepAlive) || 0);
   };
-  if (listener) {
+  /** Answers one caller: takes its job (see `_agent.ts` for the protocol). */
+  const serve = async (conn: Deno.Conn) => {
+    const say = (text: string) => conn.write(new TextEncoder().encode(text + "\n"));
+    try {
+      const line = await new LineReader(conn).next();
+      if (!line || closing) return; // no answer: the caller starts a supervisor
+      const req = JSON.parse(line) as { job?: unknown; concurrency?: unknown; log?: unknown };
+      if (typeof req.job !== "string" || !JOB_ID.test(req.job)) return;
+      // Its log only where a job's log goes: <logDir>/<job id>/supervisor.log.
+      const log = typeof req.log === "string" && req.log.endsWith(`/${req.job}/supervisor.log`)
+        ? req.log
+        : undefined;
+      await say(`{"pid": ${Deno.pid}}`);
+      if (running.has(req.job)) return void await say(`{"claimed": true}`);
+      const claimed = Promise.withResolvers<boolean>();
+      const concurrency = typeof req.concurrency === "number" ? req.concurrency : undefined;
+      const run = runJob(req.job, concurrency, log, () => claimed.resolve(true));
+      void track(run);
+      run.then(() => claimed.resolve(false));
+      await say(`{"claimed": ${await claimed.promise}}`);
+    } catch {
+      /* a caller that went away */
+    } finally {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }
+  };
+  if (agent) {
     (async () => {
       try {
-        for await (const conn of listener) {
-          (async () => {
-            try {
-              const line = await readLine(conn);
-              if (!line || closing) return;
-              const req = JSON.parse(line) as {
-                job?: unknown;
-                concurrency?: unknown;
-                log?: unknown;
-              };
-              if (typeof req.job !== "string") return;
-              const answer = (ok: boolean) =>
-                conn.write(new TextEncoder().encode(`{"ok": ${ok}, "pid": ${Deno.pid}}\n`));
-              if (running.has(req.job)) return void await answer(true);
-              // Taken once claimed in the store (the caller then returns, and a stale record of
-              // an earlier run is gone); a job that ends before its claim (a store failure) is
-              // not taken: the caller starts a supervisor.
-              const claimed = Promise.withResolvers<boolean>();
-              const run = runJob(
-                req.job,
-                typeof req.concurrency === "number" ? req.concurrency : undefined,
-                typeof req.log === "string" ? req.log : undefined,
-                () => claimed.resolve(true),
-              );
-              void track(req.job, run);
-              run.then(() => claimed.resolve(false));
-              await answer(await claimed.promise);
-            } catch {
-              /* a caller that went away: it starts its own supervisor */
-            } finally {
-              try {
-                conn.close();
-              } catch { /* already closed */ }
-            }
-          })();
-        }
+        for await (const conn of agent.listener) void serve(conn);
       } catch { /* closed */ }
     })();
   }
-  void track(jobId, runJob(jobId, concurrency ? Number(concurrency) : undefined, firstLog));
+  void track(runJob(jobId, concurrency ? Number(concurrency) : undefined, firstLog));
   await done.promise;
-  if (listener) {
+  if (agent) {
     console.log(stamp(`agent ${Deno.pid} idle for ${keepAlive} ms: exits`).trimEnd());
   }
   await pool.close();

@@ -7,7 +7,6 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -16,6 +15,7 @@ import type { Store } from "../store/store.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
 import { writeJson } from "../job/_json.ts";
 import { JobError } from "../job/job_error.ts";
+import { privateDir } from "../job/_private_dir.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";
 import { superviseJob } from "./supervisor.ts";
 import { InProcessLauncher } from "./_in_process.ts";
@@ -109,7 +109,8 @@ export class LocalExecutor implements Executor {
     let log: string | undefined = supervisorLogPath(spec.id, { logDir: o.logDir });
     let fd: number | "ignore" = "ignore";
     try {
-      await mkdir(dirname(log), { recursive: true, mode: 0o700 });
+      // Another user's folder (made first in a shared temp folder) gets no log of ours.
+      if (!(await privateDir(dirname(log)))) throw new Error("not a private folder");
       fd = openSync(log, "a", 0o600);
       env.SHARDLINE_SUPERVISOR_LOG = log;
     } catch {
@@ -125,15 +126,14 @@ export class LocalExecutor implements Executor {
         codeCacheDir: o.codeCacheDir,
       })
       : undefined;
-    // A warm supervisor of this store takes the job at once; else start one.
-    // Connected, the agent is alive: it answers once it has claimed the job in the store.
-    let pid = socket
-      ? await askAgent(socket, { job: spec.id, concurrency, log }, 30_000)
-      : undefined;
-    if (pid !== undefined) {
+    // A warm supervisor of this store takes the job at once (and claims it in the store);
+    // one that took it must not be doubled, unless its run ended without a claim.
+    const answer = socket ? await askAgent(socket, { job: spec.id, concurrency, log }) : undefined;
+    if (answer && answer.claimed !== false) {
       if (fd !== "ignore") closeSync(fd);
-      return; // it has claimed the job in the store
+      return;
     }
+    let pid: number | undefined;
     try {
       const child = spawn(denoPath, [
         "run",

@@ -1,19 +1,22 @@
 /**
  * A cache of job bundles, so that submitting the same code again skips `deno bundle` (a
- * subprocess, ~0.25 s). An entry is keyed by what goes into the bundle besides source files
- * (the module, the config's text, the `deno` binary, the externals) and holds the bundle with
- * a stamp of its sources: the size and mtime of every `.ts`/`.js`/`.tsx`/`.jsx`/`.mts` file in
- * each folder the bundle inlined a module from (the bundler names each inlined module in a
- * `// <path>` comment). A whole folder, not only the named files, so that a file the bundle
- * holds no code of (types only) is covered by its neighbours. Any change there, a missing file,
- * or a module the bundler did not name by a local path makes a miss. Entries are written
- * atomically (temp file, then rename), so concurrent submits at worst bundle twice.
+ * subprocess, ~0.3 s). An entry is keyed by what goes into the bundle besides source files (the
+ * module, the config and its text, the `deno` binary, the externals) and holds the bundle with a
+ * stamp of its sources: `deno info --json` (~0.05 s) lists the module graph as Deno resolves it
+ * (every local file, whatever its kind: re-exports, types, JSON; remote modules; npm packages at
+ * their resolved versions) and the stamp holds each local file's size and mtime and the rest by
+ * name. A lookup stamps the graph before bundling; the bundle is stored under that stamp, so a
+ * file changed while it was bundled makes the next lookup miss. The cache folder must be this
+ * user's own (see `_private_dir.ts`), else nothing is cached: a planted entry would run as the
+ * user, with the store's credentials.
  *
  * @module
  */
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { sha256Hex } from "./_hash.ts";
+import { privateDir } from "./_private_dir.ts";
 
 /** What keys an entry besides the sources. */
 export interface BundleKey {
@@ -24,91 +27,91 @@ export interface BundleKey {
 }
 
 interface Entry {
-  /** Folder -> stamp of its source files. */
-  folders: Record<string, string>;
+  stamp: string;
   /** Base64 of the bundle. */
   code: string;
 }
 
-const SOURCE = /\.(ts|tsx|mts|js|jsx|mjs)$/;
+interface GraphInfo {
+  modules?: { specifier: string; error?: string }[];
+  npmPackages?: Record<string, unknown>;
+}
 
-async function keyOf(key: BundleKey): Promise<string> {
+/** A cache lookup: the bundle when the sources are unchanged, and the stamp to store under. */
+export interface CacheLookup {
+  code?: Uint8Array;
+  /** Undefined: not cacheable (no private folder, the graph could not be listed). */
+  stamp?: string;
+}
+
+async function entryPath(dir: string, key: BundleKey): Promise<string> {
   const config = await readFile(key.config, "utf8").catch(() => "");
-  return sha256Hex(JSON.stringify([key.module, key.config, config, key.denoPath, key.externals]));
+  const id = sha256Hex(
+    JSON.stringify([key.module, key.config, config, key.denoPath, key.externals]),
+  );
+  return join(dir, `${id}.json`);
 }
 
-/**
- * Sizes and mtimes of a folder's source files and the latest mtime; undefined when it cannot
- * be read.
- */
-async function folderStamp(dir: string): Promise<{ stamp: string; latest: number } | undefined> {
+/** The stamp of the module graph of `key.module`, or undefined when it cannot be listed. */
+async function graphStamp(key: BundleKey): Promise<string | undefined> {
+  const out = await new Deno.Command(key.denoPath, {
+    args: ["info", "--json", "--no-lock", "--config", key.config, key.module],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+    env: { NO_COLOR: "1" },
+  }).output().catch(() => undefined);
+  if (!out?.success) return undefined;
+  let info: GraphInfo;
   try {
-    const names = (await readdir(dir)).filter((n) => SOURCE.test(n)).sort();
-    let latest = 0;
-    const parts = await Promise.all(names.map(async (n) => {
-      const s = await stat(join(dir, n));
-      latest = Math.max(latest, s.mtimeMs);
-      return `${n}:${s.size}:${s.mtimeMs}`;
-    }));
-    return { stamp: parts.join("\n"), latest };
+    info = JSON.parse(new TextDecoder().decode(out.stdout));
   } catch {
     return undefined;
   }
-}
-
-/** The folders whose modules `code` inlines, from the bundler's comments (relative to `cwd`). */
-function inlinedFolders(code: string, cwd: string, module: string): string[] | undefined {
-  const folders = new Set([dirname(module)]);
-  for (const m of code.matchAll(/^\/\/ (.+)$/gm)) {
-    const name = m[1]!.trim();
-    if (!SOURCE.test(name)) continue; // a comment of another kind
-    if (/^[a-z][a-z0-9+.-]*:/i.test(name)) return undefined; // remote or npm: not stamped
-    folders.add(dirname(resolve(cwd, name)));
+  const parts: string[] = [];
+  for (const m of info.modules ?? []) {
+    if (m.error) return undefined; // the bundle will fail or differ: nothing to cache
+    if (m.specifier.startsWith("file:")) {
+      const s = await stat(fileURLToPath(m.specifier)).catch(() => undefined);
+      if (!s) return undefined;
+      parts.push(`${m.specifier} ${s.size} ${s.mtimeMs}`);
+    } else parts.push(m.specifier);
   }
-  return [...folders].sort();
+  if (parts.length === 0) return undefined;
+  parts.sort();
+  parts.push(JSON.stringify(Object.keys(info.npmPackages ?? {}).sort()));
+  return parts.join("\n");
 }
 
-/** The cached bundle for `key`, if its sources are unchanged. */
-export async function cachedBundle(dir: string, key: BundleKey): Promise<Uint8Array | undefined> {
-  let entry: Entry;
+/** Looks `key` up in the cache folder `dir`. */
+export async function lookupBundle(dir: string, key: BundleKey): Promise<CacheLookup> {
+  if (!(await privateDir(dir))) return {};
+  const stamp = await graphStamp(key);
+  if (stamp === undefined) return {};
   try {
-    entry = JSON.parse(await readFile(join(dir, `${await keyOf(key)}.json`), "utf8"));
+    const entry = JSON.parse(await readFile(await entryPath(dir, key), "utf8")) as Entry;
+    if (entry.stamp === stamp) {
+      return { code: Uint8Array.from(atob(entry.code), (c) => c.charCodeAt(0)), stamp };
+    }
   } catch {
-    return undefined;
+    // No entry yet, or a torn one: bundle.
   }
-  for (const [folder, stamp] of Object.entries(entry.folders)) {
-    if ((await folderStamp(folder))?.stamp !== stamp) return undefined;
-  }
-  return Uint8Array.from(atob(entry.code), (c) => c.charCodeAt(0));
+  return { stamp };
 }
 
-/**
- * Stores a bundle made from `key` in folder `cwd`, begun at `startedMs`; not when a source
- * file changed since (it may have been read before or after its change).
- */
+/** Stores a bundle of `key` made after a lookup that gave `stamp` (atomic: temp, rename). */
 export async function storeBundle(
   dir: string,
   key: BundleKey,
-  cwd: string,
+  stamp: string,
   code: Uint8Array,
-  startedMs: number,
 ): Promise<void> {
-  const folders = inlinedFolders(new TextDecoder().decode(code), cwd, key.module);
-  if (!folders) return;
-  const stamps: Record<string, string> = {};
-  for (const folder of folders) {
-    const s = await folderStamp(folder);
-    // 1 s of slack: file systems with coarse mtimes.
-    if (!s || s.latest >= startedMs - 1000) return;
-    stamps[folder] = s.stamp;
-  }
   let text = "";
   for (let i = 0; i < code.length; i += 0x8000) {
     text += String.fromCharCode(...code.subarray(i, i + 0x8000));
   }
-  const entry: Entry = { folders: stamps, code: btoa(text) };
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `${await keyOf(key)}.json`);
+  const entry: Entry = { stamp, code: btoa(text) };
+  const path = await entryPath(dir, key);
   const tmp = `${path}.${crypto.randomUUID()}.tmp`;
   await writeFile(tmp, JSON.stringify(entry), { mode: 0o600 });
   await rename(tmp, path);

@@ -20,7 +20,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { JobError } from "./job_error.ts";
 import { sha256Hex } from "./_hash.ts";
-import { cachedBundle, storeBundle } from "./_bundle_cache.ts";
+import { lookupBundle, storeBundle } from "./_bundle_cache.ts";
 
 /** Options for {@linkcode bundleJob}. */
 export interface BundleJobOptions {
@@ -35,8 +35,8 @@ export interface BundleJobOptions {
   /** Resolves relative module paths. @default Deno.cwd() */
   cwd?: string;
   /**
-   * Folder caching bundles of local modules, reused while none of the source files in the
-   * folders they were bundled from changes (see `_bundle_cache.ts`); `false`: always bundle.
+   * Folder caching bundles of local modules, reused while no file of the module graph changes
+   * (see `_bundle_cache.ts`); `false`: always bundle.
    * @default `<os tmpdir>/shardline/bundles`
    */
   cacheDir?: string | false;
@@ -100,9 +100,8 @@ export async function bundleJob(
   const key = path && cacheDir !== false
     ? { module: path, config, denoPath, externals }
     : undefined;
-  const cached = key && await cachedBundle(cacheDir as string, key);
-  if (cached) return { code: cached, hash: sha256Hex(cached), module: path! };
-  const started = Date.now();
+  const cached = key ? await lookupBundle(cacheDir as string, key) : {};
+  if (cached.code) return { code: cached.code, hash: sha256Hex(cached.code), module: path! };
   const tmp = await Deno.makeTempDir({ prefix: "shardline-bundle-" });
   const out = join(tmp, "job.js");
   try {
@@ -134,7 +133,9 @@ export async function bundleJob(
     }
     const bytes = await Deno.readFile(out);
     // Not worth failing a submit over: the next one bundles again.
-    if (key) await storeBundle(cacheDir as string, key, dir, bytes, started).catch(() => {});
+    if (key && cached.stamp) {
+      await storeBundle(cacheDir as string, key, cached.stamp, bytes).catch(() => {});
+    }
     return { code: bytes, hash: sha256Hex(bytes), module: path ?? spec };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});

@@ -12,6 +12,7 @@ import { isJobDefinition, type JobDefinition } from "./define_job.ts";
 import { JobError } from "./job_error.ts";
 import { codeKey } from "./job_spec.ts";
 import { sha256Hex } from "./_hash.ts";
+import { privateDir } from "./_private_dir.ts";
 
 /** Options for {@linkcode loadJob}. */
 export interface LoadJobOptions {
@@ -53,8 +54,10 @@ async function load(store: Store, hash: string, cacheDir: string): Promise<JobDe
   const fail = (why: string, cause?: unknown) =>
     new JobError("load_failed", `Cannot load job code "${key}": ${why}`, { cause });
   if (!/^[0-9a-f]{64}$/.test(hash)) throw fail("not a SHA-256 hash");
+  // Code is imported from this folder: it must be one no other user can write to.
+  if (!(await privateDir(cacheDir))) cacheDir = await ownTempDir();
   const path = join(cacheDir, `${hash}.js`);
-  if (!(await exists(path))) {
+  if (!(await cachedCopy(path, hash))) {
     let code: Uint8Array;
     try {
       code = await store.get(key);
@@ -62,7 +65,6 @@ async function load(store: Store, hash: string, cacheDir: string): Promise<JobDe
       throw fail(err instanceof Error ? err.message : String(err), err);
     }
     if (sha256Hex(code) !== hash) throw fail("its content does not match its hash");
-    await Deno.mkdir(cacheDir, { recursive: true });
     const tmp = `${path}.${crypto.randomUUID()}.tmp`;
     await Deno.writeFile(tmp, code);
     await Deno.rename(tmp, path);
@@ -79,10 +81,18 @@ async function load(store: Store, hash: string, cacheDir: string): Promise<JobDe
   return mod.default;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether `path` holds code whose hash is `hash` (a torn or foreign file is replaced). */
+async function cachedCopy(path: string, hash: string): Promise<boolean> {
   try {
-    return (await Deno.stat(path)).isFile;
+    return sha256Hex(await Deno.readFile(path)) === hash;
   } catch {
     return false;
   }
+}
+
+let ownTemp: Promise<string> | undefined;
+
+/** A folder of this process's own (made owner-only), for when the cache folder is not ours. */
+function ownTempDir(): Promise<string> {
+  return ownTemp ??= Deno.makeTempDir({ prefix: "shardline-code-" });
 }

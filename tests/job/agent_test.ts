@@ -15,12 +15,17 @@ import { processAlive } from "../../lib/job/_sweep.ts";
 import * as J from "./_jobs.ts";
 import { writeItems, writeJob } from "./_fixtures.ts";
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (;;) {
+/** Polls `check` until it gives a value; fails after `limitMs` (a test must not hang). */
+async function until<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  limitMs = 60_000,
+): Promise<T> {
+  for (const end = Date.now() + limitMs; Date.now() < end;) {
     const v = await check();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 20));
   }
+  throw new Error(`no result within ${limitMs} ms`);
 }
 
 const pids = (res: { status: { task_states: { result?: { worker?: { pid: number } } }[] } }) =>
@@ -81,11 +86,11 @@ Deno.test("cancelling one of two jobs in one agent stops that job only", async (
     concurrency: 1,
     backendOptions: { keepAliveMs: 5000 },
   };
-  const a = await submit(store, { ...options, output: "a" });
-  const b = await submit(store, { ...options, output: "b" });
   const running = (id: string) =>
     readJson<RunningMarker>(store, jobKeys(id).running("task-000000"));
-  await until(() => running(a.id));
+  const a = await submit(store, { ...options, output: "a" });
+  await until(() => running(a.id)); // its supervisor is up and listening by now
+  const b = await submit(store, { ...options, output: "b" });
   await until(() => running(b.id));
   await cancelJob(store, a.id);
   await assert.rejects(a.awaitResults(), (e: unknown) => {
@@ -123,10 +128,12 @@ Deno.test("the same job handed to a warm agent twice at once runs once", async (
   const asked = await Promise.all(
     [1, 2].map(() => askAgent(socket!, { job: job.id, concurrency: 2, log })),
   );
-  assert.ok(asked.every((pid) => typeof pid === "number"), "both requests answered");
+  assert.ok(asked.every((a) => a?.claimed === true), "both requests answered, the job claimed");
   const res = await job.awaitResults();
   assert.equal(res.samples.out, 20);
   assert.ok(res.status.task_states.every((t) => t.result!.attempt === 1));
   const text = await Deno.readTextFile(log);
   assert.equal(text.match(/starts job/g)?.length, 1, text);
+  // What is not a job id gets no answer.
+  assert.equal(await askAgent(socket!, { job: "../../x", concurrency: 1 }), undefined);
 });
