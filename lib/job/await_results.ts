@@ -5,6 +5,7 @@
  * @module
  */
 import type { Store } from "../store/store.ts";
+import { StoreError } from "../store/store_error.ts";
 import { JobError } from "./job_error.ts";
 import { jobKeys, type JobSpec, type TaskOutput, type TaskResult } from "./job_spec.ts";
 import { readJson } from "./_json.ts";
@@ -69,49 +70,64 @@ export async function awaitResults(
   let spec = typeof job === "string" ? undefined : job.spec;
   let results = -1;
   let read = 0;
+  let last: JobStatus | undefined;
+  let failures = 0;
   for (;;) {
     options.signal?.throwIfAborted();
-    spec ??= await readJson<JobSpec>(store, jobKeys(jobId).spec);
-    if (Date.now() - read < FULL_STATUS_MS) {
-      const now = await countResults(store, jobId);
-      if (now === results) {
-        await sleep(Math.min(delay, Math.max(0, timeout - (Date.now() - start))), options.signal);
-        delay = Math.min(pollMs, delay * 2);
-        if (Date.now() - start < timeout) continue;
+    let s: JobStatus | undefined;
+    try {
+      spec ??= await readJson<JobSpec>(store, jobKeys(jobId).spec);
+      // Between full reads, a poll that finds no new task result only lists the results.
+      if (Date.now() - read >= FULL_STATUS_MS || (await countResults(store, jobId)) !== results) {
+        read = Date.now();
+        results = await countResults(store, jobId);
+        s = last = await status(store, jobId, { cache, spec });
+      }
+      failures = 0;
+    } catch (err) {
+      // A store that cannot be read for a moment (a dropped connection) is read again at the
+      // next poll; one that keeps failing fails the wait.
+      if (!(err instanceof StoreError && err.code === "io") || ++failures > MAX_READ_FAILURES) {
+        throw err;
       }
     }
-    read = Date.now();
-    results = await countResults(store, jobId);
-    const s = await status(store, jobId, { cache, spec });
-    options.onProgress?.(s);
-    if (s.state === "completed" || s.state === "completed_with_errors") {
-      return {
-        id: s.id,
-        state: s.state,
-        output: s.output,
-        shards: s.outputs,
-        samples: s.samples,
-        tasks: s.tasks,
-        failures: s.failures,
-        status: s,
-      };
-    }
-    if (s.state === "failed" || s.state === "cancelled" || s.state === "stalled") {
-      throw new JobError(s.state, summarize(s), { jobId, failures: s.failures });
+    if (s) {
+      options.onProgress?.(s);
+      if (s.state === "completed" || s.state === "completed_with_errors") {
+        return {
+          id: s.id,
+          state: s.state,
+          output: s.output,
+          shards: s.outputs,
+          samples: s.samples,
+          tasks: s.tasks,
+          failures: s.failures,
+          status: s,
+        };
+      }
+      if (s.state === "failed" || s.state === "cancelled" || s.state === "stalled") {
+        throw new JobError(s.state, summarize(s), { jobId, failures: s.failures });
+      }
     }
     const left = timeout - (Date.now() - start);
     if (left <= 0) {
+      const counts = last
+        ? ` (${last.state}: ${last.tasks.ok} ok, ${last.tasks.failed} failed, ` +
+          `${last.tasks.running} running, ${last.tasks.pending} pending)`
+        : "";
       throw new JobError(
         "timeout",
-        `Job "${jobId}" did not finish within ${timeout} ms (${s.state}: ${s.tasks.ok} ok, ` +
-          `${s.tasks.failed} failed, ${s.tasks.running} running, ${s.tasks.pending} pending)`,
-        { jobId, failures: s.failures },
+        `Job "${jobId}" did not finish within ${timeout} ms${counts}`,
+        { jobId, failures: last?.failures ?? [] },
       );
     }
     await sleep(Math.min(delay, left), options.signal);
     delay = Math.min(pollMs, delay * 2);
   }
 }
+
+/** Store reads that may fail in a row (transient errors) before `awaitResults` gives up. */
+const MAX_READ_FAILURES = 5;
 
 /** Longest time between two full status reads of {@linkcode awaitResults}. */
 const FULL_STATUS_MS = 500;

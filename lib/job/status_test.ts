@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { MemoryStore } from "../store/memory_store.ts";
+import { StoreError } from "../store/store_error.ts";
 import { jobKeys } from "./job_spec.ts";
 import { writeJson } from "./_json.ts";
 import { status } from "./status.ts";
@@ -129,4 +130,36 @@ Deno.test("awaitResults resolves to the outputs, or rejects with failed / timeou
     assert.equal(e.failures[0]?.task, "task-000000");
     return true;
   });
+});
+
+Deno.test("awaitResults reads again past a few store errors, and fails on more", async () => {
+  const { store, spec, keys } = await setup(1);
+  let failing = 3;
+  /** The store, with `list` replaced (its other methods bound to it: private fields). */
+  const withList = (list: (prefix: string, options?: object) => unknown) =>
+    new Proxy(store, {
+      get: (target, name) => {
+        if (name === "list") return list;
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const flaky = withList((prefix, options) => {
+    if (failing-- > 0) throw new StoreError("io", `Cannot list "${prefix}": connection reset`);
+    return store.list(prefix, options);
+  });
+  const pending = awaitResults(flaky, spec.id, { pollMs: 5 });
+  await writeJson(store, keys.task("task-000000"), fixtureResult("task-000000"));
+  assert.equal((await pending).state, "completed");
+  assert.ok(failing < 0, "the errors were met");
+
+  failing = Infinity;
+  await assert.rejects(awaitResults(flaky, spec.id, { pollMs: 1 }), (e: unknown) => {
+    assert(e instanceof StoreError && e.code === "io");
+    return true;
+  });
+  const broken = withList(() => {
+    throw new TypeError("not a transient error");
+  });
+  await assert.rejects(awaitResults(broken, spec.id), TypeError);
 });
