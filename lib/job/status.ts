@@ -123,10 +123,13 @@ export async function status(
   const cache = options.cache ?? new Map<string, TaskResult>();
   const staleMs = spec.policy.heartbeat_ms * 4;
 
-  const [resultKeys, runningKeys, supervisor, cancelled] = await Promise.all([
+  // The executor's record first: one that says it finished was written after every result it
+  // waited for, so the listing below sees them (read together, a fast job's last result could
+  // be missed beside its executor's final record, and the job look stalled).
+  const supervisor = await readJson<SupervisorMarker>(store, keys.supervisor);
+  const [resultKeys, runningKeys, cancelled] = await Promise.all([
     listNames(store, keys.tasksDir),
     listNames(store, keys.runningDir),
-    readJson<SupervisorMarker>(store, keys.supervisor),
     store.head(keys.cancel).then((h) => h !== undefined),
   ]);
   const toRead = spec.tasks.filter((t) => resultKeys.has(t.id) && !cache.has(t.id));
