@@ -31,7 +31,7 @@ async function pruneLogs(logDir: string): Promise<void> {
   const cutoff = Date.now() - LOG_DAYS * 86_400_000;
   try {
     for await (const e of Deno.readDir(logDir)) {
-      if (!e.isDirectory || !/^j-[0-9a-f]+$/.test(e.name)) continue;
+      if (!e.isDirectory || !JOB_ID.test(e.name)) continue;
       const dir = join(logDir, e.name);
       const info = await Deno.stat(join(dir, "supervisor.log")).catch(() => undefined);
       if (info?.mtime && info.mtime.getTime() < cutoff) {

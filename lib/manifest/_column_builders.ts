@@ -31,7 +31,7 @@ export interface ColumnBuilder {
 }
 
 // One grow function per array type: a shared generic one is megamorphic and 5x slower.
-function growF64(a: Float64Array, need: number): Float64Array {
+export function growF64(a: Float64Array, need: number): Float64Array {
   const next = new Float64Array(Math.max(need, a.length * 2));
   next.set(a);
   return next;

@@ -11,7 +11,6 @@
  *
  * @module
  */
-export { encodeIndexEntry, type IndexEntry } from "./_index_entry.ts";
 import { BIGINT, DuckDBTimestampTZValue, TIMESTAMPTZ, VARCHAR } from "@duckdb/node-api";
 import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";

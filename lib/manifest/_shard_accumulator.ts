@@ -10,7 +10,7 @@ import type { ManifestField } from "../schema/manifest_field.ts";
 import type { AggregateOptions } from "./aggregate.ts";
 import { aggregateKind } from "./aggregate.ts";
 import { columnType } from "./_columns.ts";
-import { type ColumnBuilder, KeyBuilder } from "./_column_builders.ts";
+import { type ColumnBuilder, growF64, KeyBuilder } from "./_column_builders.ts";
 import type { ColumnData, ListParts } from "./_column_data.ts";
 import { aggregateOptions, type ShardRows } from "./_shard_encode.ts";
 
@@ -49,21 +49,15 @@ export class ShardAccumulator {
   /** Records one sample's row. */
   add(key: string, offset: number, size: number, sample: Record<string, unknown>): void {
     const n = this.#n;
-    if (n === this.#offsets.length) this.#grow();
+    if (n === this.#offsets.length) {
+      this.#offsets = growF64(this.#offsets, n + 1);
+      this.#sizes = growF64(this.#sizes, n + 1);
+    }
     this.#offsets[n] = offset;
     this.#sizes[n] = size;
     this.#n = n + 1;
     this.#keys.push(key);
     this.#capture(this.#builders, sample);
-  }
-
-  #grow(): void {
-    const offsets = new Float64Array(this.#offsets.length * 2);
-    offsets.set(this.#offsets);
-    this.#offsets = offsets;
-    const sizes = new Float64Array(this.#sizes.length * 2);
-    sizes.set(this.#sizes);
-    this.#sizes = sizes;
   }
 
   /**

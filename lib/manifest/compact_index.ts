@@ -6,7 +6,6 @@
  */
 import type { Store } from "../store/store.ts";
 import {
-  type IndexEntry,
   type IndexListing,
   listIndex,
   mergeEntries,
@@ -15,6 +14,7 @@ import {
   readTombstone,
   writeCompacted,
 } from "./_index_io.ts";
+import type { IndexEntry } from "./_index_entry.ts";
 import { mapLimit } from "./_pool.ts";
 import { compactedKey } from "./_keys.ts";
 

@@ -27,17 +27,17 @@
  */
 import type { Store } from "../store/store.ts";
 import {
-  type IndexEntry,
   listIndex,
   mergeEntries,
   readCompacted,
   readFragment,
   readTombstone,
 } from "./_index_io.ts";
+import type { IndexEntry } from "./_index_entry.ts";
 import { mapLimit } from "./_pool.ts";
 import { compactedKey } from "./_keys.ts";
 
-export type { IndexEntry } from "./_index_io.ts";
+export type { IndexEntry } from "./_index_entry.ts";
 
 /** A dataset's index as read. */
 export interface DatasetIndex {

@@ -1,6 +1,6 @@
 /**
- * Fixtures of the job tests: job modules written to temporary folders outside the repo, and
- * small input datasets.
+ * Fixtures of the job tests: job modules written to temporary folders outside the repo, small
+ * input datasets, and a bounded wait.
  *
  * @module
  */
@@ -63,4 +63,17 @@ export async function writeItems(
     );
   }
   return (await writer.close()).map((s) => s.key);
+}
+
+/** Polls `check` until it gives a value; fails after `limitMs` (a test must not hang). */
+export async function until<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  limitMs = 60_000,
+): Promise<T> {
+  for (const end = Date.now() + limitMs; Date.now() < end;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no result within ${limitMs} ms`);
 }

@@ -13,20 +13,7 @@ import { cancelJob, JobError, jobKeys, type RunningMarker } from "../../lib/job/
 import { readJson } from "../../lib/job/_json.ts";
 import { processAlive } from "../../lib/job/_sweep.ts";
 import * as J from "./_jobs.ts";
-import { writeItems, writeJob } from "./_fixtures.ts";
-
-/** Polls `check` until it gives a value; fails after `limitMs` (a test must not hang). */
-async function until<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  limitMs = 60_000,
-): Promise<T> {
-  for (const end = Date.now() + limitMs; Date.now() < end;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no result within ${limitMs} ms`);
-}
+import { until, writeItems, writeJob } from "./_fixtures.ts";
 
 const pids = (res: { status: { task_states: { result?: { worker?: { pid: number } } }[] } }) =>
   new Set(res.status.task_states.map((t) => t.result!.worker!.pid));

@@ -22,7 +22,7 @@ import { readJson } from "../../lib/job/_json.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import { readIndex } from "../../lib/manifest/mod.ts";
 import * as J from "./_jobs.ts";
-import { REPO, writeItems, writeJob } from "./_fixtures.ts";
+import { REPO, until, writeItems, writeJob } from "./_fixtures.ts";
 
 async function tempStore(): Promise<Store> {
   return new LocalStore(await Deno.makeTempDir({ prefix: "shardline-exec-test-" }));
@@ -46,14 +46,6 @@ async function tempFiles(store: Store, dir = ""): Promise<string[]> {
 }
 
 /** Polls until `check` returns a value (no timing assertion: the test's own timeout applies). */
-async function until<T>(check: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Asserts the output is exactly the input samples, once each, every shard committed. */
 async function assertCompleteOutput(store: Store, inputs: number): Promise<void> {
   const keys = await keysOf(store, "out/");
