@@ -19,6 +19,7 @@ import {
   NumberColumn,
   StringColumn,
 } from "./_column_data.ts";
+import { growF64, growI32, growU8 } from "./_grow.ts";
 
 /** Builds one column, a value per row. */
 export interface ColumnBuilder {
@@ -28,25 +29,6 @@ export interface ColumnBuilder {
   finish(): ColumnData;
   /** The column in a form whose last steps can run in the encode worker (lists). */
   finishParts?(): ListParts;
-}
-
-// One grow function per array type: a shared generic one is megamorphic and 5x slower.
-export function growF64(a: Float64Array, need: number): Float64Array {
-  const next = new Float64Array(Math.max(need, a.length * 2));
-  next.set(a);
-  return next;
-}
-
-function growI32(a: Int32Array, need: number): Int32Array {
-  const next = new Int32Array(Math.max(need, a.length * 2));
-  next.set(a);
-  return next;
-}
-
-function growU8(a: Uint8Array, need: number): Uint8Array {
-  const next = new Uint8Array(Math.max(need, a.length * 2));
-  next.set(a);
-  return next;
 }
 
 /** Rows a builder makes room for at first (the builder's owner passes last shard's count). */

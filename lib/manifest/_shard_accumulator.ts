@@ -10,7 +10,8 @@ import type { ManifestField } from "../schema/manifest_field.ts";
 import type { AggregateOptions } from "./aggregate.ts";
 import { aggregateKind } from "./aggregate.ts";
 import { columnType } from "./_columns.ts";
-import { type ColumnBuilder, growF64, KeyBuilder } from "./_column_builders.ts";
+import { type ColumnBuilder, KeyBuilder } from "./_column_builders.ts";
+import { growF64 } from "./_grow.ts";
 import type { ColumnData, ListParts } from "./_column_data.ts";
 import { aggregateOptions, type ShardRows } from "./_shard_encode.ts";
 
