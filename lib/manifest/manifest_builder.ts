@@ -18,6 +18,7 @@ import {
 import type { ManifestParquetOptions } from "./manifest_parquet.ts";
 import { ShardAccumulator } from "./_shard_accumulator.ts";
 import { encodeShardRows } from "./_encode_pool.ts";
+import type { EncodedShard } from "./_shard_encode.ts";
 import { dirname, shardKeys } from "./_keys.ts";
 import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
 
@@ -194,8 +195,17 @@ export class ManifestBuilder {
       );
     }
     const dataset = this.#options.dataset ?? dirname(info.key);
-    // A rerun of a committed shard: leave its manifest as it is (and refuse a different tar).
-    const existing = await existingCommit(this.#store, info.key, info.sha256);
+    // The encoding and the look for an earlier commit at once (a rerun of a committed shard
+    // leaves its manifest as it is, and refuses a different tar; that error comes first).
+    const looked = existingCommit(this.#store, info.key, info.sha256);
+    let encoded: Promise<EncodedShard>;
+    try {
+      encoded = encodeShardRows(acc.rows(), this.#options.encodeIn ?? "auto");
+    } catch (err) {
+      encoded = Promise.reject(err);
+    }
+    encoded.catch(() => {}); // awaited below unless the shard was committed already
+    const existing = await looked;
     if (existing) {
       await writeFragment(this.#store, info.key, existing, dataset);
       this.#committed.push(existing);
@@ -203,10 +213,7 @@ export class ManifestBuilder {
     }
     const keys = shardKeys(info.key);
     const rows = acc.length;
-    const { aggregates, parquet, sha256 } = await encodeShardRows(
-      acc.rows(),
-      this.#options.encodeIn ?? "auto",
-    );
+    const { aggregates, parquet, sha256 } = await encoded;
     const header = this.#header(info, aggregates);
     header.parquet = {
       key: keys.parquetName, // relative to the manifest: the dataset can move

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FileHandle, open, readdir, stat, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { ObjectInfo, PutBody } from "./store.ts";
 import { compareKeys, TEMP_NAME } from "./_keys.ts";
@@ -79,6 +79,29 @@ export function tempPathFor(path: string): string {
   const random = crypto.getRandomValues(new Uint8Array(8));
   const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
   return join(dirname(path), `.${basename(path)}.${hex}.tmp`);
+}
+
+/**
+ * Writes an in-memory body to a new file at `tmp` (which must not exist) in one call, making
+ * its folder only when it is missing (puts of small objects, e.g. manifests: a third of the
+ * file-system calls of {@linkcode writeTemp}). On failure the temp file is removed.
+ */
+export async function writeSmall(tmp: string, body: Uint8Array | string): Promise<void> {
+  try {
+    await writeFile(tmp, body, { flag: "wx" });
+  } catch (err) {
+    if (errno(err) !== "ENOENT") {
+      if (errno(err) !== "EEXIST") await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    try {
+      await mkdir(dirname(tmp), { recursive: true });
+      await writeFile(tmp, body, { flag: "wx" });
+    } catch (err) {
+      if (errno(err) !== "EEXIST") await unlink(tmp).catch(() => {});
+      throw err;
+    }
+  }
 }
 
 /**

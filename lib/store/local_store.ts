@@ -17,6 +17,7 @@ import {
   tempPathFor,
   walk,
   walkTemp,
+  writeSmall,
   writeTemp,
 } from "./_local_fs.ts";
 
@@ -124,12 +125,18 @@ export class LocalStore implements Store {
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
     const path = this.#path(key);
     const createOnly = options.ifNoneMatch === "*";
-    // Fail fast before writing a large body; the link() below is what makes it race-free.
-    if (createOnly && await stat(path).then(() => true, () => false)) throw this.#exists(key);
+    const inMemory = !(body instanceof ReadableStream);
+    // Fail fast before streaming a large body; the link() below is what makes it race-free.
+    if (createOnly && !inMemory && await stat(path).then(() => true, () => false)) {
+      throw this.#exists(key);
+    }
     const tmp = tempPathFor(path);
     try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeTemp(tmp, body);
+      if (inMemory) await writeSmall(tmp, body);
+      else {
+        await mkdir(dirname(path), { recursive: true });
+        await writeTemp(tmp, body);
+      }
     } catch (err) {
       throw ioError("write", key, this.url, err);
     }
