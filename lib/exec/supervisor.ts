@@ -121,15 +121,32 @@ export async function superviseJob(
     await launcher.abort();
   };
   let beating = Promise.resolve();
-  const timer = setInterval(() => {
-    beating = beating.then(async () => {
-      if (await store.head(keys.cancel)) await cancel();
-      await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
-    }).catch(() => {}); // a missed heartbeat is retried on the next tick
-  }, spec.policy.heartbeat_ms);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const beat = () => {
+    timer = setInterval(() => {
+      beating = beating.then(async () => {
+        if (await store.head(keys.cancel)) await cancel();
+        await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
+      }).catch(() => {}); // a missed heartbeat is retried on the next tick
+    }, spec.policy.heartbeat_ms);
+  };
+  const stop = async () => {
+    clearInterval(timer);
+    timer = undefined;
+    await beating;
+  };
+  const finished = () => ({ ...marker, heartbeat_at: now(), finished_at: now() });
+  beat();
 
-  try {
-    if (await store.head(keys.cancel)) summary.cancelled = true;
+  // What each task came to in this run (a task retried meanwhile may come to two outcomes).
+  const outcomes = new Map<string, "ok" | "failed">();
+  const count = () => {
+    const values = [...outcomes.values()];
+    summary.ok = values.filter((v) => v === "ok").length;
+    summary.failed = values.length - summary.ok;
+  };
+  /** Tasks without a result and the attempts recorded per task. */
+  const unfinished = async () => {
     const done = new Set<string>();
     for await (const info of store.list(keys.tasksDir)) {
       done.add(info.key.slice(keys.tasksDir.length).replace(/\.json$/, ""));
@@ -139,59 +156,87 @@ export async function superviseJob(
       const task = info.key.slice(keys.dir.length + 10).split("/")[0]!;
       previous.set(task, (previous.get(task) ?? 0) + 1);
     }
-    const queue = spec.tasks.filter((t) => !done.has(t.id)).map((t) => t.id);
-    summary.alreadyDone = spec.tasks.length - queue.length;
+    return { queue: spec.tasks.filter((t) => !done.has(t.id)).map((t) => t.id), previous };
+  };
 
-    const runTask = async (taskId: string) => {
-      const { max_attempts, backoff_ms } = spec.policy;
-      // Attempt numbers go on from the recorded ones; each run (a retry, a resubmission after a
-      // crash) has a fresh budget of max_attempts.
-      const first = (previous.get(taskId) ?? 0) + 1;
-      for (let attempt = first;; attempt++) {
-        if (summary.cancelled) return;
-        const final = attempt - first + 1 >= max_attempts;
-        summary.attempts++;
-        const timeoutMs = spec.policy.task_timeout_ms;
-        const outcome = await launcher.run({ jobId, taskId, attempt, final, timeoutMs });
-        if (summary.cancelled) {
-          // The attempt was stopped: leave no claim and no uncommitted output behind.
-          if (outcome.kind === "crashed") {
-            const task = spec.tasks.find((t) => t.id === taskId)!;
-            await removeTaskOutputs(store, task);
-            await sweepTaskTemp(store, spec, task, 0);
-            await store.delete(keys.running(taskId));
-          }
-          return;
+  const runTask = async (taskId: string, previous: ReadonlyMap<string, number>) => {
+    const { max_attempts, backoff_ms } = spec.policy;
+    // Attempt numbers go on from the recorded ones; each run (a retry, a resubmission after a
+    // crash) has a fresh budget of max_attempts.
+    const first = (previous.get(taskId) ?? 0) + 1;
+    for (let attempt = first;; attempt++) {
+      if (summary.cancelled) return;
+      const final = attempt - first + 1 >= max_attempts;
+      summary.attempts++;
+      const timeoutMs = spec.policy.task_timeout_ms;
+      const outcome = await launcher.run({ jobId, taskId, attempt, final, timeoutMs });
+      if (summary.cancelled) {
+        // The attempt was stopped: leave no claim and no uncommitted output behind.
+        if (outcome.kind === "crashed") {
+          const task = spec.tasks.find((t) => t.id === taskId)!;
+          await removeTaskOutputs(store, task);
+          await sweepTaskTemp(store, spec, task, 0);
+          await store.delete(keys.running(taskId));
         }
-        if (outcome.kind === "result") {
-          if (outcome.status === "ok") return void summary.ok++;
-          if (final || !outcome.retryable) return void summary.failed++;
-        } else {
-          // Its worker is gone: whatever it was writing is garbage, however fresh.
-          await sweepTaskTemp(store, spec, spec.tasks.find((t) => t.id === taskId)!, 0);
-          await recordCrash(store, spec, taskId, attempt, final, outcome.reason);
-          if (final) return void summary.failed++;
-        }
-        await new Promise((r) => setTimeout(r, backoff_ms * 2 ** (attempt - 1)));
+        return;
       }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-        while (!summary.cancelled && queue.length > 0) {
-          if (await store.head(keys.cancel)) await cancel();
-          else await runTask(queue.shift()!);
-        }
-      }),
-    );
+      if (outcome.kind === "result") {
+        if (outcome.status === "ok") return void outcomes.set(taskId, "ok");
+        if (final || !outcome.retryable) return void outcomes.set(taskId, "failed");
+      } else {
+        // Its worker is gone: whatever it was writing is garbage, however fresh.
+        await sweepTaskTemp(store, spec, spec.tasks.find((t) => t.id === taskId)!, 0);
+        await recordCrash(store, spec, taskId, attempt, final, outcome.reason);
+        if (final) return void outcomes.set(taskId, "failed");
+      }
+      await new Promise((r) => setTimeout(r, backoff_ms * 2 ** (attempt - 1)));
+    }
+  };
+
+  /**
+   * Runs the unfinished tasks, then looks again: a task reset by `retryJob` while this run went
+   * on (its result archived) is unfinished again, and runs in this run (`retryJob` starts no
+   * supervisor while this one is alive).
+   */
+  const runAll = async (first: boolean) => {
+    for (;;) {
+      if (summary.cancelled) return;
+      const { queue, previous } = await unfinished();
+      if (first) summary.alreadyDone = spec.tasks.length - queue.length;
+      first = false;
+      if (queue.length === 0) return;
+      await Promise.all(
+        Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+          while (!summary.cancelled && queue.length > 0) {
+            if (await store.head(keys.cancel)) await cancel();
+            else await runTask(queue.shift()!, previous);
+          }
+        }),
+      );
+    }
+  };
+
+  try {
+    if (await store.head(keys.cancel)) summary.cancelled = true;
+    await runAll(true);
+    // Finished: said before a last look, so that a retry after that look sees this run ended
+    // (and starts a supervisor), and one before it is run here.
+    for (;;) {
+      await stop();
+      await writeJson(store, keys.supervisor, finished());
+      if (summary.cancelled || (await unfinished()).queue.length === 0) break;
+      await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
+      beat();
+      await runAll(false);
+    }
   } catch (err) {
     marker.error = err instanceof Error ? err.message : String(err);
+    await stop();
+    await writeJson(store, keys.supervisor, finished()).catch(() => {});
     throw err;
   } finally {
-    clearInterval(timer);
-    await beating;
+    count();
     await launcher.close();
-    await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now(), finished_at: now() })
-      .catch(() => {});
   }
   return summary;
 }

@@ -92,6 +92,21 @@ export default defineJob({
 });
 `;
 
+/**
+ * Identity that holds its first sample until \`globalThis.shardlineTestGate\` (a promise, when
+ * set) resolves: in-process jobs keep a task running while a test acts.
+ */
+export const GATED = `
+import { Item, defineJob } from "./schemas.ts";
+export default defineJob({
+  name: "gated", version: "1.0.0", input: Item,
+  async map(s) {
+    if (Number(s.id) === 0) await globalThis.shardlineTestGate;
+    return s;
+  },
+});
+`;
+
 /** Validates with its own zod from npm (a job in a scratch folder importing a package). */
 export const NPM_ZOD = `
 import { z } from "npm:zod@4.6.7";

@@ -7,7 +7,7 @@ import { readJson } from "../../lib/job/_json.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import type { CategoricalSummary, ManifestHeader } from "../../lib/manifest/mod.ts";
 import * as J from "./_jobs.ts";
-import { writeItems, writeJob } from "./_fixtures.ts";
+import { until, writeItems, writeJob } from "./_fixtures.ts";
 
 async function keysOf(store: Store, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -188,6 +188,42 @@ Deno.test("samplesPerTask slices a shard; shardsPerTask groups shards; every sam
     ["grouped/shard-000000-000.tar", 30],
     ["grouped/shard-000000-001.tar", 20],
   ]);
+});
+
+Deno.test("retryJob while the supervisor still runs other tasks: the retried task runs in that run", async () => {
+  const store = new MemoryStore();
+  await writeItems(store, "raw", 2, 10);
+  const bytes = await store.get("raw/shard-000001.tar");
+  const original = bytes.slice();
+  bytes[3 * 1024 + 3] = bytes[3 * 1024 + 3]! ^ 0xff;
+  await store.put("raw/shard-000001.tar", bytes);
+  const gate = Promise.withResolvers<void>();
+  const g = globalThis as { shardlineTestGate?: Promise<void> };
+  g.shardlineTestGate = gate.promise;
+  try {
+    const job = await submit(store, {
+      input: "raw",
+      output: "out",
+      job: await writeJob("job", J.GATED),
+      concurrency: 2,
+    });
+    // task-000001 fails on the corrupt shard while task-000000 waits at the gate.
+    await until(() => readJson<TaskResult>(store, jobKeys(job.id).task("task-000001")));
+    await store.put("raw/shard-000001.tar", original);
+    const retry = await retryJob(store, job.id);
+    assert.deepEqual(retry.retried, ["task-000001"]);
+    assert.equal(retry.started, false, "the running supervisor takes the retried task");
+    gate.resolve();
+    const res = await awaitResults(store, job.id, { pollMs: 10 });
+    assert.equal(res.state, "completed");
+    assert.deepEqual(res.shards.map((s) => s.num_samples), [10, 10]);
+    const st = await status(store, job.id);
+    assert.equal(st.supervisor?.alive, false);
+  } finally {
+    gate.resolve();
+    delete g.shardlineTestGate;
+    await drainInProcessJobs();
+  }
 });
 
 Deno.test("retryJob reruns only the failed tasks", async () => {
