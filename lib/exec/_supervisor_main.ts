@@ -63,11 +63,13 @@ if (import.meta.main) {
   const store = await openStore(storeUrl, storeOptions);
 
   /**
-   * Jobs being supervised here: a second request for one is answered, not run twice. A job
-   * leaves it as soon as its supervision ends (its final record written), in the same tick, so
-   * that a request that found that record gets a new run.
+   * Jobs being supervised here: a second request for one is answered, not run twice, and marks
+   * it in `again`: once its supervision ends it is supervised once more (a request that found
+   * its final record written, after a `retryJob` the run's last look missed, gets its tasks run;
+   * otherwise the second run finds nothing to do).
    */
   const running = new Set<string>();
+  const again = new Set<string>();
 
   /** Runs one job on the shared pool, logging to its own log (the first job: stdout). */
   const runJob = async (
@@ -100,19 +102,25 @@ if (import.meta.main) {
     };
     running.add(id);
     try {
-      const summary = await superviseJob(store, id, {
-        launcher,
-        concurrency: jobConcurrency,
-        log,
-        onClaimed,
-      }).finally(() => running.delete(id));
-      write(
-        `supervisor ${Deno.pid} ends job ${id}: ${summary.ok} ok, ${summary.failed} failed, ` +
-          `${summary.alreadyDone} done before, ${summary.attempts} attempts` +
-          (summary.cancelled ? ", cancelled" : ""),
-      );
+      do {
+        again.delete(id);
+        const summary = await superviseJob(store, id, {
+          launcher,
+          concurrency: jobConcurrency,
+          log,
+          onClaimed,
+        });
+        write(
+          `supervisor ${Deno.pid} ends job ${id}: ${summary.ok} ok, ${summary.failed} failed, ` +
+            `${summary.alreadyDone} done before, ${summary.attempts} attempts` +
+            (summary.cancelled ? ", cancelled" : ""),
+        );
+      } while (again.has(id));
     } catch (err) {
       write(`supervisor ${Deno.pid} fails job ${id}: ${(err as Error)?.message ?? err}`);
+    } finally {
+      running.delete(id);
+      again.delete(id);
     }
     await appends;
   };
@@ -148,7 +156,10 @@ if (import.meta.main) {
         ? req.log
         : undefined;
       await say(`{"pid": ${Deno.pid}}`);
-      if (running.has(req.job)) return void await say(`{"claimed": true}`);
+      if (running.has(req.job)) {
+        again.add(req.job);
+        return void await say(`{"claimed": true}`);
+      }
       const claimed = Promise.withResolvers<boolean>();
       const concurrency = typeof req.concurrency === "number" ? req.concurrency : undefined;
       const run = runJob(req.job, concurrency, log, () => claimed.resolve(true));
