@@ -19,6 +19,8 @@
  * per-sample capture run, and with `thread` the encoding too; Linux only, else the process's),
  * the cost other load moves least. For sync, `in-run` is the time inside the manifest hooks over
  * the rest of the same run, and `per sample` the hooks' time per sample (waits included).
+ * A last table puts the manifest's CPU parts alone (capture, encoding) beside the writer's time
+ * per sample: what the overhead is made of.
  *
  * @module
  */
@@ -28,6 +30,8 @@ import { LocalStore } from "../lib/store/mod.ts";
 import { ManifestBuilder, readManifest } from "../lib/manifest/mod.ts";
 import { type ShardInfo, ShardWriter } from "../lib/shard/shard_writer.ts";
 import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
+import { ShardAccumulator } from "../lib/manifest/_shard_accumulator.ts";
+import { encodeShard } from "../lib/manifest/_shard_encode.ts";
 
 const Sample = defineSchema({
   name: "BenchSample",
@@ -172,6 +176,7 @@ export async function run(): Promise<void> {
       "\ncase             samples       ms     ms   wall  main cpu     ms   wall  main cpu" +
       "     ms   wall  in-run  per sample  parquet KiB  jsonl KiB  parquet/jsonl",
   );
+  const parts: ({ c: Case; writerUs: number } & ReturnType<typeof manifestParts>)[] = [];
   for (const c of CASES) {
     const samples = makeSamples(c);
     const root = await Deno.makeTempDir({ prefix: "bench-manifests-", dir: await ramDir() });
@@ -191,6 +196,7 @@ export async function run(): Promise<void> {
       }
       const { parquet, jsonl } = await sizes(last!, c);
       const wall = (m: Mode) => fastest(rounds[m].map((r) => r.wallMs));
+      parts.push({ c, writerUs: (wall("off") * 1000) / c.samples, ...manifestParts(c, samples) });
       // Each round against the "without" run of the same round, then the median over rounds.
       const paired = (m: Mode, f: (r: Round) => number) =>
         median(rounds[m].map((r, i) => f(r) / f(rounds.off[i]!) - 1));
@@ -221,6 +227,38 @@ export async function run(): Promise<void> {
       await Deno.remove(root, { recursive: true });
     }
   }
+  console.log(
+    "per sample, fastest: the writer without manifests; the manifest's parts alone " +
+      "(capture on the writer's thread, encoding in the worker)",
+  );
+  for (const p of parts) {
+    console.log(
+      `${p.c.label.padEnd(15)}  writer ${p.writerUs.toFixed(2)} us  capture ` +
+        `${p.captureUs.toFixed(2)} us (${pct(p.captureUs / p.writerUs)})  encoding ` +
+        `${p.encodeUs.toFixed(2)} us (${pct(p.encodeUs / p.writerUs)})`,
+    );
+  }
+}
+
+/**
+ * The manifest's two CPU parts alone, per sample, on this thread (fastest of 10 shards): the
+ * capture of the manifest fields as the writer calls it, and the commit's encoding (aggregates,
+ * Parquet, sha256; in the encode worker by default).
+ */
+function manifestParts(c: Case, samples: ReturnType<typeof makeSamples>) {
+  const rows = samples.slice(0, c.perShard);
+  const capture: number[] = [];
+  const encode: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const acc = new ShardAccumulator(Sample.manifestFields, {}, rows.length);
+    let t = performance.now();
+    for (let i = 0; i < rows.length; i++) acc.add(rows[i]!.__key__, i * 2048, 2048, rows[i]!);
+    capture.push(((performance.now() - t) * 1000) / rows.length);
+    t = performance.now();
+    encodeShard(acc.rows());
+    encode.push(((performance.now() - t) * 1000) / rows.length);
+  }
+  return { captureUs: fastest(capture), encodeUs: fastest(encode) };
 }
 
 /**
