@@ -101,9 +101,9 @@ if (import.meta.main) {
       },
     };
     running.add(id);
-    try {
-      do {
-        again.delete(id);
+    do {
+      again.delete(id);
+      try {
         const summary = await superviseJob(store, id, {
           launcher,
           concurrency: jobConcurrency,
@@ -115,13 +115,11 @@ if (import.meta.main) {
             `${summary.alreadyDone} done before, ${summary.attempts} attempts` +
             (summary.cancelled ? ", cancelled" : ""),
         );
-      } while (again.has(id));
-    } catch (err) {
-      write(`supervisor ${Deno.pid} fails job ${id}: ${(err as Error)?.message ?? err}`);
-    } finally {
-      running.delete(id);
-      again.delete(id);
-    }
+      } catch (err) {
+        write(`supervisor ${Deno.pid} fails job ${id}: ${(err as Error)?.message ?? err}`);
+      }
+    } while (again.has(id)); // asked for again meanwhile: the caller was told it is taken
+    running.delete(id);
     await appends;
   };
 

@@ -59,7 +59,12 @@ export async function retryJob(
   await store.delete(keys.cancel);
   const after = await status(store, jobId, { spec });
   const unfinished = after.tasks.ok + after.tasks.failed < after.tasks.total;
-  const started = unfinished && !after.supervisor?.alive;
+  // A live supervisor runs the reset tasks itself before it ends. One that said it finished may
+  // still be taking its last look: it and this call race for the resume claim; the winner runs.
+  const record = after.supervisor;
+  const started = unfinished && !record?.alive &&
+    (record?.finished_at === undefined ||
+      await writeJson(store, keys.resume(record), {}, { createOnly: true }));
   if (started) await executor.start(store, spec, options);
   return { job: new Job(store, spec, { started }), retried, started };
 }

@@ -135,15 +135,21 @@ export async function superviseJob(
     timer = undefined;
     await beating;
   };
-  const finished = () => ({ ...marker, heartbeat_at: now(), finished_at: now() });
+  const finished = () => {
+    const at = now();
+    return { ...marker, heartbeat_at: at, finished_at: at };
+  };
   beat();
 
-  // What each task came to in this run (a task retried meanwhile may come to two outcomes).
+  // What each task came to in this run (the last outcome of a task retried meanwhile), and the
+  // tasks finished before it.
   const outcomes = new Map<string, "ok" | "failed">();
+  const doneBefore = new Set<string>();
   const count = () => {
     const values = [...outcomes.values()];
     summary.ok = values.filter((v) => v === "ok").length;
     summary.failed = values.length - summary.ok;
+    summary.alreadyDone = [...doneBefore].filter((t) => !outcomes.has(t)).length;
   };
   /** Tasks without a result and the attempts recorded per task. */
   const unfinished = async () => {
@@ -202,14 +208,23 @@ export async function superviseJob(
     for (;;) {
       if (summary.cancelled) return;
       const { queue, previous } = await unfinished();
-      if (first) summary.alreadyDone = spec.tasks.length - queue.length;
+      if (first) {
+        const open = new Set(queue);
+        for (const t of spec.tasks) if (!open.has(t.id)) doneBefore.add(t.id);
+      }
       first = false;
       if (queue.length === 0) return;
+      let failed = false; // a store failure: the other loops take no more tasks
       await Promise.all(
         Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-          while (!summary.cancelled && queue.length > 0) {
-            if (await store.head(keys.cancel)) await cancel();
-            else await runTask(queue.shift()!, previous);
+          while (!summary.cancelled && !failed && queue.length > 0) {
+            try {
+              if (await store.head(keys.cancel)) await cancel();
+              else await runTask(queue.shift()!, previous);
+            } catch (err) {
+              failed = true;
+              throw err;
+            }
           }
         }),
       );
@@ -223,8 +238,15 @@ export async function superviseJob(
     // (and starts a supervisor), and one before it is run here.
     for (;;) {
       await stop();
-      await writeJson(store, keys.supervisor, finished());
-      if (summary.cancelled || (await unfinished()).queue.length === 0) break;
+      const record = finished();
+      // A record that cannot be written: its heartbeat goes stale, and `status` says so.
+      if (!await writeJson(store, keys.supervisor, record).then(() => true, () => false)) break;
+      if (summary.cancelled) break;
+      const left = await unfinished().then((u) => u.queue.length, () => 0);
+      // Resume only if no retry took the job first (it saw this record and started one).
+      if (left === 0 || !await writeJson(store, keys.resume(record), {}, { createOnly: true })) {
+        break;
+      }
       await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
       beat();
       await runAll(false);

@@ -72,6 +72,7 @@ export async function awaitResults(
   let read = 0;
   let last: JobStatus | undefined;
   let failures = 0;
+  let stalled = false;
   for (;;) {
     options.signal?.throwIfAborted();
     let s: JobStatus | undefined;
@@ -105,7 +106,13 @@ export async function awaitResults(
           status: s,
         };
       }
-      if (s.state === "failed" || s.state === "cancelled" || s.state === "stalled") {
+      // Stalled twice in a row, a poll apart: a supervisor that said it finished and resumes
+      // for tasks a retry reset looks stalled in between.
+      const stalledAgain = s.state === "stalled" && stalled;
+      stalled = s.state === "stalled";
+      if (
+        s.state === "failed" || s.state === "cancelled" || (s.state === "stalled" && stalledAgain)
+      ) {
         throw new JobError(s.state, summarize(s), { jobId, failures: s.failures });
       }
     }

@@ -204,6 +204,12 @@ export interface JobKeys {
   running(taskId: string): string;
   supervisor: string;
   cancel: string;
+  /**
+   * Created (create-only) by whoever resumes the job after the executor whose record this is
+   * said it finished: that executor itself, finding tasks a retry reset, or `retryJob`. One of
+   * them wins; a job is never run by both.
+   */
+  resume(record: Pick<SupervisorMarker, "finished_at" | "pid">): string;
 }
 
 /**
@@ -227,6 +233,7 @@ export function jobKeys(id: string): JobKeys {
     running: (t) => `${dir}/running/${t}.json`,
     supervisor: `${dir}/supervisor.json`,
     cancel: `${dir}/cancel.json`,
+    resume: (r) => `${dir}/resumed/${Date.parse(r.finished_at ?? "") || 0}-${r.pid}.json`,
   };
 }
 

@@ -71,8 +71,8 @@ export async function commitHeader(
 }
 
 /**
- * Writes the shard's index fragment (a plain put: it always mirrors the committed header) and
- * removes a tombstone left by `removeFromIndex`. The fragment names the shard relative to the
+ * Writes the shard's index fragment (a plain put: it always mirrors the committed header), after
+ * removing a tombstone left by `removeFromIndex`. The fragment names the shard relative to the
  * dataset; a shard outside the dataset's folder is a `RangeError`.
  */
 export async function writeFragment(
@@ -83,11 +83,10 @@ export async function writeFragment(
 ): Promise<void> {
   if (dataset === false) return;
   const name = shardName(dataset, shard);
-  // Both at once: until both are done, a reader sees the shard removed either way.
-  await Promise.all([
-    store.delete(tombstoneKey(dataset, shard)),
-    store.put(fragmentKey(dataset, shard), encodeIndexEntry({ name, header }), {
-      contentType: "application/json",
-    }),
-  ]);
+  // In this order: a compaction that lists the tombstone, then this fragment, must find the
+  // tombstone gone when it reads it (else it drops the shard from the index for good).
+  await store.delete(tombstoneKey(dataset, shard));
+  await store.put(fragmentKey(dataset, shard), encodeIndexEntry({ name, header }), {
+    contentType: "application/json",
+  });
 }

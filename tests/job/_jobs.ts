@@ -94,14 +94,18 @@ export default defineJob({
 
 /**
  * Identity that holds its first sample until \`globalThis.shardlineTestGate\` (a promise, when
- * set) resolves: in-process jobs keep a task running while a test acts.
+ * set) resolves, counting the times it got there in \`globalThis.shardlineTestRuns\`: in-process
+ * jobs keep a task running while a test acts.
  */
 export const GATED = `
 import { Item, defineJob } from "./schemas.ts";
 export default defineJob({
   name: "gated", version: "1.0.0", input: Item,
   async map(s) {
-    if (Number(s.id) === 0) await globalThis.shardlineTestGate;
+    if (Number(s.id) === 0) {
+      globalThis.shardlineTestRuns = (globalThis.shardlineTestRuns ?? 0) + 1;
+      await globalThis.shardlineTestGate;
+    }
     return s;
   },
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MemoryStore } from "../../lib/store/memory_store.ts";
-import type { Store } from "../../lib/store/store.ts";
+import type { ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "../../lib/store/store.ts";
 import { drainInProcessJobs, retryJob, submit } from "../../lib/exec/mod.ts";
 import { awaitResults, JobError, jobKeys, status, type TaskResult } from "../../lib/job/mod.ts";
 import { readJson } from "../../lib/job/_json.ts";
@@ -222,6 +222,68 @@ Deno.test("retryJob while the supervisor still runs other tasks: the retried tas
   } finally {
     gate.resolve();
     delete g.shardlineTestGate;
+    await drainInProcessJobs();
+  }
+});
+
+/** A memory store that holds the first listing of task results after a supervisor said it finished. */
+class HoldLastLook extends MemoryStore {
+  finished = false;
+  holding = false;
+  readonly release = Promise.withResolvers<void>();
+  /** Attempts to create a resume claim. */
+  claims = 0;
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<void> {
+    if (key.includes("/resumed/")) this.claims++;
+    await super.put(key, body, options);
+    if (key.endsWith("/supervisor.json") && String(body).includes("finished_at")) {
+      this.finished = true;
+    }
+  }
+  override async *list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
+    if (this.finished && !this.holding && prefix.endsWith("/tasks/")) {
+      this.holding = true;
+      await this.release.promise;
+    }
+    yield* super.list(prefix, options);
+  }
+}
+
+Deno.test("retryJob and a supervisor's last look after it said it finished: one of them runs the task", async () => {
+  const store = new HoldLastLook();
+  await writeItems(store, "raw", 1, 10);
+  const bytes = await store.get("raw/shard-000000.tar");
+  const original = bytes.slice();
+  bytes[3 * 1024 + 3] = bytes[3 * 1024 + 3]! ^ 0xff;
+  await store.put("raw/shard-000000.tar", bytes);
+  const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
+  const gate = Promise.withResolvers<void>();
+  try {
+    const job = await submit(store, {
+      input: "raw",
+      output: "out",
+      job: await writeJob("job", J.GATED),
+      maxAttempts: 1,
+    });
+    // The task fails; the supervisor says it finished and its last look is held.
+    await until(() => store.holding || undefined);
+    g.shardlineTestGate = gate.promise;
+    g.shardlineTestRuns = 0;
+    await store.put("raw/shard-000000.tar", original);
+    const retry = await retryJob(store, job.id);
+    assert.equal(retry.started, true, "the retry took the job (its record says it finished)");
+    await until(() => g.shardlineTestRuns || undefined); // the new run is at the gate
+    store.release.resolve(); // the last look finds the task unfinished, but the retry took it
+    await until(() => store.claims === 2 || g.shardlineTestRuns! > 1 || undefined);
+    gate.resolve();
+    const res = await awaitResults(store, job.id, { pollMs: 10 });
+    assert.equal(res.state, "completed");
+    assert.equal(g.shardlineTestRuns, 1, "the task ran once after the retry");
+  } finally {
+    store.release.resolve();
+    gate.resolve();
+    delete g.shardlineTestGate;
+    delete g.shardlineTestRuns;
     await drainInProcessJobs();
   }
 });
