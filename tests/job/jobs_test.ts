@@ -23,13 +23,27 @@ async function sampleKeys(store: Store, shards: string[]): Promise<string[]> {
   return keys;
 }
 
-async function run(store: Store, source: string, options: Record<string, unknown> = {}) {
-  const job = await submit(store, {
+/** Flips a byte in a sample's tar header of `shard` (reading it fails); resolves to its repair. */
+async function corrupt(store: Store, shard: string): Promise<() => Promise<void>> {
+  const bytes = await store.get(shard);
+  const original = bytes.slice();
+  bytes[3 * 1024 + 3] = bytes[3 * 1024 + 3]! ^ 0xff;
+  await store.put(shard, bytes);
+  return () => store.put(shard, original);
+}
+
+/** Submits a job of `source` over `raw` into `out`. */
+async function start(store: Store, source: string, options: Record<string, unknown> = {}) {
+  return await submit(store, {
     input: "raw",
     output: "out",
     job: await writeJob("job", source),
     ...options,
   });
+}
+
+async function run(store: Store, source: string, options: Record<string, unknown> = {}) {
+  const job = await start(store, source, options);
   try {
     return { job, res: await job.awaitResults({ pollMs: 10 }), error: undefined };
   } catch (error) {
@@ -193,23 +207,15 @@ Deno.test("samplesPerTask slices a shard; shardsPerTask groups shards; every sam
 Deno.test("retryJob while the supervisor still runs other tasks: the retried task runs in that run", async () => {
   const store = new MemoryStore();
   await writeItems(store, "raw", 2, 10);
-  const bytes = await store.get("raw/shard-000001.tar");
-  const original = bytes.slice();
-  bytes[3 * 1024 + 3] = bytes[3 * 1024 + 3]! ^ 0xff;
-  await store.put("raw/shard-000001.tar", bytes);
+  const repair = await corrupt(store, "raw/shard-000001.tar");
   const gate = Promise.withResolvers<void>();
   const g = globalThis as { shardlineTestGate?: Promise<void> };
   g.shardlineTestGate = gate.promise;
   try {
-    const job = await submit(store, {
-      input: "raw",
-      output: "out",
-      job: await writeJob("job", J.GATED),
-      concurrency: 2,
-    });
+    const job = await start(store, J.GATED, { concurrency: 2 });
     // task-000001 fails on the corrupt shard while task-000000 waits at the gate.
     await until(() => readJson<TaskResult>(store, jobKeys(job.id).task("task-000001")));
-    await store.put("raw/shard-000001.tar", original);
+    await repair();
     const retry = await retryJob(store, job.id);
     assert.deepEqual(retry.retried, ["task-000001"]);
     assert.equal(retry.started, false, "the running supervisor takes the retried task");
@@ -252,24 +258,16 @@ class HoldLastLook extends MemoryStore {
 Deno.test("retryJob and a supervisor's last look after it said it finished: one of them runs the task", async () => {
   const store = new HoldLastLook();
   await writeItems(store, "raw", 1, 10);
-  const bytes = await store.get("raw/shard-000000.tar");
-  const original = bytes.slice();
-  bytes[3 * 1024 + 3] = bytes[3 * 1024 + 3]! ^ 0xff;
-  await store.put("raw/shard-000000.tar", bytes);
+  const repair = await corrupt(store, "raw/shard-000000.tar");
   const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
   const gate = Promise.withResolvers<void>();
   try {
-    const job = await submit(store, {
-      input: "raw",
-      output: "out",
-      job: await writeJob("job", J.GATED),
-      maxAttempts: 1,
-    });
+    const job = await start(store, J.GATED, { maxAttempts: 1 });
     // The task fails; the supervisor says it finished and its last look is held.
     await until(() => store.holding || undefined);
     g.shardlineTestGate = gate.promise;
     g.shardlineTestRuns = 0;
-    await store.put("raw/shard-000000.tar", original);
+    await repair();
     const retry = await retryJob(store, job.id);
     assert.equal(retry.started, true, "the retry took the job (its record says it finished)");
     await until(() => g.shardlineTestRuns || undefined); // the new run is at the gate
@@ -291,16 +289,13 @@ Deno.test("retryJob and a supervisor's last look after it said it finished: one 
 Deno.test("retryJob reruns only the failed tasks", async () => {
   const store = new MemoryStore();
   await writeItems(store, "raw", 2, 10);
-  const bytes = await store.get("raw/shard-000001.tar");
-  const original = bytes.slice();
-  bytes[3 * 1024 + 3] = bytes[3 * 1024 + 3]! ^ 0xff;
-  await store.put("raw/shard-000001.tar", bytes);
+  const repair = await corrupt(store, "raw/shard-000001.tar");
   const { job, error } = await run(store, J.IDENTITY);
   assert.equal(error?.code, "failed");
   const okBefore = await readJson<TaskResult>(store, jobKeys(job.id).task("task-000000"));
   // The input is repaired in place (same job id: size unchanged, no etag in memory? mtime may
   // differ, but retry works on the recorded job).
-  await store.put("raw/shard-000001.tar", original);
+  await repair();
   const { retried } = await retryJob(store, job.id);
   assert.deepEqual(retried, ["task-000001"]);
   const res = await awaitResults(store, job.id, { pollMs: 10 });
