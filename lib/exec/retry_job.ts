@@ -30,8 +30,9 @@ export interface RetryResult {
 
 /**
  * Moves each failed task result to `_jobs/<id>/attempts/<task>/<n>.json`, clears a cancel
- * marker and starts an executor for the unfinished tasks (unless one is alive). Tasks that
- * succeeded are not touched.
+ * marker and starts an executor for the unfinished tasks, unless one is alive (it runs them
+ * before it ends). An executor stopping for a cancel is waited for first. Tasks that succeeded
+ * are not touched.
  *
  * @example
  * ```ts ignore
@@ -57,7 +58,11 @@ export async function retryJob(
     retried.push(t.id);
   }
   await store.delete(keys.cancel);
-  const after = await status(store, jobId, { spec });
+  let after = await status(store, jobId, { spec });
+  // A supervisor stopping for a cancel runs nothing more: wait for it to end, then start one.
+  if (after.supervisor?.alive && after.supervisor.cancelling) {
+    after = await stopped(store, spec, STOP_WAIT_HEARTBEATS * spec.policy.heartbeat_ms);
+  }
   const unfinished = after.tasks.ok + after.tasks.failed < after.tasks.total;
   // A live supervisor runs the reset tasks itself before it ends. One that said it finished may
   // still be taking its last look: it and this call race for the resume claim; the winner runs.
@@ -67,4 +72,17 @@ export async function retryJob(
       await writeJson(store, keys.resume(record), {}, { createOnly: true }));
   if (started) await executor.start(store, spec, options);
   return { job: new Job(store, spec, { started }), retried, started };
+}
+
+/** Heartbeats to wait at most for a cancelled supervisor to end (its attempts are killed). */
+const STOP_WAIT_HEARTBEATS = 15;
+
+/** The job's status once its supervisor is no longer alive, or after `limitMs`. */
+async function stopped(store: Store, spec: JobSpec, limitMs: number) {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    const s = await status(store, spec.id, { spec });
+    if (!s.supervisor?.alive || Date.now() >= end) return s;
+    await new Promise((r) => setTimeout(r, Math.min(100, spec.policy.heartbeat_ms)));
+  }
 }

@@ -118,6 +118,8 @@ export async function superviseJob(
   const cancel = async () => {
     if (summary.cancelled) return;
     summary.cancelled = true;
+    marker.cancelling = true; // said at once: a retry now waits for this run to end
+    await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() }).catch(() => {});
     await launcher.abort();
   };
   let beating = Promise.resolve();

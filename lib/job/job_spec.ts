@@ -180,6 +180,8 @@ export interface SupervisorMarker {
   finished_at?: string;
   /** Why the executor itself failed, if it did. */
   error?: string;
+  /** Set once the executor saw the job's cancel marker: it is stopping its attempts. */
+  cancelling?: boolean;
   /**
    * The executor's own log (its stdout and stderr), a file on `host`, outside the store: where
    * to look when it stopped before it could record anything.

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { MemoryStore } from "../../lib/store/memory_store.ts";
 import type { ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "../../lib/store/store.ts";
 import { drainInProcessJobs, retryJob, submit } from "../../lib/exec/mod.ts";
-import { awaitResults, JobError, jobKeys, status, type TaskResult } from "../../lib/job/mod.ts";
+import {
+  awaitResults,
+  cancelJob,
+  JobError,
+  jobKeys,
+  status,
+  type TaskResult,
+} from "../../lib/job/mod.ts";
 import { readJson } from "../../lib/job/_json.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import type { CategoricalSummary, ManifestHeader } from "../../lib/manifest/mod.ts";
@@ -279,6 +286,34 @@ Deno.test("retryJob and a supervisor's last look after it said it finished: one 
     assert.equal(g.shardlineTestRuns, 1, "the task ran once after the retry");
   } finally {
     store.release.resolve();
+    gate.resolve();
+    delete g.shardlineTestGate;
+    delete g.shardlineTestRuns;
+    await drainInProcessJobs();
+  }
+});
+
+Deno.test("retryJob right after a cancel the supervisor saw: it waits for that run to stop, then starts one", async () => {
+  const store = new MemoryStore();
+  await writeItems(store, "raw", 2, 10);
+  const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
+  const gate = Promise.withResolvers<void>();
+  g.shardlineTestGate = gate.promise;
+  g.shardlineTestRuns = 0;
+  try {
+    const job = await start(store, J.GATED, { concurrency: 1, heartbeatMs: 50 });
+    await until(() => g.shardlineTestRuns || undefined); // task-000000 is at the gate
+    await cancelJob(store, job.id);
+    // The supervisor saw the cancel; its attempt is held at the gate, so it is still stopping.
+    await until(async () => (await status(store, job.id)).supervisor?.cancelling || undefined);
+    const retrying = retryJob(store, job.id);
+    gate.resolve();
+    const retry = await retrying;
+    assert.equal(retry.started, true);
+    const res = await awaitResults(store, job.id, { pollMs: 10 });
+    assert.equal(res.state, "completed");
+    assert.equal(res.samples.out, 20);
+  } finally {
     gate.resolve();
     delete g.shardlineTestGate;
     delete g.shardlineTestRuns;
