@@ -81,35 +81,34 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${hex}.tmp`);
 }
 
-/**
- * Writes an in-memory body to a new file at `tmp` (which must not exist) in one call, making
- * its folder only when it is missing (puts of small objects, e.g. manifests: a third of the
- * file-system calls of {@linkcode writeTemp}). On failure the temp file is removed.
- */
-export async function writeSmall(tmp: string, body: Uint8Array | string): Promise<void> {
+/** Runs `create` (which makes the file `tmp`), making `tmp`'s folder first when it is missing. */
+async function inFolder<T>(tmp: string, create: () => Promise<T>): Promise<T> {
   try {
-    await writeFile(tmp, body, { flag: "wx" });
+    return await create();
   } catch (err) {
-    if (errno(err) !== "ENOENT") {
-      if (errno(err) !== "EEXIST") await unlink(tmp).catch(() => {});
-      throw err;
-    }
-    try {
-      await mkdir(dirname(tmp), { recursive: true });
-      await writeFile(tmp, body, { flag: "wx" });
-    } catch (err) {
-      if (errno(err) !== "EEXIST") await unlink(tmp).catch(() => {});
-      throw err;
-    }
+    if (errno(err) !== "ENOENT") throw err;
+    await mkdir(dirname(tmp), { recursive: true });
+    return await create();
   }
 }
 
 /**
- * Writes `body` to a new file at `tmp` (which must not exist). On any failure, including the
- * body's stream erroring, the temp file is removed and the error rethrown.
+ * Writes `body` to a new file at `tmp` (which must not exist), making its folder only when it
+ * is missing; an in-memory body in one call (a third of the file-system calls: manifests and
+ * records are small). On any failure, including the body's stream erroring, the temp file is
+ * removed and the error rethrown.
  */
 export async function writeTemp(tmp: string, body: PutBody): Promise<void> {
-  const fh = await open(tmp, "wx");
+  if (!(body instanceof ReadableStream)) {
+    try {
+      await inFolder(tmp, () => writeFile(tmp, body, { flag: "wx" }));
+    } catch (err) {
+      if (errno(err) !== "EEXIST") await unlink(tmp).catch(() => {}); // not another's file
+      throw err;
+    }
+    return;
+  }
+  const fh = await inFolder(tmp, () => open(tmp, "wx"));
   const writeAll = async (chunk: Uint8Array) => {
     let written = 0;
     while (written < chunk.byteLength) {

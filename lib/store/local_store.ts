@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { link, lstat, mkdir, open, rename, stat, unlink } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { link, lstat, open, rename, stat, unlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { GetOptions, ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "./store.ts";
 import { StoreError } from "./store_error.ts";
@@ -17,7 +17,6 @@ import {
   tempPathFor,
   walk,
   walkTemp,
-  writeSmall,
   writeTemp,
 } from "./_local_fs.ts";
 
@@ -125,18 +124,16 @@ export class LocalStore implements Store {
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
     const path = this.#path(key);
     const createOnly = options.ifNoneMatch === "*";
-    const inMemory = !(body instanceof ReadableStream);
     // Fail fast before streaming a large body; the link() below is what makes it race-free.
-    if (createOnly && !inMemory && await stat(path).then(() => true, () => false)) {
+    if (
+      createOnly && body instanceof ReadableStream &&
+      await stat(path).then(() => true, () => false)
+    ) {
       throw this.#exists(key);
     }
     const tmp = tempPathFor(path);
     try {
-      if (inMemory) await writeSmall(tmp, body);
-      else {
-        await mkdir(dirname(path), { recursive: true });
-        await writeTemp(tmp, body);
-      }
+      await writeTemp(tmp, body);
     } catch (err) {
       throw ioError("write", key, this.url, err);
     }
