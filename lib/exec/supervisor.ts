@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { JobError } from "../job/job_error.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from "../job/job_spec.ts";
-import { readJson, writeJson } from "../job/_json.ts";
+import { listNames, readJson, writeJson } from "../job/_json.ts";
 import { removeTaskOutputs } from "../job/_outputs.ts";
 import { sweepJobTemp, sweepTaskTemp } from "../job/_sweep.ts";
 
@@ -155,10 +155,7 @@ export async function superviseJob(
   };
   /** Tasks without a result and the attempts recorded per task. */
   const unfinished = async () => {
-    const done = new Set<string>();
-    for await (const info of store.list(keys.tasksDir)) {
-      done.add(info.key.slice(keys.tasksDir.length).replace(/\.json$/, ""));
-    }
+    const done = await listNames(store, keys.tasksDir);
     const previous = new Map<string, number>();
     for await (const info of store.list(`${keys.dir}/attempts/`)) {
       const task = info.key.slice(keys.dir.length + 10).split("/")[0]!;

@@ -63,11 +63,14 @@ export async function writeJson(
   }
 }
 
-/** Lists keys under a prefix. */
-export async function listKeys(store: Store, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const info of store.list(prefix)) keys.push(info.key);
-  return keys;
+/** The names of the JSON records right under `prefix` (`<prefix><name>.json`): task ids. */
+export async function listNames(store: Store, prefix: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  for await (const info of store.list(prefix)) {
+    const name = info.key.slice(prefix.length);
+    if (name.endsWith(".json")) names.add(name.slice(0, -5));
+  }
+  return names;
 }
 
 /** Bounded-concurrency map, shared with the manifest layer. */

@@ -8,7 +8,7 @@ import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
 import { JobError } from "./job_error.ts";
 import { jobKeys, type JobSpec, type TaskOutput, type TaskResult } from "./job_spec.ts";
-import { readJson } from "./_json.ts";
+import { listNames, readJson } from "./_json.ts";
 import { type JobStatus, status } from "./status.ts";
 
 /** Options for {@linkcode awaitResults}. */
@@ -79,7 +79,10 @@ export async function awaitResults(
     try {
       spec ??= await readJson<JobSpec>(store, jobKeys(jobId).spec);
       // Between full reads, a poll that finds no new task result only lists the results.
-      if (Date.now() - read >= FULL_STATUS_MS || (await countResults(store, jobId)) !== results) {
+      if (
+        Date.now() - read >= FULL_STATUS_MS ||
+        (await listNames(store, jobKeys(jobId).tasksDir)).size !== results
+      ) {
         read = Date.now();
         s = last = await status(store, jobId, { cache, spec });
         results = s.tasks.ok + s.tasks.failed; // the results it read
@@ -138,13 +141,6 @@ const MAX_READ_FAILURES = 5;
 
 /** Longest time between two full status reads of {@linkcode awaitResults}. */
 const FULL_STATUS_MS = 500;
-
-/** Number of task results a job has recorded (one list of its results folder). */
-async function countResults(store: Store, jobId: string): Promise<number> {
-  let n = 0;
-  for await (const _ of store.list(jobKeys(jobId).tasksDir)) n++;
-  return n;
-}
 
 /** One message naming the job, its state and the first failures. */
 export function summarize(s: JobStatus): string {

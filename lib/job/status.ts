@@ -15,7 +15,7 @@ import {
   type TaskOutput,
   type TaskResult,
 } from "./job_spec.ts";
-import { mapLimit, readJson } from "./_json.ts";
+import { listNames, mapLimit, readJson } from "./_json.ts";
 import { readLogTail } from "./_log_tail.ts";
 import { processAlive } from "./_sweep.ts";
 
@@ -246,13 +246,4 @@ function jobState(
   if (counts.running > 0 || s.alive) return "running";
   if (s.supervisor) return "stalled";
   return "pending";
-}
-
-async function listNames(store: Store, prefix: string): Promise<Set<string>> {
-  const names = new Set<string>();
-  for await (const info of store.list(prefix)) {
-    const name = info.key.slice(prefix.length);
-    if (name.endsWith(".json")) names.add(name.slice(0, -5));
-  }
-  return names;
 }
