@@ -154,7 +154,7 @@ export async function superviseJob(
     summary.alreadyDone = [...doneBefore].filter((t) => !outcomes.has(t)).length;
   };
   /** Tasks without a result and the attempts recorded per task. */
-  const unfinished = async () => {
+  const unfinished = async (): Promise<Unfinished> => {
     const done = await listNames(store, keys.tasksDir);
     const previous = new Map<string, number>();
     for await (const info of store.list(`${keys.dir}/attempts/`)) {
@@ -203,16 +203,10 @@ export async function superviseJob(
    * on (its result archived) is unfinished again, and runs in this run (`retryJob` starts no
    * supervisor while this one is alive).
    */
-  const runAll = async (first: boolean) => {
-    for (;;) {
-      if (summary.cancelled) return;
-      const { queue, previous } = await unfinished();
-      if (first) {
-        const open = new Set(queue);
-        for (const t of spec.tasks) if (!open.has(t.id)) doneBefore.add(t.id);
-      }
-      first = false;
-      if (queue.length === 0) return;
+  const runAll = async (listed: Unfinished) => {
+    let u = listed;
+    while (!summary.cancelled && u.queue.length > 0) {
+      const { queue, previous } = u;
       let failed = false; // a store failure: the other loops take no more tasks
       await Promise.all(
         Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
@@ -227,12 +221,16 @@ export async function superviseJob(
           }
         }),
       );
+      if (!summary.cancelled) u = await unfinished();
     }
   };
 
   try {
     if (await store.head(keys.cancel)) summary.cancelled = true;
-    await runAll(true);
+    const initial = await unfinished();
+    const open = new Set(initial.queue);
+    for (const t of spec.tasks) if (!open.has(t.id)) doneBefore.add(t.id);
+    await runAll(initial);
     // Finished: said before a last look, so that a retry after that look sees this run ended
     // (and starts a supervisor), and one before it is run here.
     for (;;) {
@@ -241,14 +239,15 @@ export async function superviseJob(
       // A record that cannot be written: its heartbeat goes stale, and `status` says so.
       if (!await writeJson(store, keys.supervisor, record).then(() => true, () => false)) break;
       if (summary.cancelled) break;
-      const left = await unfinished().then((u) => u.queue.length, () => 0);
+      const left = await unfinished().catch(() => undefined);
       // Resume only if no retry took the job first (it saw this record and started one).
-      if (left === 0 || !await writeJson(store, keys.resume(record), {}, { createOnly: true })) {
-        break;
-      }
+      if (
+        !left?.queue.length ||
+        !await writeJson(store, keys.resume(record), {}, { createOnly: true })
+      ) break;
       await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
       beat();
-      await runAll(false);
+      await runAll(left);
     }
   } catch (err) {
     marker.error = err instanceof Error ? err.message : String(err);
@@ -260,6 +259,12 @@ export async function superviseJob(
     await launcher.close();
   }
   return summary;
+}
+
+/** A job's tasks without a result (in spec order), and the attempts recorded per task. */
+interface Unfinished {
+  queue: string[];
+  previous: ReadonlyMap<string, number>;
 }
 
 /** Records an attempt whose worker died without writing a result. */
