@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256Hex } from "./_hash.ts";
 import { privateDir } from "./_private_dir.ts";
+import { fromBase64, toBase64 } from "../manifest/_base64.ts";
 
 /** What keys an entry besides the sources. */
 export interface BundleKey {
@@ -91,7 +92,7 @@ export async function lookupBundle(dir: string, key: BundleKey): Promise<CacheLo
   try {
     const entry = JSON.parse(await readFile(await entryPath(dir, key), "utf8")) as Entry;
     if (entry.stamp === stamp) {
-      return { code: Uint8Array.from(atob(entry.code), (c) => c.charCodeAt(0)), stamp };
+      return { code: fromBase64(entry.code), stamp };
     }
   } catch {
     // No entry yet, or a torn one: bundle.
@@ -106,11 +107,7 @@ export async function storeBundle(
   stamp: string,
   code: Uint8Array,
 ): Promise<void> {
-  let text = "";
-  for (let i = 0; i < code.length; i += 0x8000) {
-    text += String.fromCharCode(...code.subarray(i, i + 0x8000));
-  }
-  const entry: Entry = { stamp, code: btoa(text) };
+  const entry: Entry = { stamp, code: toBase64(code) };
   const path = await entryPath(dir, key);
   const tmp = `${path}.${crypto.randomUUID()}.tmp`;
   await writeFile(tmp, JSON.stringify(entry), { mode: 0o600 });

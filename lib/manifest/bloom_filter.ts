@@ -4,6 +4,7 @@
  * @module
  */
 import { murmur3 } from "./_murmur3.ts";
+import { fromBase64, toBase64 } from "./_base64.ts";
 
 /** The portable form of a bloom filter, as stored in a manifest header. */
 export interface BloomFilterJson {
@@ -76,10 +77,7 @@ export class BloomFilter {
     if (json.hash !== "murmur3_x86_32") {
       throw new TypeError(`Cannot read bloom filter: unknown hash "${json.hash}"`);
     }
-    const binary = atob(json.base64);
-    const bits = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bits[i] = binary.charCodeAt(i);
-    return new BloomFilter(json.m, json.k, bits);
+    return new BloomFilter(json.m, json.k, fromBase64(json.base64));
   }
 
   /** Adds a value. */
@@ -119,10 +117,6 @@ export class BloomFilter {
 
   /** The portable form. */
   toJSON(): BloomFilterJson {
-    let binary = "";
-    for (let i = 0; i < this.bits.length; i += 0x8000) {
-      binary += String.fromCharCode(...this.bits.subarray(i, i + 0x8000));
-    }
-    return { m: this.m, k: this.k, hash: "murmur3_x86_32", base64: btoa(binary) };
+    return { m: this.m, k: this.k, hash: "murmur3_x86_32", base64: toBase64(this.bits) };
   }
 }
