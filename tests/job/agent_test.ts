@@ -23,7 +23,9 @@ Deno.test("a second job on the same store runs in the warm supervisor and its wo
   const logDir = await Deno.makeTempDir();
   await writeItems(store, "raw", 2, 10);
   const identity = await writeJob("identity", J.IDENTITY);
-  const backendOptions = { logDir, keepAliveMs: 3000 };
+  // Long enough that a loaded machine (tests in parallel) cannot outlast it between the two
+  // submits (3 s once did), short enough to wait out below.
+  const backendOptions = { logDir, keepAliveMs: 10_000 };
   const first = await submit(store, { input: "raw", output: "a", job: identity, backendOptions });
   const a = await first.awaitResults();
   const second = await submit(store, { input: "raw", output: "b", job: identity, backendOptions });
