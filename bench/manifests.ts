@@ -7,7 +7,10 @@
  *
  * The schema has 7 manifest fields (categorical str and bool, numeric float with fixed buckets,
  * float on the decimal grid, int, a list of tags, a timestamp) beside the image bytes. Rounds
- * rotate between four modes in fresh folders: without manifests; `background` (what
+ * rotate between five modes in fresh folders: without manifests; `capture` (the per-sample
+ * capture alone, in place: each shard's rows are dropped at its close, nothing is encoded or
+ * stored: the part of the overhead that no commit design can move off the writer's thread);
+ * `background` (what
  * `writeShards` does: each commit overlaps the next shard, its aggregates and Parquet encoded in
  * the shared encode worker, `encodeIn: "auto"`; the clock stops once all are committed);
  * `thread` (the same with `encodeIn: "thread"`: the encoding on the writer's thread); and `sync`
@@ -28,7 +31,7 @@ import process from "node:process";
 import { defineSchema, f } from "../lib/schema/mod.ts";
 import { LocalStore } from "../lib/store/mod.ts";
 import { ManifestBuilder, readManifest } from "../lib/manifest/mod.ts";
-import { type ShardInfo, ShardWriter } from "../lib/shard/shard_writer.ts";
+import { type ShardInfo, type ShardSampleInfo, ShardWriter } from "../lib/shard/shard_writer.ts";
 import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
 import { ShardAccumulator } from "../lib/manifest/_shard_accumulator.ts";
 import { encodeShard } from "../lib/manifest/_shard_encode.ts";
@@ -105,8 +108,8 @@ interface Round {
 }
 
 /** How a round writes manifests. */
-type Mode = "off" | "sync" | "background" | "thread";
-const MODES: Mode[] = ["off", "background", "thread", "sync"];
+type Mode = "off" | "capture" | "sync" | "background" | "thread";
+const MODES: Mode[] = ["off", "capture", "background", "thread", "sync"];
 
 /**
  * Writes the case's shards: without manifests; with them committed inside `onShardClose`
@@ -132,10 +135,18 @@ async function writeRound(
     hookMs += performance.now() - t;
     return r;
   };
+  // `capture`: what ManifestBuilder.onSample does per sample, the rows dropped at shard close.
+  let acc: ShardAccumulator | undefined;
+  const capture = {
+    onSample: (s: ShardSampleInfo<unknown>) =>
+      (acc ??= new ShardAccumulator(Sample.manifestFields, {}, c.perShard))
+        .add(s.key, s.offset, s.size, s.sample as Record<string, unknown>),
+    onShardClose: () => void (acc = undefined),
+  };
   const writer = new ShardWriter<unknown>(store, "ds/shard-%06d.tar", {
     maxcount: c.perShard,
     encode: (s) => encodeSample(Sample, s as ReturnType<typeof makeSamples>[number]),
-    ...(mode !== "off" && {
+    ...(mode === "capture" ? capture : mode !== "off" && {
       onSample: timed(builder.onSample),
       onShardClose: timed((info: ShardInfo) => builder.onShardClose(info)),
     }),
@@ -171,18 +182,26 @@ export async function run(): Promise<void> {
       "rounds of the same-round ratio)",
   );
   console.log(
-    "                          without  ---- background ----  ------ thread ------" +
-      "  ------------- sync -------------" +
-      "\ncase             samples       ms     ms   wall  main cpu     ms   wall  main cpu" +
-      "     ms   wall  in-run  per sample  parquet KiB  jsonl KiB  parquet/jsonl",
+    "                          without  -- capture only --  ---- background ----" +
+      "  ------ thread ------  ------------- sync -------------" +
+      "\ncase             samples       ms    wall  main cpu     ms   wall  main cpu" +
+      "     ms   wall  main cpu     ms   wall  in-run  per sample  parquet KiB  jsonl KiB" +
+      "  parquet/jsonl",
   );
-  const parts: ({ c: Case; writerUs: number } & ReturnType<typeof manifestParts>)[] = [];
+  const parts:
+    ({ c: Case; writerUs: number; inPlaceUs: number } & ReturnType<typeof manifestParts>)[] = [];
   for (const c of CASES) {
     const samples = makeSamples(c);
     const root = await Deno.makeTempDir({ prefix: "bench-manifests-", dir: await ramDir() });
     try {
       await writeRound(c, samples, "sync", new LocalStore(`${root}/warm`)); // JIT, DuckDB instance
-      const rounds: Record<Mode, Round[]> = { off: [], sync: [], background: [], thread: [] };
+      const rounds: Record<Mode, Round[]> = {
+        off: [],
+        capture: [],
+        sync: [],
+        background: [],
+        thread: [],
+      };
       let last: LocalStore | undefined;
       for (let r = 0; r < ROUNDS; r++) {
         for (let i = 0; i < MODES.length; i++) {
@@ -196,7 +215,15 @@ export async function run(): Promise<void> {
       }
       const { parquet, jsonl } = await sizes(last!, c);
       const wall = (m: Mode) => fastest(rounds[m].map((r) => r.wallMs));
-      parts.push({ c, writerUs: (wall("off") * 1000) / c.samples, ...manifestParts(c, samples) });
+      // The capture in place: main-thread CPU over the same round's run without, per sample.
+      const inPlaceUs = median(rounds.capture.map((r, i) => r.mainMs - rounds.off[i]!.mainMs)) *
+        1000 / c.samples;
+      parts.push({
+        c,
+        writerUs: (wall("off") * 1000) / c.samples,
+        inPlaceUs,
+        ...manifestParts(c, samples),
+      });
       // Each round against the "without" run of the same round, then the median over rounds.
       const paired = (m: Mode, f: (r: Round) => number) =>
         median(rounds[m].map((r, i) => f(r) / f(rounds.off[i]!) - 1));
@@ -208,6 +235,8 @@ export async function run(): Promise<void> {
           c.label.padEnd(15),
           String(c.samples).padStart(8),
           wall("off").toFixed(0).padStart(8),
+          pct(paired("capture", (r) => r.wallMs)).padStart(7),
+          pct(paired("capture", (r) => r.mainMs)).padStart(9),
           wall("background").toFixed(0).padStart(6),
           pct(paired("background", (r) => r.wallMs)).padStart(6),
           pct(paired("background", (r) => r.mainMs)).padStart(9),
@@ -228,14 +257,16 @@ export async function run(): Promise<void> {
     }
   }
   console.log(
-    "per sample, fastest: the writer without manifests; the manifest's parts alone " +
-      "(capture on the writer's thread, encoding in the worker)",
+    "per sample: the writer without manifests (fastest); the manifest's parts alone, outside " +
+      "the writer (fastest; capture on the writer's thread, encoding in the worker); the capture " +
+      "in place (median main-thread CPU of `capture only` over `without`: cache misses included)",
   );
   for (const p of parts) {
     console.log(
       `${p.c.label.padEnd(15)}  writer ${p.writerUs.toFixed(2)} us  capture ` +
         `${p.captureUs.toFixed(2)} us (${pct(p.captureUs / p.writerUs)})  encoding ` +
-        `${p.encodeUs.toFixed(2)} us (${pct(p.encodeUs / p.writerUs)})`,
+        `${p.encodeUs.toFixed(2)} us (${pct(p.encodeUs / p.writerUs)})  capture in place ` +
+        `${p.inPlaceUs.toFixed(2)} us (${pct(p.inPlaceUs / p.writerUs)})`,
     );
   }
 }
