@@ -11,6 +11,7 @@ import { jobKeys, type JobSpec, type TaskResult } from "../job/job_spec.ts";
 import { status } from "../job/status.ts";
 import { readJson, writeJson } from "../job/_json.ts";
 import { type ExecutorStartOptions, getExecutor } from "./executor.ts";
+import { startOnce } from "./_start_once.ts";
 import "./local_executor.ts";
 
 /** Options for {@linkcode retryJob}. */
@@ -65,12 +66,10 @@ export async function retryJob(
   }
   const unfinished = after.tasks.ok + after.tasks.failed < after.tasks.total;
   // A live supervisor runs the reset tasks itself before it ends. One that said it finished may
-  // still be taking its last look: it and this call race for the resume claim; the winner runs.
+  // still be taking its last look: it, this call and any submit race for the start claim.
   const record = after.supervisor;
   const started = unfinished && !record?.alive &&
-    (record?.finished_at === undefined ||
-      await writeJson(store, keys.resume(record), {}, { createOnly: true }));
-  if (started) await executor.start(store, spec, options);
+    await startOnce(store, spec, record, () => executor.start(store, spec, options));
   return { job: new Job(store, spec, { started }), retried, started };
 }
 

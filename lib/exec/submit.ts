@@ -14,6 +14,7 @@ import { status } from "../job/status.ts";
 import { readJson, writeJson } from "../job/_json.ts";
 import { canonicalJson, sha256Hex } from "../job/_hash.ts";
 import { getExecutor } from "./executor.ts";
+import { startOnce } from "./_start_once.ts";
 import "./local_executor.ts";
 
 /** shardline's version, recorded in job specs. */
@@ -138,18 +139,16 @@ export async function submit(store: Store, options: SubmitOptions): Promise<Job>
   }
 
   const s = await status(store, id, { spec });
-  let started = false;
   if (s.state === "cancelled") await store.delete(keys.cancel);
-  if (
+  // Two submits of the job at once (or one beside a retry) start one executor between them.
+  const started =
     !(s.state === "completed" || s.state === "completed_with_errors" || s.state === "failed") &&
-    !s.supervisor?.alive
-  ) {
-    await executor.start(store, spec, {
-      concurrency: options.concurrency,
-      storeOptions: options.storeOptions,
-      backendOptions: options.backendOptions,
-    });
-    started = true;
-  }
+    !s.supervisor?.alive &&
+    await startOnce(store, spec, s.supervisor, () =>
+      executor.start(store, spec!, {
+        concurrency: options.concurrency,
+        storeOptions: options.storeOptions,
+        backendOptions: options.backendOptions,
+      }));
   return new Job(store, spec, { created, started });
 }

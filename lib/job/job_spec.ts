@@ -207,11 +207,15 @@ export interface JobKeys {
   supervisor: string;
   cancel: string;
   /**
-   * Created (create-only) by whoever resumes the job after the executor whose record this is
-   * said it finished: that executor itself, finding tasks a retry reset, or `retryJob`. One of
-   * them wins; a job is never run by both.
+   * The claim to start (or resume) an executor after the one whose record this is (none: the
+   * job's first start), created create-only by whoever starts it: `submit`, `retryJob`, or the
+   * executor itself when its last look finds tasks a retry reset. One of them wins; a job is
+   * never run by two. `generation` counts claims whose winner started nothing (it died first).
    */
-  resume(record: Pick<SupervisorMarker, "finished_at" | "pid">): string;
+  start(
+    record: Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid"> | undefined,
+    generation?: number,
+  ): string;
 }
 
 /**
@@ -235,7 +239,10 @@ export function jobKeys(id: string): JobKeys {
     running: (t) => `${dir}/running/${t}.json`,
     supervisor: `${dir}/supervisor.json`,
     cancel: `${dir}/cancel.json`,
-    resume: (r) => `${dir}/resumed/${Date.parse(r.finished_at ?? "") || 0}-${r.pid}.json`,
+    start: (r, generation = 0) => {
+      const after = r ? `${Date.parse(r.finished_at ?? r.heartbeat_at) || 0}-${r.pid}` : "none";
+      return `${dir}/starts/${after}-${generation}.json`;
+    },
   };
 }
 

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { MemoryStore } from "../../lib/store/memory_store.ts";
-import type { ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "../../lib/store/store.ts";
-import { drainInProcessJobs, retryJob, submit } from "../../lib/exec/mod.ts";
+import type {
+  GetOptions,
+  ListOptions,
+  ObjectInfo,
+  PutBody,
+  PutOptions,
+  Store,
+} from "../../lib/store/store.ts";
+import { drainInProcessJobs, registerExecutor, retryJob, submit } from "../../lib/exec/mod.ts";
 import {
   awaitResults,
   cancelJob,
@@ -10,7 +17,7 @@ import {
   status,
   type TaskResult,
 } from "../../lib/job/mod.ts";
-import { readJson } from "../../lib/job/_json.ts";
+import { readJson, writeJson } from "../../lib/job/_json.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import type { CategoricalSummary, ManifestHeader } from "../../lib/manifest/mod.ts";
 import * as J from "./_jobs.ts";
@@ -107,6 +114,56 @@ Deno.test("the same submission twice gives the same job id and does no extra wor
   const third = await submit(store, { input: "raw", output: "out", job: path, params: { a: 1 } });
   assert.notEqual(third.id, first.id);
   await drainInProcessJobs();
+});
+
+/** A memory store whose first two reads of a supervisor record wait for each other. */
+class TwoLooks extends MemoryStore {
+  looks = 0;
+  readonly both = Promise.withResolvers<void>();
+  override async get(key: string, options?: GetOptions): Promise<Uint8Array> {
+    if (key.endsWith("/supervisor.json") && this.looks < 2) {
+      if (++this.looks === 2) this.both.resolve();
+      await this.both.promise;
+    }
+    return await super.get(key, options);
+  }
+}
+
+Deno.test("two submits of one job at once start one executor between them", async () => {
+  // Both look at the job before either starts anything: each sees no executor.
+  const store = new TwoLooks();
+  await writeItems(store, "raw", 2, 10);
+  const path = await writeJob("identity", J.IDENTITY);
+  const jobs = await Promise.all(
+    [1, 2].map(() => submit(store, { input: "raw", output: "out", job: path })),
+  );
+  assert.equal(jobs[0]!.id, jobs[1]!.id);
+  assert.deepEqual(jobs.map((j) => j.started).sort(), [false, true]);
+  const res = await jobs[0]!.awaitResults({ pollMs: 10 });
+  await drainInProcessJobs();
+  assert.equal(res.samples.out, 20);
+  assert.ok(res.status.task_states.every((t) => t.result!.attempt === 1));
+});
+
+Deno.test("a start claim whose winner started nothing is taken over once it is old", async () => {
+  const store = new MemoryStore();
+  await writeItems(store, "raw", 1, 10);
+  const path = await writeJob("identity", J.IDENTITY);
+  // A backend that starts nothing wins the first claim (as a process dying after its claim).
+  registerExecutor({ name: "nothing", start: () => Promise.resolve() });
+  const first = await submit(store, { input: "raw", output: "out", job: path, backend: "nothing" });
+  assert.equal(first.started, true);
+  const claim = jobKeys(first.id).start(undefined);
+  const made = await readJson<{ at: string }>(store, claim);
+  assert.ok(made?.at, "the claim says when it was made");
+  // Aged past the wait, the next submit takes the next claim and runs the job.
+  await writeJson(store, claim, { ...made, at: new Date(Date.now() - 60_000).toISOString() });
+  const second = await submit(store, { input: "raw", output: "out", job: path });
+  assert.equal(second.started, true);
+  assert.ok(await store.head(jobKeys(first.id).start(undefined, 1)));
+  const res = await second.awaitResults({ pollMs: 10 });
+  await drainInProcessJobs();
+  assert.equal(res.state, "completed");
 });
 
 Deno.test("output that violates the output schema is recorded per sample", async () => {
@@ -244,10 +301,10 @@ class HoldLastLook extends MemoryStore {
   finished = false;
   holding = false;
   readonly release = Promise.withResolvers<void>();
-  /** Attempts to create a resume claim. */
+  /** Attempts to create a start claim. */
   claims = 0;
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<void> {
-    if (key.includes("/resumed/")) this.claims++;
+    if (key.includes("/starts/")) this.claims++;
     await super.put(key, body, options);
     if (key.endsWith("/supervisor.json") && String(body).includes("finished_at")) {
       this.finished = true;
