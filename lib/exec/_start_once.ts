@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
 import { readJson, writeJson } from "../job/_json.ts";
+import { type JobStatus, status } from "../job/status.ts";
 
 /** How long a claim's winner has to show its executor (a record of its own) before others start one. */
 export const START_CLAIM_MS = 10_000;
@@ -20,7 +21,9 @@ type Record = Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid">;
  * the job has none) and runs `start` if the claim is this caller's: resolves true. Otherwise it
  * waits for the winner's executor to write a record and resolves false; a winner that shows none
  * within {@linkcode START_CLAIM_MS} of its claim (it died, or its backend started nothing) loses
- * its turn to the next claim. A winner whose `start` throws gives its claim back.
+ * its turn to the next claim (so a backend should write the record before `start` resolves, as
+ * the local one does). A winner whose `start` throws gives its claim back, and a waiting caller
+ * takes it at once.
  */
 export async function startOnce(
   store: Store,
@@ -44,10 +47,37 @@ export async function startOnce(
     const end = (Date.parse(theirs?.at ?? "") || 0) + START_CLAIM_MS;
     for (;;) {
       if (changed(record, await readJson<SupervisorMarker>(store, keys.supervisor))) return false;
+      // Given back (its start failed): this generation is free again.
+      if (!(await store.head(key))) {
+        generation--;
+        break;
+      }
       if (Date.now() >= end) break;
       const pause = Math.min(100, spec.policy.heartbeat_ms, end - Date.now());
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
+  }
+}
+
+/** Heartbeats to wait at most for a cancelled supervisor to end (its attempts are killed). */
+const STOP_WAIT_HEARTBEATS = 15;
+
+/**
+ * The job's status, once a supervisor that is stopping for a cancel has ended (at most 15
+ * heartbeats): it runs nothing more, so a start decided while it still counts as alive would be
+ * no start at all.
+ */
+export async function afterCancelling(
+  store: Store,
+  spec: JobSpec,
+  s: JobStatus,
+): Promise<JobStatus> {
+  if (!(s.supervisor?.alive && s.supervisor.cancelling)) return s;
+  const end = Date.now() + STOP_WAIT_HEARTBEATS * spec.policy.heartbeat_ms;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, Math.min(100, spec.policy.heartbeat_ms)));
+    s = await status(store, spec.id, { spec });
+    if (!s.supervisor?.alive || Date.now() >= end) return s;
   }
 }
 

@@ -25,7 +25,10 @@ export interface Executor {
   readonly name: string;
   /**
    * Starts (or resumes) running the job's unfinished tasks and returns at once. The work goes
-   * on without the caller; progress and results are recorded in the store.
+   * on without the caller; progress and results are recorded in the store. The executor's
+   * record (`_jobs/<id>/supervisor.json`, a `SupervisorMarker`) should be written
+   * before this resolves: a caller that lost the start claim to this one waits for it, and
+   * after 10 s starts another executor.
    */
   start(store: Store, spec: JobSpec, options: ExecutorStartOptions): Promise<void>;
 }

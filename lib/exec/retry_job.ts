@@ -11,7 +11,7 @@ import { jobKeys, type JobSpec, type TaskResult } from "../job/job_spec.ts";
 import { status } from "../job/status.ts";
 import { readJson, writeJson } from "../job/_json.ts";
 import { type ExecutorStartOptions, getExecutor } from "./executor.ts";
-import { startOnce } from "./_start_once.ts";
+import { afterCancelling, startOnce } from "./_start_once.ts";
 import "./local_executor.ts";
 
 /** Options for {@linkcode retryJob}. */
@@ -59,11 +59,8 @@ export async function retryJob(
     retried.push(t.id);
   }
   await store.delete(keys.cancel);
-  let after = await status(store, jobId, { spec });
   // A supervisor stopping for a cancel runs nothing more: wait for it to end, then start one.
-  if (after.supervisor?.alive && after.supervisor.cancelling) {
-    after = await stopped(store, spec, STOP_WAIT_HEARTBEATS * spec.policy.heartbeat_ms);
-  }
+  const after = await afterCancelling(store, spec, await status(store, jobId, { spec }));
   const unfinished = after.tasks.ok + after.tasks.failed < after.tasks.total;
   // A live supervisor runs the reset tasks itself before it ends. One that said it finished may
   // still be taking its last look: it, this call and any submit race for the start claim.
@@ -71,17 +68,4 @@ export async function retryJob(
   const started = unfinished && !record?.alive &&
     await startOnce(store, spec, record, () => executor.start(store, spec, options));
   return { job: new Job(store, spec, { started }), retried, started };
-}
-
-/** Heartbeats to wait at most for a cancelled supervisor to end (its attempts are killed). */
-const STOP_WAIT_HEARTBEATS = 15;
-
-/** The job's status once its supervisor is no longer alive, or after `limitMs`. */
-async function stopped(store: Store, spec: JobSpec, limitMs: number) {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const s = await status(store, spec.id, { spec });
-    if (!s.supervisor?.alive || Date.now() >= end) return s;
-    await new Promise((r) => setTimeout(r, Math.min(100, spec.policy.heartbeat_ms)));
-  }
 }

@@ -14,7 +14,7 @@ import { status } from "../job/status.ts";
 import { readJson, writeJson } from "../job/_json.ts";
 import { canonicalJson, sha256Hex } from "../job/_hash.ts";
 import { getExecutor } from "./executor.ts";
-import { startOnce } from "./_start_once.ts";
+import { afterCancelling, startOnce } from "./_start_once.ts";
 import "./local_executor.ts";
 
 /** shardline's version, recorded in job specs. */
@@ -138,8 +138,12 @@ export async function submit(store: Store, options: SubmitOptions): Promise<Job>
       : (await readJson<JobSpec>(store, keys.spec))!;
   }
 
-  const s = await status(store, id, { spec });
-  if (s.state === "cancelled") await store.delete(keys.cancel);
+  let s = await status(store, id, { spec });
+  if (s.state === "cancelled" || s.supervisor?.cancelling) {
+    await store.delete(keys.cancel);
+    // Resubmitted while its supervisor still stops for the cancel: that one runs nothing more.
+    s = await afterCancelling(store, spec, s);
+  }
   // Two submits of the job at once (or one beside a retry) start one executor between them.
   const started =
     !(s.state === "completed" || s.state === "completed_with_errors" || s.state === "failed") &&

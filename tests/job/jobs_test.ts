@@ -145,6 +145,67 @@ Deno.test("two submits of one job at once start one executor between them", asyn
   assert.ok(res.status.task_states.every((t) => t.result!.attempt === 1));
 });
 
+/** TwoLooks that records the start claims tried (`tried` resolves at the second). */
+class Claims extends TwoLooks {
+  readonly claims: string[] = [];
+  readonly secondTry = Promise.withResolvers<void>();
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<void> {
+    if (key.includes("/starts/") && this.claims.push(key) === 2) this.secondTry.resolve();
+    await super.put(key, body, options);
+  }
+}
+
+Deno.test("a start that fails gives its claim back: the other submit takes it at once", async () => {
+  const store = new Claims();
+  await writeItems(store, "raw", 1, 10);
+  const path = await writeJob("identity", J.IDENTITY);
+  let calls = 0;
+  registerExecutor({
+    name: "refuses",
+    start: async () => {
+      // The first start fails only once the other submit has tried the claim and waits.
+      if (++calls === 1) await store.secondTry.promise;
+      throw new Error("no room to start");
+    },
+  });
+  const submits = await Promise.allSettled(
+    [1, 2].map(() => submit(store, { input: "raw", output: "out", job: path, backend: "refuses" })),
+  );
+  assert.deepEqual(submits.map((r) => r.status), ["rejected", "rejected"]);
+  assert.equal(calls, 2, "each submit tried to start");
+  // The second took the first one's claim back (no waiting for it to age into a new one).
+  assert.ok(store.claims.every((k) => k.endsWith("-0.json")), store.claims.join());
+});
+
+Deno.test("a resubmit right after a cancel the supervisor saw: it waits for that run to stop, then starts one", async () => {
+  const store = new MemoryStore();
+  await writeItems(store, "raw", 2, 10);
+  const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
+  const gate = Promise.withResolvers<void>();
+  g.shardlineTestGate = gate.promise;
+  g.shardlineTestRuns = 0;
+  try {
+    const options = { concurrency: 1, heartbeatMs: 50 };
+    const job = await start(store, J.GATED, options);
+    await until(() => g.shardlineTestRuns || undefined); // task-000000 is at the gate
+    await cancelJob(store, job.id);
+    await until(async () => (await status(store, job.id)).supervisor?.cancelling || undefined);
+    const resubmitting = start(store, J.GATED, options);
+    gate.resolve();
+    const again = await resubmitting;
+    assert.equal(again.id, job.id);
+    assert.equal(again.started, true);
+    const res = await again.awaitResults({ pollMs: 10 });
+    assert.equal(res.state, "completed");
+    assert.equal(res.samples.out, 20);
+  } finally {
+    gate.resolve();
+    delete g.shardlineTestGate;
+    delete g.shardlineTestRuns;
+    await drainInProcessJobs();
+  }
+});
+
 Deno.test("a start claim whose winner started nothing is taken over once it is old", async () => {
   const store = new MemoryStore();
   await writeItems(store, "raw", 1, 10);
