@@ -177,8 +177,18 @@ Deno.test("a start that fails gives its claim back: the other submit takes it at
   assert.ok(store.claims.every((k) => k.endsWith("-0.json")), store.claims.join());
 });
 
+/** A memory store that calls `onRead` with each supervisor record read. */
+class WatchRecord extends MemoryStore {
+  onRead: (text: string) => void = () => {};
+  override async get(key: string, options?: GetOptions): Promise<Uint8Array> {
+    const bytes = await super.get(key, options);
+    if (key.endsWith("/supervisor.json")) this.onRead(new TextDecoder().decode(bytes));
+    return bytes;
+  }
+}
+
 Deno.test("a resubmit right after a cancel the supervisor saw: it waits for that run to stop, then starts one", async () => {
-  const store = new MemoryStore();
+  const store = new WatchRecord();
   await writeItems(store, "raw", 2, 10);
   const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
   const gate = Promise.withResolvers<void>();
@@ -190,9 +200,9 @@ Deno.test("a resubmit right after a cancel the supervisor saw: it waits for that
     await until(() => g.shardlineTestRuns || undefined); // task-000000 is at the gate
     await cancelJob(store, job.id);
     await until(async () => (await status(store, job.id)).supervisor?.cancelling || undefined);
-    const resubmitting = start(store, J.GATED, options);
-    gate.resolve();
-    const again = await resubmitting;
+    // The cancelled run stops only once the resubmit has seen it stopping.
+    store.onRead = (text) => void (text.includes('"cancelling"') && gate.resolve());
+    const again = await start(store, J.GATED, options);
     assert.equal(again.id, job.id);
     assert.equal(again.started, true);
     const res = await again.awaitResults({ pollMs: 10 });
