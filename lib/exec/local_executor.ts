@@ -161,7 +161,9 @@ export class LocalExecutor implements Executor {
     if (pid === undefined) {
       throw new JobError("executor_failed", `Cannot start the local executor for job "${spec.id}"`);
     }
-    await this.#claim(store, spec, pid, concurrency, log);
+    // The supervisor is running: a record that cannot be written now is no failed start (the
+    // claim would be given back, and a second supervisor started); it writes its own.
+    await this.#claim(store, spec, pid, concurrency, log).catch(() => {});
   }
 
   /** Claims the job at once, so that status() shows it running before the supervisor starts. */
