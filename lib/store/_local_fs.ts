@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FileHandle, mkdir, open, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { ObjectInfo, PutBody } from "./store.ts";
 import { compareKeys, TEMP_NAME } from "./_keys.ts";
@@ -12,6 +12,8 @@ import { bodyChunks } from "./_body.ts";
 
 /** Read size of local streams. */
 const CHUNK = 1 << 20;
+
+const encoder = new TextEncoder();
 
 /** Writes of local puts gather small chunks up to this many bytes. */
 const WRITE_BATCH = 256 << 10;
@@ -99,22 +101,22 @@ async function inFolder<T>(tmp: string, create: () => Promise<T>): Promise<T> {
  * removed and the error rethrown.
  */
 export async function writeTemp(tmp: string, body: PutBody): Promise<void> {
+  // Deno's own file calls: half the CPU per call of node:fs's (~0.25 vs ~0.5 ms for a write,
+  // rename and unlink), and a put of a shard is thousands of writes.
   if (!(body instanceof ReadableStream)) {
+    const bytes = typeof body === "string" ? encoder.encode(body) : body;
     try {
-      await inFolder(tmp, () => writeFile(tmp, body, { flag: "wx" }));
+      await inFolder(tmp, () => Deno.writeFile(tmp, bytes, { createNew: true }));
     } catch (err) {
-      if (errno(err) !== "EEXIST") await unlink(tmp).catch(() => {}); // not another's file
+      if (errno(err) !== "EEXIST") await Deno.remove(tmp).catch(() => {}); // not another's file
       throw err;
     }
     return;
   }
-  const fh = await inFolder(tmp, () => open(tmp, "wx"));
+  const file = await inFolder(tmp, () => Deno.open(tmp, { write: true, createNew: true }));
   const writeAll = async (chunk: Uint8Array) => {
     let written = 0;
-    while (written < chunk.byteLength) {
-      const { bytesWritten } = await fh.write(chunk, written, chunk.byteLength - written);
-      written += bytesWritten;
-    }
+    while (written < chunk.byteLength) written += await file.write(chunk.subarray(written));
   };
   try {
     // Small chunks (a ShardWriter sends one per sample) are gathered into one write: a write
@@ -137,10 +139,12 @@ export async function writeTemp(tmp: string, body: PutBody): Promise<void> {
       used += chunk.byteLength;
     }
     if (used > 0) await writeAll(buf!.subarray(0, used));
-    await fh.close();
+    file.close();
   } catch (err) {
-    await fh.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
+    try {
+      file.close();
+    } catch { /* closed already */ }
+    await Deno.remove(tmp).catch(() => {});
     throw err;
   }
 }

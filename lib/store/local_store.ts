@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { link, lstat, open, rename, stat, unlink } from "node:fs/promises";
+import { lstat, open, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { GetOptions, ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "./store.ts";
@@ -138,14 +138,14 @@ export class LocalStore implements Store {
       throw ioError("write", key, this.url, err);
     }
     try {
-      if (createOnly) await link(tmp, path);
-      else await rename(tmp, path);
+      if (createOnly) await Deno.link(tmp, path);
+      else await Deno.rename(tmp, path);
     } catch (err) {
-      await unlink(tmp).catch(() => {});
+      await Deno.remove(tmp).catch(() => {});
       if (createOnly && errno(err) === "EEXIST") throw this.#exists(key);
       throw ioError("write", key, this.url, err);
     }
-    if (createOnly) await unlink(tmp).catch(() => {});
+    if (createOnly) await Deno.remove(tmp).catch(() => {});
   }
 
   #exists(key: string): StoreError {
