@@ -101,6 +101,15 @@ export class LocalStore implements Store {
   /** Reads a whole object, or a range of it (clamped to the object's end). */
   async get(key: string, options: GetOptions = {}): Promise<Uint8Array> {
     assertRange(options.range);
+    if (!options.range) {
+      // A whole object in one call (records and manifests: most reads are of small files).
+      try {
+        return await Deno.readFile(this.#path(key));
+      } catch (err) {
+        if (MISSING.includes(errno(err) ?? "")) throw this.#notFound(key, err);
+        throw ioError("read", key, this.url, err);
+      }
+    }
     const { fh, size } = await this.#open(key);
     try {
       const [start, end] = clampRange(options.range, size);

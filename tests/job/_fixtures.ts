@@ -66,6 +66,17 @@ export async function writeItems(
 }
 
 /** Polls `check` until it gives a value; fails after `limitMs` (a test must not hang). */
+/**
+ * The text of a supervisor log once it says the run ended: the supervisor writes that line just
+ * after the job's last result, so `awaitResults` can return before it is there.
+ */
+export function endedLog(path: string): Promise<string> {
+  return until(async () => {
+    const text = await Deno.readTextFile(path).catch(() => "");
+    return text.includes("ends job") ? text : undefined;
+  });
+}
+
 export async function until<T>(
   check: () => Promise<T | undefined> | T | undefined,
   limitMs = 60_000,

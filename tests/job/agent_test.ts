@@ -13,7 +13,7 @@ import { cancelJob, JobError, jobKeys, type RunningMarker } from "../../lib/job/
 import { readJson } from "../../lib/job/_json.ts";
 import { processAlive } from "../../lib/job/_sweep.ts";
 import * as J from "./_jobs.ts";
-import { until, writeItems, writeJob } from "./_fixtures.ts";
+import { endedLog, until, writeItems, writeJob } from "./_fixtures.ts";
 
 const pids = (res: { status: { task_states: { result?: { worker?: { pid: number } } }[] } }) =>
   new Set(res.status.task_states.map((t) => t.result!.worker!.pid));
@@ -35,8 +35,8 @@ Deno.test("a second job on the same store runs in the warm supervisor and its wo
   const agent = a.status.supervisor!.pid;
   assert.equal(b.status.supervisor!.pid, agent, "the same supervisor took the second job");
   assert.ok([...pids(b)].every((p) => pids(a).has(p)), "on the same worker processes");
-  // Each job's lines in its own log.
-  const log = await Deno.readTextFile(supervisorLogPath(second.id, { logDir }));
+  // Each job's lines in its own log (the run's last line comes just after its last result).
+  const log = await endedLog(supervisorLogPath(second.id, { logDir }));
   assert.match(log, new RegExp(`supervisor ${agent} starts job ${second.id}`));
   assert.match(log, new RegExp(`ends job ${second.id}: 2 ok, 0 failed`));
   assert.equal(b.status.supervisor!.log, supervisorLogPath(second.id, { logDir }));
@@ -124,7 +124,7 @@ Deno.test("the same job handed to a warm agent twice at once runs once", async (
   assert.ok(res.status.task_states.every((t) => t.result!.attempt === 1));
   // One run does the work. A request that came while it ran makes the agent look once more when
   // it ends (for tasks a retry reset after the run's last look): that run attempts nothing.
-  const text = await Deno.readTextFile(log);
+  const text = await endedLog(log);
   const attempts = [...text.matchAll(/ends job \S+: .*, (\d+) attempts/g)].map((m) => Number(m[1]));
   assert.deepEqual(attempts.filter((n) => n > 0), [2], text);
   // What is not a job id gets no answer.

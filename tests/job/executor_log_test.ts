@@ -12,7 +12,7 @@ import { supervisorLogPath } from "../../lib/exec/local_executor.ts";
 import { awaitResults, JobError, status } from "../../lib/job/mod.ts";
 import { formatStatus } from "../../cli/_jobs.ts";
 import * as J from "./_jobs.ts";
-import { writeItems, writeJob } from "./_fixtures.ts";
+import { endedLog, writeItems, writeJob } from "./_fixtures.ts";
 
 Deno.test("the supervisor logs to a file outside the store, named in its marker", async () => {
   const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-log-test-" }));
@@ -29,7 +29,7 @@ Deno.test("the supervisor logs to a file outside the store, named in its marker"
   const log = supervisorLogPath(job.id, { logDir });
   assert.equal(res.status.supervisor?.log, log);
   assert.ok(!log.startsWith(store.root));
-  const text = await Deno.readTextFile(log);
+  const text = await endedLog(log);
   assert.match(text, new RegExp(`supervisor \\d+ starts job ${job.id}`));
   assert.match(text, /ends job .*: 2 ok, 0 failed/);
   assert.equal(res.status.stalled, undefined);
