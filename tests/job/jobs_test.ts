@@ -187,25 +187,28 @@ class WatchRecord extends MemoryStore {
   }
 }
 
-Deno.test("a resubmit right after a cancel the supervisor saw: it waits for that run to stop, then starts one", async () => {
-  const store = new WatchRecord();
+/**
+ * Runs a gated job with one task in flight, cancels it and waits until its supervisor says it
+ * is stopping (its attempt is held at the gate), then calls `act` with the job and a `release`
+ * that lets the run stop; `act` starts the job again and resolves to whether it started an
+ * executor. The job must then complete.
+ */
+async function againWhileStopping(
+  store: MemoryStore,
+  act: (jobId: string, release: () => void) => Promise<boolean>,
+): Promise<void> {
   await writeItems(store, "raw", 2, 10);
   const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
   const gate = Promise.withResolvers<void>();
   g.shardlineTestGate = gate.promise;
   g.shardlineTestRuns = 0;
   try {
-    const options = { concurrency: 1, heartbeatMs: 50 };
-    const job = await start(store, J.GATED, options);
+    const job = await start(store, J.GATED, { concurrency: 1, heartbeatMs: 50 });
     await until(() => g.shardlineTestRuns || undefined); // task-000000 is at the gate
     await cancelJob(store, job.id);
     await until(async () => (await status(store, job.id)).supervisor?.cancelling || undefined);
-    // The cancelled run stops only once the resubmit has seen it stopping.
-    store.onRead = (text) => void (text.includes('"cancelling"') && gate.resolve());
-    const again = await start(store, J.GATED, options);
-    assert.equal(again.id, job.id);
-    assert.equal(again.started, true);
-    const res = await again.awaitResults({ pollMs: 10 });
+    assert.equal(await act(job.id, gate.resolve), true, "an executor was started");
+    const res = await awaitResults(store, job.id, { pollMs: 10 });
     assert.equal(res.state, "completed");
     assert.equal(res.samples.out, 20);
   } finally {
@@ -214,6 +217,17 @@ Deno.test("a resubmit right after a cancel the supervisor saw: it waits for that
     delete g.shardlineTestRuns;
     await drainInProcessJobs();
   }
+}
+
+Deno.test("a resubmit right after a cancel the supervisor saw: it waits for that run to stop, then starts one", async () => {
+  const store = new WatchRecord();
+  await againWhileStopping(store, async (jobId, release) => {
+    // The cancelled run stops only once the resubmit has seen it stopping.
+    store.onRead = (text) => void (text.includes('"cancelling"') && release());
+    const again = await start(store, J.GATED, { concurrency: 1, heartbeatMs: 50 });
+    assert.equal(again.id, jobId);
+    return again.started;
+  });
 });
 
 Deno.test("a start claim whose winner started nothing is taken over once it is old", async () => {
@@ -423,30 +437,11 @@ Deno.test("retryJob and a supervisor's last look after it said it finished: one 
 
 Deno.test("retryJob right after a cancel the supervisor saw: it waits for that run to stop, then starts one", async () => {
   const store = new MemoryStore();
-  await writeItems(store, "raw", 2, 10);
-  const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
-  const gate = Promise.withResolvers<void>();
-  g.shardlineTestGate = gate.promise;
-  g.shardlineTestRuns = 0;
-  try {
-    const job = await start(store, J.GATED, { concurrency: 1, heartbeatMs: 50 });
-    await until(() => g.shardlineTestRuns || undefined); // task-000000 is at the gate
-    await cancelJob(store, job.id);
-    // The supervisor saw the cancel; its attempt is held at the gate, so it is still stopping.
-    await until(async () => (await status(store, job.id)).supervisor?.cancelling || undefined);
-    const retrying = retryJob(store, job.id);
-    gate.resolve();
-    const retry = await retrying;
-    assert.equal(retry.started, true);
-    const res = await awaitResults(store, job.id, { pollMs: 10 });
-    assert.equal(res.state, "completed");
-    assert.equal(res.samples.out, 20);
-  } finally {
-    gate.resolve();
-    delete g.shardlineTestGate;
-    delete g.shardlineTestRuns;
-    await drainInProcessJobs();
-  }
+  await againWhileStopping(store, async (jobId, release) => {
+    const retrying = retryJob(store, jobId);
+    release();
+    return (await retrying).started;
+  });
 });
 
 Deno.test("retryJob reruns only the failed tasks", async () => {
