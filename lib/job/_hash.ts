@@ -4,12 +4,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-
-/** SHA-256 of bytes or a UTF-8 string, as lowercase hex. */
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
-}
+export { sha256Hex } from "../manifest/_sha256.ts";
 
 /** JSON with object keys sorted at every level; `undefined` members are dropped. */
 export function canonicalJson(value: unknown): string {

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { ManifestField } from "../schema/manifest_field.ts";
+import { sha256Hex } from "./_sha256.ts";
 import type { AggregateOptions, AggregateSummary } from "./aggregate.ts";
 import { aggregateKind } from "./aggregate.ts";
 import {
@@ -73,7 +73,7 @@ export function encodeShard(rows: ShardRows): EncodedShard {
   const keys = rows.keys instanceof KeyParts ? rows.keys.column() : rows.keys;
   const columns = manifestParquetColumns(keys, rows.offsets, rows.sizes, fields, data);
   const parquet = encodeParquet(columns, keys.length);
-  const sha256 = createHash("sha256").update(parquet).digest("hex");
+  const sha256 = sha256Hex(parquet);
   return { aggregates: Object.fromEntries(entries), parquet, sha256 };
 }
 

@@ -21,6 +21,7 @@ import { encodeShardRows } from "./_encode_pool.ts";
 import type { EncodedShard } from "./_shard_encode.ts";
 import { dirname, shardKeys } from "./_keys.ts";
 import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
+import { sha256Hex as sha256HexSync } from "./_sha256.ts";
 
 /** What the builder needs of a schema (a `Schema` from `defineSchema` fits). */
 export interface ManifestSchema {
@@ -264,8 +265,7 @@ export class ManifestBuilder {
   }
 }
 
-/** Hex sha256 of bytes. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+/** Hex sha256 of bytes (resolves at once: kept async for callers of the first version). */
+export function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Promise.resolve(sha256HexSync(bytes));
 }

@@ -15,7 +15,7 @@ import { readManifestParquet } from "./manifest_parquet.ts";
 import { readIndex } from "./dataset_index.ts";
 import { listShards } from "./list_shards.ts";
 import { mapLimit } from "./_pool.ts";
-import { sha256Hex } from "./manifest_builder.ts";
+import { sha256Hex } from "./_sha256.ts";
 import { parquetKeyOf } from "./_keys.ts";
 
 /** Codes of {@linkcode ShardProblem}. */
@@ -179,7 +179,7 @@ async function verifyShard(
     fail("missing_parquet", `the manifest's Parquet "${parquetKey}" is missing`);
     return problems;
   }
-  if (header.parquet && (await sha256Hex(bytes)) !== header.parquet.sha256) {
+  if (header.parquet && sha256Hex(bytes) !== header.parquet.sha256) {
     fail("parquet_checksum_mismatch", `"${parquetKey}" does not match the sha256 in the manifest`);
   }
   let rows: Record<string, unknown>[];
