@@ -14,7 +14,7 @@ import { type JobStatus, status } from "../job/status.ts";
 /** How long a claim's winner has to show its executor (a record of its own) before others start one. */
 export const START_CLAIM_MS = 10_000;
 
-type Record = Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid">;
+type SeenRecord = Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid">;
 
 /**
  * Claims the start after `record` (the supervisor record the caller decided on; undefined when
@@ -28,7 +28,7 @@ type Record = Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid">;
 export async function startOnce(
   store: Store,
   spec: JobSpec,
-  record: Record | undefined,
+  record: SeenRecord | undefined,
   start: () => Promise<void>,
 ): Promise<boolean> {
   const keys = jobKeys(spec.id);
@@ -87,7 +87,7 @@ export function startClaim(): { at: string; host: string; pid: number } {
 }
 
 /** Whether the supervisor record is no longer the one the start was decided on. */
-function changed(before: Record | undefined, now: Record | undefined): boolean {
+function changed(before: SeenRecord | undefined, now: SeenRecord | undefined): boolean {
   if (!now) return false;
   return !before || now.pid !== before.pid || now.heartbeat_at !== before.heartbeat_at ||
     now.finished_at !== before.finished_at;
