@@ -50,6 +50,27 @@ Deno.test("a shard encoded in the worker has the same Parquet bytes and header a
   assert.equal(rows?.[89]?.tags, null);
 });
 
+Deno.test("auto: shards go to the worker once it is up, the writer's last shard stays on the thread", async () => {
+  await writeShard("worker", 2000); // the worker is up
+  const store = new MemoryStore();
+  const builder = new ManifestBuilder(store, ImageSample, { now: NOW });
+  const samples = awkwardSamples(2000);
+  const encodedBy = async (shard: string, last: boolean) => {
+    samples.forEach((sample, i) =>
+      builder.onSample({ shard, key: sample.__key__, offset: i * 512, size: 512, sample })
+    );
+    const before = workerEncodedCount();
+    const info = { key: shard, numSamples: 2000, sizeBytes: 2000 * 512 + 1024, sha256: "ab" };
+    await builder.commit({ ...info, last });
+    return workerEncodedCount() - before;
+  };
+  assert.equal(await encodedBy("ds/a.tar", false), 1, "a shard with more to follow: the worker");
+  assert.equal(await encodedBy("ds/b.tar", true), 0, "the last shard: this thread");
+  const a = await store.get("ds/a.manifest.parquet");
+  const b = await store.get("ds/b.manifest.parquet");
+  assert.deepEqual(b, a, "the same rows give the same bytes either way");
+});
+
 Deno.test("an error inside the worker fails the encode with the field named; the worker goes on", async () => {
   const fields: ManifestField[] = [
     { name: "label", role: "categorical", type: "str", list: false, nullable: false },

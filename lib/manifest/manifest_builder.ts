@@ -51,6 +51,8 @@ export interface ManifestShardInfo {
   sizeBytes: number;
   /** sha256 of the tar, hex. */
   sha256: string;
+  /** No shard follows this one (the writer was closed): its encoding has nothing to overlap. */
+  last?: boolean;
 }
 
 /** Options for {@linkcode ManifestBuilder}. */
@@ -75,7 +77,8 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
    * Where each shard's aggregates, Parquet bytes and their sha256 are computed at its commit:
    * `"auto"` in a worker thread shared by the process (so the thread writing the shards only
    * pays the per-sample capture) for shards of 1024 rows or more once that worker is up (it
-   * starts at the first such shard), else on the calling thread; `"worker"` in the worker whenever one can start; `"thread"` on the
+   * starts at the first such shard), else on the calling thread, as is the writer's last shard
+   * (`last`: nothing follows to overlap with); `"worker"` in the worker whenever one can start; `"thread"` on the
    * calling thread. The bytes and aggregates are the same either way. Fields whose aggregate
    * was registered at run time (`registerAggregate`) always encode on the calling thread.
    * @default "auto"
@@ -201,7 +204,10 @@ export class ManifestBuilder {
     const looked = existingCommit(this.#store, info.key, info.sha256);
     let encoded: Promise<EncodedShard>;
     try {
-      encoded = encodeShardRows(acc.rows(), this.#options.encodeIn ?? "auto");
+      // The last shard has nothing to overlap: on this thread it skips the round trip, and a
+      // process writing one shard (a job task) never starts the worker.
+      const mode = this.#options.encodeIn ?? "auto";
+      encoded = encodeShardRows(acc.rows(), mode === "auto" && info.last ? "thread" : mode);
     } catch (err) {
       encoded = Promise.reject(err);
     }

@@ -29,6 +29,8 @@ export interface ShardInfo {
   sizeBytes: number;
   /** Hex SHA-256 of the tar. */
   sha256: string;
+  /** True for the shard that `close` finished: no shard follows it. */
+  last: boolean;
 }
 
 /** Where one written sample landed (what `onSample` receives). */
@@ -163,7 +165,7 @@ export class ShardWriter<S = ShardSampleInput> {
   async close(): Promise<ShardInfo[]> {
     if (this.#state === "open") {
       this.#state = "closed";
-      await this.#enqueue(() => this.#closeShard());
+      await this.#enqueue(() => this.#closeShard(true));
     }
     await this.#queue;
     return this.shards;
@@ -280,7 +282,7 @@ export class ShardWriter<S = ShardSampleInput> {
     }
   }
 
-  async #closeShard(): Promise<void> {
+  async #closeShard(last = false): Promise<void> {
     const cur = this.#cur;
     if (!cur) return;
     this.#cur = undefined;
@@ -294,6 +296,7 @@ export class ShardWriter<S = ShardSampleInput> {
       numSamples: cur.count,
       sizeBytes: cur.tar.offset,
       sha256: cur.hash.digest("hex"),
+      last,
     };
     this.shards.push(info);
     await this.#options.onShardClose?.(info);

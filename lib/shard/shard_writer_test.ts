@@ -38,10 +38,10 @@ Deno.test("ShardWriter rotates at maxcount, names shards from startIndex, feeds 
   });
   for (let i = 0; i < 7; i++) await writer.write(sample(i));
   const shards = await writer.close();
-  assert.deepEqual(shards.map((s) => [s.key, s.index, s.numSamples]), [
-    ["ds/shard-000005.tar", 5, 3],
-    ["ds/shard-000006.tar", 6, 3],
-    ["ds/shard-000007.tar", 7, 1],
+  assert.deepEqual(shards.map((s) => [s.key, s.index, s.numSamples, s.last]), [
+    ["ds/shard-000005.tar", 5, 3, false],
+    ["ds/shard-000006.tar", 6, 3, false],
+    ["ds/shard-000007.tar", 7, 1, true],
   ]);
   assert.deepEqual(
     closed.map(([info, visible]) => [info.key, visible]),
