@@ -10,11 +10,11 @@
  * rotate between five modes in fresh folders: without manifests; `capture` (the per-sample
  * capture alone, in place: each shard's rows are dropped at its close, nothing is encoded or
  * stored: the part of the overhead that no commit design can move off the writer's thread);
- * `background` (what
- * `writeShards` does: each commit overlaps the next shard, its aggregates and Parquet encoded in
- * the shared encode worker, `encodeIn: "auto"`; the clock stops once all are committed);
+ * `background` (what `writeShards` does: each commit overlaps the next shard, its aggregates and
+ * Parquet encoded in the shared encode worker, `encodeIn: "auto"`, the last shard's on the
+ * writer's thread; the clock stops once all are committed);
  * `thread` (the same with `encodeIn: "thread"`: the encoding on the writer's thread); and `sync`
- * (commit inside `onShardClose`, encoding in the worker: the writer waits for each commit).
+ * (commit inside `onShardClose`, encoding as in `background`: the writer waits for each commit).
  *
  * The machine is shared, so every overhead is the median over rounds of the ratio to the
  * "without" run of the same round (both saw about the same load), not a ratio of single runs:
