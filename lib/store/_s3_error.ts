@@ -39,6 +39,20 @@ export function isInvalidRange(err: unknown): boolean {
 }
 
 /**
+ * Whether reading a response body failed because the connection dropped mid-body (reset, broken
+ * pipe, timeout; node's http client says "aborted"): the SDK's own retries end once the headers
+ * arrived, so a whole read is worth trying again.
+ */
+export function isDroppedConnection(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== "object") return false;
+  if (typeof e.code === "string" && DROPPED.includes(e.code)) return true;
+  return e.message === "aborted" || (e.cause !== undefined && isDroppedConnection(e.cause));
+}
+
+const DROPPED = ["ECONNRESET", "EPIPE", "ETIMEDOUT"];
+
+/**
  * A `StoreError` for a failed operation `op` ("read", "write", ...) on `key` in the store `url`.
  * The message carries the SDK's error name, HTTP status and message, which never hold secrets;
  * the request (with its signed headers) is not kept.

@@ -8,7 +8,13 @@ import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { GetOptions, ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "./store.ts";
 import { assertKey, assertPrefix, assertRange, compareKeys } from "./_keys.ts";
 import { rangeHeader, trimBytes, trimFor, trimStream } from "./_s3_range.ts";
-import { isInvalidRange, isNotFound, missingCredentials, s3Error } from "./_s3_error.ts";
+import {
+  isDroppedConnection,
+  isInvalidRange,
+  isNotFound,
+  missingCredentials,
+  s3Error,
+} from "./_s3_error.ts";
 
 /** Static S3 credentials. */
 export interface S3Credentials {
@@ -44,6 +50,9 @@ export interface S3StoreOptions extends S3Options {
 }
 
 const MIB = 1024 * 1024;
+
+/** Whole reads of one get when the connection drops mid-body. */
+const BODY_ATTEMPTS = 3;
 
 type Sdk = typeof import("@aws-sdk/client-s3");
 let sdk: Promise<Sdk> | undefined;
@@ -160,13 +169,17 @@ export class S3Store implements Store {
 
   /** Reads a whole object, or a range of it (clamped to the object's end). */
   async get(key: string, options: GetOptions = {}): Promise<Uint8Array> {
-    const got = await this.#getObject(key, options);
-    if (!got) return new Uint8Array(0);
-    try {
-      const bytes = await got.body.transformToByteArray();
-      return got.trim ? trimBytes(bytes, got.trim) : bytes;
-    } catch (err) {
-      throw s3Error("read", key, this.url, err);
+    for (let attempt = 1;; attempt++) {
+      const got = await this.#getObject(key, options);
+      if (!got) return new Uint8Array(0);
+      try {
+        const bytes = await got.body.transformToByteArray();
+        return got.trim ? trimBytes(bytes, got.trim) : bytes;
+      } catch (err) {
+        // The connection dropped mid-body (a busy server, a flaky network): read it again.
+        if (attempt < BODY_ATTEMPTS && isDroppedConnection(err)) continue;
+        throw s3Error("read", key, this.url, err);
+      }
     }
   }
 

@@ -168,3 +168,52 @@ Deno.test("openStore opens s3:// URLs against s3rver", async () => {
     }
   });
 });
+
+/**
+ * An HTTP server on 127.0.0.1 that answers every GET with `body`, but for the first `drops`
+ * requests sends the headers and half the body, then closes the connection.
+ */
+async function droppingServer(body: string, drops: number) {
+  const { createServer } = await import("node:http");
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    res.writeHead(200, {
+      "Content-Length": String(body.length),
+      "Content-Type": "application/octet-stream",
+      ETag: '"e"',
+    });
+    if (requests > drops) return void res.end(body);
+    res.write(body.slice(0, body.length >> 1), () => req.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    store: new S3Store("bucket", {
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: "id", secretAccessKey: "secret" },
+    }),
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+Deno.test("S3Store reads again when the connection drops mid-body, up to 3 times", async () => {
+  const body = "0123456789".repeat(1000);
+  const flaky = await droppingServer(body, 2);
+  try {
+    assert.equal(dec(await flaky.store.get("k")), body);
+    assert.equal(flaky.requests(), 3);
+  } finally {
+    await flaky.store.close();
+    await flaky.close();
+  }
+  const broken = await droppingServer(body, Infinity);
+  try {
+    await rejectsWith(broken.store.get("k"), "io");
+    assert.equal(broken.requests(), 3, "three whole reads, then the error");
+  } finally {
+    await broken.store.close();
+    await broken.close();
+  }
+});
