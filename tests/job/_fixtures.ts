@@ -65,7 +65,6 @@ export async function writeItems(
   return (await writer.close()).map((s) => s.key);
 }
 
-/** Polls `check` until it gives a value; fails after `limitMs` (a test must not hang). */
 /**
  * The text of a supervisor log once it says the run ended: the supervisor writes that line just
  * after the job's last result, so `awaitResults` can return before it is there.
@@ -77,6 +76,7 @@ export function endedLog(path: string): Promise<string> {
   });
 }
 
+/** Polls `check` until it gives a value; fails after `limitMs` (a test must not hang). */
 export async function until<T>(
   check: () => Promise<T | undefined> | T | undefined,
   limitMs = 60_000,

@@ -45,7 +45,6 @@ async function tempFiles(store: Store, dir = ""): Promise<string[]> {
   return found;
 }
 
-/** Polls until `check` returns a value (no timing assertion: the test's own timeout applies). */
 /** Asserts the output is exactly the input samples, once each, every shard committed. */
 async function assertCompleteOutput(store: Store, inputs: number): Promise<void> {
   const keys = await keysOf(store, "out/");
