@@ -21,8 +21,10 @@ import { type EncodedShard, encodeShard, type ShardRows, wireRows } from "./_sha
 
 /**
  * Where the commit's CPU work runs: `"auto"` in the worker once it is ready, for shards of at
- * least {@linkcode WORKER_MIN_ROWS} rows; `"worker"` in the worker whenever it can start (waits
- * for it); `"thread"` on the calling thread.
+ * least {@linkcode WORKER_MIN_ROWS} rows that are not their writer's last (nothing follows the
+ * last to overlap with: on the calling thread it skips the round trip, and a process writing one
+ * shard, a job task, never starts the worker); `"worker"` in the worker whenever it can start
+ * (waits for it); `"thread"` on the calling thread.
  */
 export type EncodeMode = "auto" | "worker" | "thread";
 
@@ -170,15 +172,21 @@ export function workerEncodedCount(): number {
 }
 
 /**
- * Encodes a shard's rows where `mode` says (see {@linkcode EncodeMode}); falls back to the
- * calling thread when the worker cannot be used. The rows' typed arrays are transferred to the
- * worker: the caller must not use them afterwards.
+ * Encodes a shard's rows where `mode` says (see {@linkcode EncodeMode}; `last`: no shard of its
+ * writer follows); falls back to the calling thread when the worker cannot be used. The rows'
+ * typed arrays are transferred to the worker: the caller must not use them afterwards.
  */
-export async function encodeShardRows(rows: ShardRows, mode: EncodeMode): Promise<EncodedShard> {
+export async function encodeShardRows(
+  rows: ShardRows,
+  mode: EncodeMode,
+  last = false,
+): Promise<EncodedShard> {
   if (mode === "thread" || !rows.fields.every((f) => isBuiltinAggregate(f.role))) {
     return encodeShard(rows);
   }
-  if (mode === "auto" && rows.offsets.length < WORKER_MIN_ROWS) return encodeShard(rows);
+  if (mode === "auto" && (last || rows.offsets.length < WORKER_MIN_ROWS)) {
+    return encodeShard(rows);
+  }
   const worker = encodeWorker();
   if (worker && mode === "worker") await worker.start();
   if (!worker?.ready) return encodeShard(rows);

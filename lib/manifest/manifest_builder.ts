@@ -68,8 +68,9 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
   now?: () => Date;
   /**
    * Commit in the background: `onShardClose` returns at once and the writer goes on with the
-   * next shard while the encoding (see `encodeIn`) and the store work; {@linkcode ManifestBuilder.flush} waits for the
-   * commits and throws the first failure. At most two commits are pending at a time.
+   * next shard while the encoding (see `encodeIn`) and the store work;
+   * {@linkcode ManifestBuilder.flush} waits for the commits and throws the first failure. At
+   * most two commits are pending at a time.
    * @default false
    */
   background?: boolean;
@@ -78,9 +79,10 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
    * `"auto"` in a worker thread shared by the process (so the thread writing the shards only
    * pays the per-sample capture) for shards of 1024 rows or more once that worker is up (it
    * starts at the first such shard), else on the calling thread, as is the writer's last shard
-   * (`last`: nothing follows to overlap with); `"worker"` in the worker whenever one can start; `"thread"` on the
-   * calling thread. The bytes and aggregates are the same either way. Fields whose aggregate
-   * was registered at run time (`registerAggregate`) always encode on the calling thread.
+   * (`last`: nothing follows to overlap with); `"worker"` in the worker whenever one can start;
+   * `"thread"` on the calling thread. The bytes and aggregates are the same either way. Fields
+   * whose aggregate was registered at run time (`registerAggregate`) always encode on the
+   * calling thread.
    * @default "auto"
    */
   encodeIn?: "auto" | "worker" | "thread";
@@ -204,10 +206,7 @@ export class ManifestBuilder {
     const looked = existingCommit(this.#store, info.key, info.sha256);
     let encoded: Promise<EncodedShard>;
     try {
-      // The last shard has nothing to overlap: on this thread it skips the round trip, and a
-      // process writing one shard (a job task) never starts the worker.
-      const mode = this.#options.encodeIn ?? "auto";
-      encoded = encodeShardRows(acc.rows(), mode === "auto" && info.last ? "thread" : mode);
+      encoded = encodeShardRows(acc.rows(), this.#options.encodeIn ?? "auto", info.last);
     } catch (err) {
       encoded = Promise.reject(err);
     }
