@@ -34,7 +34,7 @@ export async function startOnce(
   const keys = jobKeys(spec.id);
   for (let generation = 0;; generation++) {
     const key = keys.start(record, generation);
-    if (await writeJson(store, key, startClaim(), { createOnly: true })) {
+    if (await claimStart(store, spec.id, record, generation)) {
       try {
         await start();
       } catch (err) {
@@ -81,9 +81,18 @@ export async function afterCancelling(
   }
 }
 
-/** What a start claim records: when, and who. The time is what other claimants wait by. */
-export function startClaim(): { at: string; host: string; pid: number } {
-  return { at: new Date().toISOString(), host: hostname(), pid: Deno.pid };
+/**
+ * Creates the claim to start job `jobId` after `record` (create-only): resolves to whether this
+ * caller has it. The claim says when and who; the time is what other claimants wait by.
+ */
+export function claimStart(
+  store: Store,
+  jobId: string,
+  record: SeenRecord | undefined,
+  generation = 0,
+): Promise<boolean> {
+  const claim = { at: new Date().toISOString(), host: hostname(), pid: Deno.pid };
+  return writeJson(store, jobKeys(jobId).start(record, generation), claim, { createOnly: true });
 }
 
 /** Whether the supervisor record is no longer the one the start was decided on. */

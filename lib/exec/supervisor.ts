@@ -13,7 +13,7 @@ import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from ".
 import { listNames, readJson, writeJson } from "../job/_json.ts";
 import { removeTaskOutputs } from "../job/_outputs.ts";
 import { sweepJobTemp, sweepTaskTemp } from "../job/_sweep.ts";
-import { startClaim } from "./_start_once.ts";
+import { claimStart } from "./_start_once.ts";
 
 /** One attempt of one task, as the supervisor asks a launcher to run it. */
 export interface TaskRequest {
@@ -244,7 +244,7 @@ export async function superviseJob(
       // Resume only if no retry took the job first (it saw this record and started one).
       if (
         !left?.queue.length ||
-        !await writeJson(store, keys.start(record), startClaim(), { createOnly: true })
+        !await claimStart(store, jobId, record)
       ) break;
       await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
       beat();
