@@ -176,8 +176,9 @@ async function sizes(store: LocalStore, c: Case) {
 
 /** Runs the benchmark and prints its table. */
 export async function run(): Promise<void> {
+  const ram = await ramDir();
   console.log(
-    `\nmanifests: shards written to a local folder (${(await ramDir()) ?? "the temp folder"}) ` +
+    `\nmanifests: shards written to a local folder (${ram ?? "the temp folder"}) ` +
       `with vs without manifests (${ROUNDS} rounds, modes interleaved; overheads: median over ` +
       "rounds of the same-round ratio)",
   );
@@ -192,7 +193,7 @@ export async function run(): Promise<void> {
     ({ c: Case; writerUs: number; inPlaceUs: number } & ReturnType<typeof manifestParts>)[] = [];
   for (const c of CASES) {
     const samples = makeSamples(c);
-    const root = await Deno.makeTempDir({ prefix: "bench-manifests-", dir: await ramDir() });
+    const root = await Deno.makeTempDir({ prefix: "bench-manifests-", dir: ram });
     try {
       await writeRound(c, samples, "sync", new LocalStore(`${root}/warm`)); // JIT, DuckDB instance
       const rounds: Record<Mode, Round[]> = {
