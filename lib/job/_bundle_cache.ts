@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256Hex } from "./_hash.ts";
 import { privateDir } from "./_private_dir.ts";
-import { fromBase64, toBase64 } from "../manifest/_base64.ts";
+import { fromBase64, toBase64 } from "../shard/codecs/_base64.ts";
 
 /** What keys an entry besides the sources. */
 export interface BundleKey {

@@ -9,6 +9,7 @@
 import type { Field, FieldKind } from "../../schema/field.ts";
 import { isNDArray, NDArray } from "../../schema/nd_array.ts";
 import { decodeNdarrayBytes, encodeNdarrayBytes } from "./ndarray_bytes.ts";
+import { fromBase64, toBase64 } from "./_base64.ts";
 
 /** One direction of a conversion, given the field and a recursion for inner fields. */
 type Convert = (value: unknown, field: Field, rec: (v: unknown, f: Field) => unknown) => unknown;
@@ -101,21 +102,6 @@ const msgpack: Conversions = {
     ndarray: (v) => (v instanceof Uint8Array ? decodeNdarrayBytes(v) : v),
   },
 };
-
-function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 const NONFINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
 
