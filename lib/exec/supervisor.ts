@@ -116,11 +116,13 @@ export async function superviseJob(
     attempts: 0,
     cancelled: false,
   };
+  /** The record of this run going on, with a fresh heartbeat. */
+  const writeAlive = () => writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
   const cancel = async () => {
     if (summary.cancelled) return;
     summary.cancelled = true;
     marker.cancelling = true; // said at once: a retry now waits for this run to end
-    await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() }).catch(() => {});
+    await writeAlive().catch(() => {});
     await launcher.abort();
   };
   let beating = Promise.resolve();
@@ -129,7 +131,7 @@ export async function superviseJob(
     timer = setInterval(() => {
       beating = beating.then(async () => {
         if (await store.head(keys.cancel)) await cancel();
-        await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
+        await writeAlive();
       }).catch(() => {}); // a missed heartbeat is retried on the next tick
     }, spec.policy.heartbeat_ms);
   };
@@ -246,7 +248,7 @@ export async function superviseJob(
         !left?.queue.length ||
         !await claimStart(store, jobId, record)
       ) break;
-      await writeJson(store, keys.supervisor, { ...marker, heartbeat_at: now() });
+      await writeAlive();
       beat();
       await runAll(left);
     }
