@@ -188,6 +188,30 @@ class WatchRecord extends MemoryStore {
 }
 
 /**
+ * The gate of the `J.GATED` job (globals its in-process attempts read): `hold` makes its first
+ * sample wait at the gate from now on and counts the attempts that got there anew (`runs`);
+ * `open` lets them go; `end` opens it, clears the globals and waits for the in-process jobs.
+ */
+function jobGate() {
+  const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
+  const gate = Promise.withResolvers<void>();
+  return {
+    hold() {
+      g.shardlineTestGate = gate.promise;
+      g.shardlineTestRuns = 0;
+    },
+    runs: () => g.shardlineTestRuns ?? 0,
+    open: () => gate.resolve(),
+    async end() {
+      gate.resolve();
+      delete g.shardlineTestGate;
+      delete g.shardlineTestRuns;
+      await drainInProcessJobs();
+    },
+  };
+}
+
+/**
  * Runs a gated job with one task in flight, cancels it and waits until its supervisor says it
  * is stopping (its attempt is held at the gate), then calls `act` with the job and a `release`
  * that lets the run stop; `act` starts the job again and resolves to whether it started an
@@ -198,24 +222,19 @@ async function againWhileStopping(
   act: (jobId: string, release: () => void) => Promise<boolean>,
 ): Promise<void> {
   await writeItems(store, "raw", 2, 10);
-  const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
-  const gate = Promise.withResolvers<void>();
-  g.shardlineTestGate = gate.promise;
-  g.shardlineTestRuns = 0;
+  const gate = jobGate();
+  gate.hold();
   try {
     const job = await start(store, J.GATED, { concurrency: 1, heartbeatMs: 50 });
-    await until(() => g.shardlineTestRuns || undefined); // task-000000 is at the gate
+    await until(() => gate.runs() || undefined); // task-000000 is at the gate
     await cancelJob(store, job.id);
     await until(async () => (await status(store, job.id)).supervisor?.cancelling || undefined);
-    assert.equal(await act(job.id, gate.resolve), true, "an executor was started");
+    assert.equal(await act(job.id, gate.open), true, "an executor was started");
     const res = await awaitResults(store, job.id, { pollMs: 10 });
     assert.equal(res.state, "completed");
     assert.equal(res.samples.out, 20);
   } finally {
-    gate.resolve();
-    delete g.shardlineTestGate;
-    delete g.shardlineTestRuns;
-    await drainInProcessJobs();
+    await gate.end();
   }
 }
 
@@ -357,9 +376,8 @@ Deno.test("retryJob while the supervisor still runs other tasks: the retried tas
   const store = new MemoryStore();
   await writeItems(store, "raw", 2, 10);
   const repair = await corrupt(store, "raw/shard-000001.tar");
-  const gate = Promise.withResolvers<void>();
-  const g = globalThis as { shardlineTestGate?: Promise<void> };
-  g.shardlineTestGate = gate.promise;
+  const gate = jobGate();
+  gate.hold();
   try {
     const job = await start(store, J.GATED, { concurrency: 2 });
     // task-000001 fails on the corrupt shard while task-000000 waits at the gate.
@@ -368,16 +386,14 @@ Deno.test("retryJob while the supervisor still runs other tasks: the retried tas
     const retry = await retryJob(store, job.id);
     assert.deepEqual(retry.retried, ["task-000001"]);
     assert.equal(retry.started, false, "the running supervisor takes the retried task");
-    gate.resolve();
+    gate.open();
     const res = await awaitResults(store, job.id, { pollMs: 10 });
     assert.equal(res.state, "completed");
     assert.deepEqual(res.shards.map((s) => s.num_samples), [10, 10]);
     const st = await status(store, job.id);
     assert.equal(st.supervisor?.alive, false);
   } finally {
-    gate.resolve();
-    delete g.shardlineTestGate;
-    await drainInProcessJobs();
+    await gate.end();
   }
 });
 
@@ -408,30 +424,25 @@ Deno.test("retryJob and a supervisor's last look after it said it finished: one 
   const store = new HoldLastLook();
   await writeItems(store, "raw", 1, 10);
   const repair = await corrupt(store, "raw/shard-000000.tar");
-  const g = globalThis as { shardlineTestGate?: Promise<void>; shardlineTestRuns?: number };
-  const gate = Promise.withResolvers<void>();
+  const gate = jobGate();
   try {
     const job = await start(store, J.GATED, { maxAttempts: 1 });
     // The task fails; the supervisor says it finished and its last look is held.
     await until(() => store.holding || undefined);
-    g.shardlineTestGate = gate.promise;
-    g.shardlineTestRuns = 0;
+    gate.hold();
     await repair();
     const retry = await retryJob(store, job.id);
     assert.equal(retry.started, true, "the retry took the job (its record says it finished)");
-    await until(() => g.shardlineTestRuns || undefined); // the new run is at the gate
+    await until(() => gate.runs() || undefined); // the new run is at the gate
     store.release.resolve(); // the last look finds the task unfinished, but the retry took it
-    await until(() => store.claims === 2 || g.shardlineTestRuns! > 1 || undefined);
-    gate.resolve();
+    await until(() => store.claims === 2 || gate.runs() > 1 || undefined);
+    gate.open();
     const res = await awaitResults(store, job.id, { pollMs: 10 });
     assert.equal(res.state, "completed");
-    assert.equal(g.shardlineTestRuns, 1, "the task ran once after the retry");
+    assert.equal(gate.runs(), 1, "the task ran once after the retry");
   } finally {
     store.release.resolve();
-    gate.resolve();
-    delete g.shardlineTestGate;
-    delete g.shardlineTestRuns;
-    await drainInProcessJobs();
+    await gate.end();
   }
 });
 
