@@ -132,12 +132,10 @@ async function writeRound(
     encodeIn: mode === "thread" ? "thread" : "auto",
   });
   let hookMs = 0;
-  const timed = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
+  const onShardClose = async (info: ShardInfo) => {
     const t = performance.now();
-    const r = fn(...a);
-    if (r instanceof Promise) return r.finally(() => (hookMs += performance.now() - t)) as R;
+    await builder.onShardClose(info);
     hookMs += performance.now() - t;
-    return r;
   };
   // `capture`: what ManifestBuilder.onSample does per sample, the rows dropped at shard close.
   let acc: ShardAccumulator | undefined;
@@ -152,7 +150,7 @@ async function writeRound(
     encode: (s) => encodeSample(Sample, s as ReturnType<typeof makeSamples>[number]),
     ...(mode === "capture" ? capture : mode !== "off" && {
       onSample: builder.onSample,
-      onShardClose: timed((info: ShardInfo) => builder.onShardClose(info)),
+      onShardClose,
     }),
   });
   const cpu0 = mainCpuMs();
@@ -184,8 +182,7 @@ export async function run(): Promise<void> {
   console.log(
     `\nmanifests: shards written to a local folder (${ram ?? "the temp folder"}) ` +
       `with vs without manifests (${CASES.map((c) => c.rounds).join("/")} rounds, modes ` +
-      "interleaved; overheads: median over " +
-      "rounds of the same-round ratio)",
+      "interleaved; overheads: median over rounds of the same-round ratio)",
   );
   console.log(
     "                          without  -- capture only --  ---- background ----" +
