@@ -111,10 +111,10 @@ export async function awaitResults(
       }
       // Stalled twice in a row, a poll apart: a supervisor that said it finished and resumes
       // for tasks a retry reset looks stalled in between.
-      const stalledAgain = s.state === "stalled" && stalled;
+      const stalledBefore = stalled;
       stalled = s.state === "stalled";
       if (
-        s.state === "failed" || s.state === "cancelled" || (s.state === "stalled" && stalledAgain)
+        s.state === "failed" || s.state === "cancelled" || (s.state === "stalled" && stalledBefore)
       ) {
         throw new JobError(s.state, summarize(s), { jobId, failures: s.failures });
       }
