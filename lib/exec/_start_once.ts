@@ -7,14 +7,17 @@
  */
 import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
-import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
+import {
+  jobKeys,
+  type JobSpec,
+  type SupervisorMarker,
+  type SupervisorRecordId,
+} from "../job/job_spec.ts";
 import { readJson, writeJson } from "../job/_json.ts";
 import { type JobStatus, status } from "../job/status.ts";
 
 /** How long a claim's winner has to show its executor (a record of its own) before others start one. */
 export const START_CLAIM_MS = 10_000;
-
-type SeenRecord = Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid">;
 
 /**
  * Claims the start after `record` (the supervisor record the caller decided on; undefined when
@@ -28,7 +31,7 @@ type SeenRecord = Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid">
 export async function startOnce(
   store: Store,
   spec: JobSpec,
-  record: SeenRecord | undefined,
+  record: SupervisorRecordId | undefined,
   start: () => Promise<void>,
 ): Promise<boolean> {
   const keys = jobKeys(spec.id);
@@ -88,7 +91,7 @@ export async function afterCancelling(
 export function claimStart(
   store: Store,
   jobId: string,
-  record: SeenRecord | undefined,
+  record: SupervisorRecordId | undefined,
   generation = 0,
 ): Promise<boolean> {
   const claim = { at: new Date().toISOString(), host: hostname(), pid: Deno.pid };
@@ -96,7 +99,10 @@ export function claimStart(
 }
 
 /** Whether the supervisor record is no longer the one the start was decided on. */
-function changed(before: SeenRecord | undefined, now: SeenRecord | undefined): boolean {
+function changed(
+  before: SupervisorRecordId | undefined,
+  now: SupervisorRecordId | undefined,
+): boolean {
   if (!now) return false;
   return !before || now.pid !== before.pid || now.heartbeat_at !== before.heartbeat_at ||
     now.finished_at !== before.finished_at;

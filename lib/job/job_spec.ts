@@ -195,6 +195,9 @@ export interface SupervisorMarker {
   starting?: boolean;
 }
 
+/** What tells one supervisor record from the next (the fields a start claim is named after). */
+export type SupervisorRecordId = Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid">;
+
 /** Store keys of one job's records. */
 export interface JobKeys {
   dir: string;
@@ -212,10 +215,7 @@ export interface JobKeys {
    * executor itself when its last look finds tasks a retry reset. One of them wins; a job is
    * never run by two. `generation` counts claims whose winner started nothing (it died first).
    */
-  start(
-    record: Pick<SupervisorMarker, "finished_at" | "heartbeat_at" | "pid"> | undefined,
-    generation?: number,
-  ): string;
+  start(record: SupervisorRecordId | undefined, generation?: number): string;
 }
 
 /**

@@ -60,6 +60,7 @@ export {
   type RunningMarker,
   type ShardRef,
   type SupervisorMarker,
+  type SupervisorRecordId,
   type TaskFailure,
   type TaskInput,
   type TaskOutput,
