@@ -14,7 +14,7 @@ import {
   type ColumnData,
   type KeyColumn,
   KeyParts,
-  type ListColumn,
+  ListColumn,
   ListParts,
   NumberColumn,
   StringColumn,
@@ -27,8 +27,8 @@ export interface ColumnBuilder {
   push(value: unknown): void;
   /** The column of the rows so far. */
   finish(): ColumnData;
-  /** The column in a form whose last steps can run in the encode worker (lists). */
-  finishParts?(): ListParts;
+  /** The column, or a form whose last steps can run in the encode worker (lists). */
+  finishParts?(): ColumnData | ListParts;
 }
 
 /** Rows a builder makes room for at first (the builder's owner passes last shard's count). */
@@ -220,8 +220,9 @@ export class StringBuilder implements ColumnBuilder {
  * Lists: each item normalized by the item type and stringified (`categoryKey`), null items
  * dropped; a value that is not an array is a null row. With `normalized`, string items are
  * taken as they are (already stringified). The lists are kept as they are until the shard
- * closes, then appended to one string in one loop ({@linkcode ListParts}: 2x cheaper there than
- * per sample); their dictionary coding can then run in the encode worker.
+ * closes (a push per sample), then dictionary-coded in one loop ({@linkcode ListColumn}) while
+ * their distinct items are few, else handed on as one text ({@linkcode ListParts}) coded in the
+ * encode worker.
  */
 export class ListBuilder implements ColumnBuilder {
   readonly #rows: unknown[] = [];
@@ -237,45 +238,72 @@ export class ListBuilder implements ColumnBuilder {
     this.#rows.push(v);
   }
 
-  /** The rows with their items not yet coded (what goes to the encode worker). */
-  finishParts(): ListParts {
+  /**
+   * The rows as a column coded here when at most half of the items (or 256) are distinct: a Map
+   * lookup per item costs the writer's thread less than posting their text to the encode
+   * worker (a string built of 20k items is a rope that the post flattens: ~3 ms, against
+   * ~0.7 ms of lookups, in `bench/manifests.ts`). Else the items' text, coded where the
+   * column is encoded.
+   */
+  finishParts(): ListColumn | ListParts {
     const rows = this.#rows;
     const n = rows.length;
     const strings = this.strings;
     const offsets = new Int32Array(n + 1);
-    let lengths: Int32Array = new Int32Array(16 + n * 3);
-    let text = "";
+    const items: string[] = [];
     let nulls: Uint8Array | undefined;
     let nullCount = 0;
-    let k = 0;
     for (let i = 0; i < n; i++) {
       const v = rows[i];
       if (!Array.isArray(v)) {
         (nulls ??= new Uint8Array(n))[i] = 1;
         nullCount++;
       } else {
-        if (k + v.length > lengths.length) lengths = growI32(lengths, k + v.length);
         for (let j = 0; j < v.length; j++) {
           const item = v[j];
-          let key: string;
-          if (typeof item === "string" && strings) key = item;
+          if (typeof item === "string" && strings) items.push(item);
           else {
             const x = this.normalize(item);
-            if (x === null) continue;
-            key = categoryKey(x, this.timestamp);
+            if (x !== null) items.push(categoryKey(x, this.timestamp));
           }
-          text += key;
-          lengths[k++] = key.length;
         }
       }
-      offsets[i + 1] = k;
+      offsets[i + 1] = items.length;
     }
-    return new ListParts(text, lengths.subarray(0, k), offsets, nulls, nullCount);
+    const coded = codeFew(items);
+    if (coded) return new ListColumn(coded.dict, offsets, coded.codes, nulls, nullCount);
+    const lengths = new Int32Array(items.length);
+    for (let k = 0; k < items.length; k++) lengths[k] = items[k]!.length;
+    return new ListParts(items.join(""), lengths, offsets, nulls, nullCount);
   }
 
   finish(): ListColumn {
-    return this.finishParts().column();
+    const column = this.finishParts();
+    return column instanceof ListParts ? column.column() : column;
   }
+}
+
+/** Distinct items past which {@linkcode codeFew} may give up. */
+const FEW = 256;
+
+/**
+ * Dictionary codes of `items` (each distinct item once, in first-seen order), or undefined as
+ * soon as more than {@linkcode FEW} and more than half of the items so far are distinct.
+ */
+function codeFew(items: readonly string[]): { dict: string[]; codes: Int32Array } | undefined {
+  const codes = new Int32Array(items.length);
+  const dict: string[] = [];
+  const index = new Map<string, number>();
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    let c = index.get(item);
+    if (c === undefined) {
+      if (dict.length >= FEW && dict.length * 2 > k) return undefined;
+      index.set(item, c = dict.push(item) - 1);
+    }
+    codes[k] = c;
+  }
+  return { dict, codes };
 }
 
 /**
