@@ -29,7 +29,7 @@ import {
   toStr,
 } from "./_column_builders.ts";
 import { type ColumnData, NumberColumn } from "./_column_data.ts";
-import type { ParquetOutColumn, ParquetType } from "./_parquet_writer.ts";
+import type { ParquetOutColumn, ParquetSchemaColumn, ParquetType } from "./_parquet_writer.ts";
 
 /** One column type. */
 export interface ColumnType {
@@ -114,9 +114,19 @@ export function collectKeys(keys: readonly string[]): ColumnData {
   return builder.finish();
 }
 
+/** The Parquet columns' names and types of a manifest with `fields`. */
+export function manifestParquetSchema(fields: readonly ManifestField[]): ParquetSchemaColumn[] {
+  return [
+    { name: "__key__", type: "string" },
+    { name: "__offset__", type: "int64" },
+    { name: "__size__", type: "int64" },
+    ...fields.map((f) => ({ name: f.name, type: columnType(f).parquet })),
+  ];
+}
+
 /**
- * The Parquet columns of a manifest: `__key__`, `__offset__`, `__size__`, then one per field
- * (`data[i]` the column of `fields[i]`).
+ * The Parquet columns of a manifest (as {@linkcode manifestParquetSchema} names them), `data[i]`
+ * the column of `fields[i]`.
  */
 export function manifestParquetColumns(
   keys: ColumnData,
@@ -127,10 +137,6 @@ export function manifestParquetColumns(
 ): ParquetOutColumn[] {
   const ints = (xs: readonly number[] | Float64Array) =>
     new NumberColumn(xs instanceof Float64Array ? xs : Float64Array.from(xs), undefined, 0);
-  return [
-    { name: "__key__", type: "string", data: keys },
-    { name: "__offset__", type: "int64", data: ints(offsets) },
-    { name: "__size__", type: "int64", data: ints(sizes) },
-    ...fields.map((f, i) => ({ name: f.name, type: columnType(f).parquet, data: data[i]! })),
-  ];
+  const columnData = [keys, ints(offsets), ints(sizes), ...data];
+  return manifestParquetSchema(fields).map((c, i) => ({ ...c, data: columnData[i]! }));
 }

@@ -1,30 +1,33 @@
 /**
- * Where a shard's commit encodes: {@linkcode encodeShardRows} runs `encodeShard` (aggregates,
- * Parquet, sha256) in one worker thread shared by every ManifestBuilder of the process, so that
- * the thread writing the shards pays only the per-sample capture; or on the calling thread.
+ * Where a shard's commit encodes: a {@linkcode ShardEncoding} runs a `ShardEncoder`
+ * (aggregates, Parquet, sha256) in one worker thread shared by every ManifestBuilder of the
+ * process, so that the thread writing the shards pays only the per-sample capture; or on the
+ * calling thread. A shard's rows reach it in batches of `ROW_GROUP_ROWS` while the shard is
+ * written, so that at the commit only the last batch is left to encode.
  *
  * The worker (`node:worker_threads`, which can be unref'd: a web Worker keeps the process alive)
- * starts at the first shard big enough to need it (its start costs the calling thread ~70 ms
- * once) and is referenced only while jobs are pending, so it never holds the process or a test
- * open. Until it says it is ready, and for small shards, the calling thread encodes (no wait for
- * a boot or a round trip).
- * If it cannot start (no worker support, no module file: a bundle) or dies, every later shard
- * encodes on the calling thread. Only shards whose aggregates are all built in go to the worker
- * (an aggregate registered at run time exists only on its own thread).
+ * starts at the commit of the first shard big enough to need it that is not its writer's last
+ * (its start costs the calling thread ~70 ms once: a process writing one shard, a job's task,
+ * never starts it) and is referenced only while commits wait on it, so it never holds the process or
+ * a test open. Until it says it is ready, and for small shards, the calling thread encodes (no
+ * wait for a boot or a round trip). If it cannot start (no worker support, no module file: a
+ * bundle) or dies, every later shard encodes on the calling thread, and so do the shards it was
+ * encoding (their batches are kept until their commit). Only shards whose aggregates are all
+ * built in go to the worker (an aggregate registered at run time exists only on its own thread).
  *
  * @module
  */
 import { Worker } from "node:worker_threads";
 import { isBuiltinAggregate } from "./aggregate.ts";
 import { ManifestError, type ManifestErrorCode } from "./manifest_error.ts";
-import { type EncodedShard, encodeShard, type ShardRows, wireRows } from "./_shard_encode.ts";
+import { type EncodedShard, ShardEncoder, type ShardRows, wireRows } from "./_shard_encode.ts";
 
 /**
- * Where the commit's CPU work runs: `"auto"` in the worker once it is ready, for shards of at
- * least {@linkcode WORKER_MIN_ROWS} rows that are not their writer's last (nothing follows the
- * last to overlap with: on the calling thread it skips the round trip, and a process writing one
- * shard, a job task, never starts the worker); `"worker"` in the worker whenever it can start
- * (waits for it); `"thread"` on the calling thread.
+ * Where the commit's CPU work runs: `"auto"` in the worker once it is ready: for a shard whose
+ * batches went there while it was written, and for a shard of at least
+ * {@linkcode WORKER_MIN_ROWS} rows that is not its writer's last (nothing follows the last to
+ * overlap with: on the calling thread it skips the round trip); `"worker"` in the worker whenever
+ * it can start (waits for it); `"thread"` on the calling thread.
  */
 export type EncodeMode = "auto" | "worker" | "thread";
 
@@ -35,6 +38,9 @@ interface Job {
   resolve(result: EncodedShard): void;
   reject(err: unknown): void;
 }
+
+/** The worker died or could not take a message: the shard is encoded on the calling thread. */
+class WorkerFailure extends Error {}
 
 interface WireResult extends Omit<EncodedShard, "parquet"> {
   parquet: { buffer: ArrayBuffer; offset: number; length: number };
@@ -55,8 +61,9 @@ class EncodeWorker {
   ready = false;
   /** Resolves to whether the worker started. */
   readonly started: Promise<boolean>;
-  /** Shards encoded in the worker (tests read it). */
+  /** Shards encoded in the worker, and batches sent to it before their shard's commit (tests). */
   encoded = 0;
+  batches = 0;
 
   constructor() {
     let started!: (ok: boolean) => void;
@@ -64,15 +71,15 @@ class EncodeWorker {
     const worker = new Worker(new URL("./_encode_worker.ts", import.meta.url));
     this.#worker = worker;
     worker.unref();
-    type Reply = { ready?: boolean; id: number; result?: WireResult; error?: WireError };
+    type Reply = { ready?: boolean; session: number; result?: WireResult; error?: WireError };
     worker.on("message", (m: Reply) => {
       if (m.ready) {
         this.ready = true;
         return started(true);
       }
-      const job = this.#jobs.get(m.id);
+      const job = this.#jobs.get(m.session);
       if (!job) return;
-      this.#done(m.id);
+      this.#done(m.session);
       if (m.error) job.reject(rebuildError(m.error));
       else {
         this.encoded++;
@@ -90,7 +97,7 @@ class EncodeWorker {
       this.#worker.unref();
       for (const job of jobs) {
         job.reject(
-          new Error(`The manifest encode worker failed: ${describe(err)}`, { cause: err }),
+          new WorkerFailure(`The manifest encode worker failed: ${describe(err)}`, { cause: err }),
         );
       }
     };
@@ -108,17 +115,46 @@ class EncodeWorker {
     }
   }
 
-  encode(rows: ShardRows): Promise<EncodedShard> {
-    const id = this.#next++;
+  /** Stops the worker; resolves once it has exited (its pending jobs rejected). */
+  async terminate(): Promise<void> {
+    const exited = new Promise((resolve) => this.#worker.once("exit", resolve));
+    await this.#worker.terminate();
+    await exited;
+  }
+
+  /** A new session: one shard's encoder in the worker. */
+  session(): number {
+    return this.#next++;
+  }
+
+  /** Adds a batch of rows to a session's encoder; false when the worker cannot take it. */
+  add(session: number, rows: ShardRows): boolean {
+    if (!this.ready) return false;
+    const { message, transfer } = wireRows(rows);
+    try {
+      this.#worker.postMessage({ session, rows: message }, transfer);
+      this.batches++;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Adds the last batch and finishes the session; rejects with a {@linkcode WorkerFailure} when
+   * the worker dies first (or was dead).
+   */
+  finish(session: number, rows: ShardRows): Promise<EncodedShard> {
+    if (!this.ready) return Promise.reject(new WorkerFailure("The manifest encode worker is down"));
     const { message, transfer } = wireRows(rows);
     return new Promise((resolve, reject) => {
       this.#hold(); // a pending job holds the process open
-      this.#jobs.set(id, { resolve, reject });
+      this.#jobs.set(session, { resolve, reject });
       try {
-        this.#worker.postMessage({ id, rows: message }, transfer);
+        this.#worker.postMessage({ session, rows: message, finish: true }, transfer);
       } catch (err) {
-        this.#done(id);
-        reject(err);
+        this.#done(session);
+        reject(new WorkerFailure(describe(err), { cause: err }));
       }
     });
   }
@@ -166,29 +202,117 @@ function encodeWorker(): EncodeWorker | undefined {
   return shared ?? undefined;
 }
 
+/**
+ * Terminates the shared worker, as if it died (tests: the shards it was encoding fall back to
+ * their own thread); the next shard that needs a worker starts a new one.
+ */
+export async function terminateEncodeWorker(): Promise<void> {
+  const worker = shared;
+  if (!worker) return;
+  await worker.terminate();
+  if (shared === null) shared = undefined;
+}
+
 /** Shards the worker has encoded in this process (tests check that it was used). */
 export function workerEncodedCount(): number {
   return shared?.encoded ?? 0;
 }
 
+/** Batches sent to the worker while their shard was written (tests check the streaming). */
+export function workerBatchCount(): number {
+  return shared?.batches ?? 0;
+}
+
+/** Whether a shard's rows can go to the worker (their aggregates are all built in). */
+function workerCan(rows: ShardRows): boolean {
+  return rows.fields.every((f) => isBuiltinAggregate(f.role));
+}
+
+/** Encodes batches on the calling thread. */
+function encodeHere(batches: readonly ShardRows[]): EncodedShard {
+  const encoder = new ShardEncoder(batches[0]!.fields, batches[0]!.options);
+  for (const rows of batches) encoder.add(rows);
+  return encoder.finish();
+}
+
 /**
- * Encodes a shard's rows where `mode` says (see {@linkcode EncodeMode}; `last`: no shard of its
- * writer follows); falls back to the calling thread when the worker cannot be used. The rows'
- * typed arrays are transferred to the worker: the caller must not use them afterwards.
+ * One shard's encoding where `mode` says (see {@linkcode EncodeMode}): {@linkcode add} hands it
+ * each full batch of rows while the shard is written (to the worker once it is up, else kept),
+ * {@linkcode finish} the last rows at the commit. The batches' typed arrays are copied into the
+ * message to the worker, and kept: if the worker dies, the shard is encoded on this thread.
  */
-export async function encodeShardRows(
+export class ShardEncoding {
+  readonly #mode: EncodeMode;
+  readonly #batches: ShardRows[] = [];
+  /** Batches sent to the session. */
+  #sent = 0;
+  #worker: EncodeWorker | undefined;
+  #session = -1;
+
+  constructor(mode: EncodeMode) {
+    this.#mode = mode;
+  }
+
+  /** Adds a full batch (`ROW_GROUP_ROWS` rows, all but the shard's last). */
+  add(rows: ShardRows): void {
+    this.#batches.push(rows);
+    if (this.#mode === "thread" || !workerCan(rows)) return;
+    if (!this.#worker) {
+      // Not started for a batch: a process that writes one shard (a job's task) never needs it.
+      const worker = shared;
+      if (!worker?.ready) return;
+      this.#worker = worker;
+      this.#session = worker.session();
+    }
+    this.#send();
+  }
+
+  /**
+   * Adds the shard's last rows and resolves to its encoding (`last`: no shard of its writer
+   * follows). Encoding errors reject (a field named); a worker that dies is replaced by this
+   * thread.
+   */
+  async finish(rows: ShardRows, last = false): Promise<EncodedShard> {
+    const batches = this.#batches;
+    batches.push(rows);
+    if (this.#mode === "thread" || !workerCan(rows)) return encodeHere(batches);
+    if (!this.#worker) {
+      const count = batches.reduce((n, b) => n + b.offsets.length, 0);
+      if (this.#mode === "auto" && (last || count < WORKER_MIN_ROWS)) return encodeHere(batches);
+      const worker = encodeWorker();
+      if (worker && this.#mode === "worker") await worker.start();
+      if (!worker?.ready) return encodeHere(batches);
+      this.#worker = worker;
+      this.#session = worker.session();
+    }
+    const worker = this.#worker;
+    this.#send(batches.length - 1);
+    try {
+      if (this.#sent < batches.length - 1) throw new WorkerFailure("A batch could not be sent");
+      return await worker.finish(this.#session, rows);
+    } catch (err) {
+      if (err instanceof WorkerFailure) return encodeHere(batches);
+      throw err;
+    }
+  }
+
+  /** Sends the batches not yet sent, up to `end`, while the worker takes them. */
+  #send(end = this.#batches.length): void {
+    const worker = this.#worker!;
+    while (this.#sent < end && worker.add(this.#session, this.#batches[this.#sent]!)) {
+      this.#sent++;
+    }
+  }
+}
+
+/**
+ * Encodes a shard's rows at once where `mode` says (see {@linkcode EncodeMode}; `last`: no shard
+ * of its writer follows); falls back to the calling thread when the worker cannot be used.
+ */
+export function encodeShardRows(
   rows: ShardRows,
   mode: EncodeMode,
   last = false,
 ): Promise<EncodedShard> {
-  if (mode === "thread" || !rows.fields.every((f) => isBuiltinAggregate(f.role))) {
-    return encodeShard(rows);
-  }
-  if (mode === "auto" && (last || rows.offsets.length < WORKER_MIN_ROWS)) {
-    return encodeShard(rows);
-  }
-  const worker = encodeWorker();
-  if (worker && mode === "worker") await worker.start();
-  if (!worker?.ready) return encodeShard(rows);
-  return await worker.encode(rows);
+  return new ShardEncoding(mode).finish(rows, last);
 }

@@ -3,7 +3,14 @@ import { MemoryStore } from "../store/memory_store.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { ManifestBuilder } from "./manifest_builder.ts";
 import { readManifest } from "./read_manifest.ts";
-import { encodeShardRows, workerEncodedCount } from "./_encode_pool.ts";
+import {
+  encodeShardRows,
+  terminateEncodeWorker,
+  workerBatchCount,
+  workerEncodedCount,
+} from "./_encode_pool.ts";
+import { ROW_GROUP_ROWS } from "./_shard_encode.ts";
+import { withConnection, withTempFile } from "./_duckdb.ts";
 import { ShardAccumulator } from "./_shard_accumulator.ts";
 import { KeyParts } from "./_column_data.ts";
 import { generateSamples, ImageSample } from "./_test_fixtures.ts";
@@ -21,12 +28,26 @@ function awkwardSamples(n: number) {
   }));
 }
 
-async function writeShard(encodeIn: "worker" | "thread", n: number) {
+async function writeShard(
+  encodeIn: "worker" | "thread",
+  n: number,
+  /** Called before each sample is recorded. */
+  before?: (i: number) => Promise<void> | void,
+) {
   const store = new MemoryStore();
   const builder = new ManifestBuilder(store, ImageSample, { now: NOW, encodeIn });
-  awkwardSamples(n).forEach((sample, i) =>
-    builder.onSample({ shard: "ds/s.tar", key: sample.__key__, offset: i * 512, size: 512, sample })
-  );
+  const samples = awkwardSamples(n);
+  for (let i = 0; i < n; i++) {
+    await before?.(i);
+    const sample = samples[i]!;
+    builder.onSample({
+      shard: "ds/s.tar",
+      key: sample.__key__,
+      offset: i * 512,
+      size: 512,
+      sample,
+    });
+  }
   const header = await builder.commit({
     key: "ds/s.tar",
     numSamples: n,
@@ -48,6 +69,54 @@ Deno.test("a shard encoded in the worker has the same Parquet bytes and header a
   assert.equal(rows?.length, 3000);
   assert.equal(rows?.[97]?.__key__, "ключ-97-😀");
   assert.equal(rows?.[89]?.tags, null);
+});
+
+/** Rows per row group of a Parquet file, read by DuckDB. */
+async function rowGroups(parquet: Uint8Array): Promise<number[]> {
+  return await withTempFile(".parquet", undefined, async (path) => {
+    await Deno.writeFile(path, parquet);
+    return await withConnection(async (con) => {
+      const reader = await con.runAndReadAll(
+        `SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('${path}') ORDER BY 1`,
+      );
+      return reader.getRowObjectsJS().map((r) => Number(r.row_group_num_rows));
+    });
+  });
+}
+
+Deno.test("a shard's batches go to the worker while it is written: same bytes and header as at once on the thread", async () => {
+  await writeShard("worker", 2000); // the worker is up
+  const n = 2 * ROW_GROUP_ROWS + 1000;
+  const batches = workerBatchCount();
+  const encoded = workerEncodedCount();
+  const worker = await writeShard("worker", n);
+  assert.equal(workerBatchCount(), batches + 2, "two full batches went before the commit");
+  assert.equal(workerEncodedCount(), encoded + 1);
+  const thread = await writeShard("thread", n);
+  assert.deepEqual(worker.parquet, thread.parquet);
+  assert.deepEqual(worker.header, thread.header);
+  assert.deepEqual(await rowGroups(worker.parquet), [ROW_GROUP_ROWS, ROW_GROUP_ROWS, 1000]);
+  const { rows } = await readManifest(worker.store, "ds/s.tar");
+  assert.equal(rows?.length, n);
+  assert.equal(rows?.[n - 1]?.__offset__, (n - 1) * 512);
+});
+
+Deno.test("the worker dying while a shard is written: the shard is encoded on the thread, same bytes", async () => {
+  await writeShard("worker", 2000); // the worker is up
+  const n = 3 * ROW_GROUP_ROWS + 10;
+  const batches = workerBatchCount();
+  const died = await writeShard("worker", n, async (i) => {
+    if (i !== 2 * ROW_GROUP_ROWS + 5) return;
+    assert.equal(workerBatchCount(), batches + 2, "two batches were in the worker");
+    await terminateEncodeWorker();
+  });
+  const thread = await writeShard("thread", n);
+  assert.deepEqual(died.parquet, thread.parquet);
+  assert.deepEqual(died.header, thread.header);
+  // A later shard starts a new worker.
+  const encoded = workerEncodedCount();
+  await writeShard("worker", 2000);
+  assert.equal(workerEncodedCount(), encoded + 1);
 });
 
 Deno.test("auto: shards go to the worker once it is up, the writer's last shard stays on the thread", async () => {
@@ -114,6 +183,26 @@ Deno.test("with the worker, an int outside int64 fails the commit naming the fie
   }
   await assert.rejects(
     () => builder.commit({ key: "ds/a.tar", numSamples: 2000, sizeBytes: 1 << 20, sha256: "00" }),
+    (err: Error) => err instanceof RangeError && err.message.includes(`field "n"`),
+  );
+  assert.deepEqual(await Array.fromAsync(store.list("ds/")), []);
+});
+
+Deno.test("an int outside int64 in a batch already handed over fails the commit naming the field", async () => {
+  await writeShard("worker", 2000); // the worker is up
+  const store = new MemoryStore();
+  const builder = new ManifestBuilder(store, {
+    name: "S",
+    version: "1.0.0",
+    manifestFields: [{ name: "n", role: "numeric", type: "int", list: false, nullable: false }],
+  }, { encodeIn: "worker" });
+  const n = ROW_GROUP_ROWS + 100;
+  for (let i = 0; i < n; i++) {
+    const sample = { n: i === 10 ? -(2n ** 64n) : i }; // in the first batch
+    builder.onSample({ shard: "ds/a.tar", key: `k${i}`, offset: i * 512, size: 512, sample });
+  }
+  await assert.rejects(
+    () => builder.commit({ key: "ds/a.tar", numSamples: n, sizeBytes: 1 << 22, sha256: "00" }),
     (err: Error) => err instanceof RangeError && err.message.includes(`field "n"`),
   );
   assert.deepEqual(await Array.fromAsync(store.list("ds/")), []);

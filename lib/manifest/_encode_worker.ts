@@ -1,27 +1,46 @@
 /**
- * The encode worker's entry (a `node:worker_threads` worker started by `_encode_pool.ts`): for
- * each message `{ id, rows }` it runs `encodeShard` and answers `{ id, result }` (the Parquet
- * bytes' buffer transferred, bare: see `WireView` in `_shard_encode.ts`) or
- * `{ id, error: { name, message, code? } }`. It says `{ ready: true }` once loaded.
+ * The encode worker's entry (a `node:worker_threads` worker started by `_encode_pool.ts`). It
+ * holds one `ShardEncoder` per session (a shard being written): each message
+ * `{ session, rows, finish? }` adds a batch of rows; with `finish` it answers
+ * `{ session, result }` (the Parquet bytes' buffer transferred, bare: see `WireView` in
+ * `_shard_encode.ts`) or `{ session, error: { name, message, code? } }`, the first error of
+ * any of the session's batches. It says `{ ready: true }` once loaded.
  *
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { encodeShard, readWireRows } from "./_shard_encode.ts";
+import { readWireRows, ShardEncoder } from "./_shard_encode.ts";
 
 const port = parentPort;
+/** Open sessions: their encoder, or the error that ended them. */
+const sessions = new Map<number, ShardEncoder | { error: unknown }>();
+
 if (port) {
-  port.on("message", (message: { id: number; rows: unknown }) => {
-    const { id } = message;
+  port.on("message", (message: { session: number; rows: unknown; finish?: boolean }) => {
+    const { session } = message;
+    let state = sessions.get(session);
+    if (!(state && "error" in state)) {
+      try {
+        const rows = readWireRows(message.rows);
+        state ??= new ShardEncoder(rows.fields, rows.options);
+        state.add(rows);
+      } catch (error) {
+        state = { error };
+      }
+      sessions.set(session, state);
+    }
+    if (!message.finish) return;
+    sessions.delete(session);
     try {
-      const { aggregates, parquet, sha256 } = encodeShard(readWireRows(message.rows));
+      if ("error" in state) throw state.error;
+      const { aggregates, parquet, sha256 } = state.finish();
       const buffer = parquet.buffer as ArrayBuffer;
       const wire = { buffer, offset: parquet.byteOffset, length: parquet.length };
-      port.postMessage({ id, result: { aggregates, sha256, parquet: wire } }, [buffer]);
+      port.postMessage({ session, result: { aggregates, sha256, parquet: wire } }, [buffer]);
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       const code = (e as { code?: unknown }).code;
-      port.postMessage({ id, error: { name: e.name, message: e.message, code } });
+      port.postMessage({ session, error: { name: e.name, message: e.message, code } });
     }
   });
   port.postMessage({ ready: true });

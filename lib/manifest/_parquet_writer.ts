@@ -24,10 +24,14 @@ import { type ChunkMeta, type Codec, writeChunk } from "./_parquet_chunk.ts";
 /** How a column is stored (physical and logical type). */
 export type ParquetType = "int64" | "double" | "boolean" | "timestamp" | "string" | "string_list";
 
-/** One column to write. */
-export interface ParquetOutColumn {
+/** A column of the file: its name and how it is stored. */
+export interface ParquetSchemaColumn {
   name: string;
   type: ParquetType;
+}
+
+/** One column to write. */
+export interface ParquetOutColumn extends ParquetSchemaColumn {
   data: ColumnData;
 }
 
@@ -56,7 +60,7 @@ const physical: Record<ParquetType, number> = {
 };
 
 /**
- * Parquet bytes of `rowCount` rows of `columns` (each column's data as long as `rowCount`).
+ * Parquet bytes of `rowCount` rows of `columns`.
  *
  * @example
  * ```ts
@@ -71,62 +75,102 @@ export function encodeParquet(
   rowCount: number,
   options: EncodeParquetOptions = {},
 ): Uint8Array {
-  const groupSize = options.rowGroupSize ?? 122880;
-  const codec = options.compression ?? "zstd";
-  // The buffers are kept for the next file (synchronous: never two files at once).
-  const { out, page, header } = buffers ??= {
-    out: new Sink(1 << 16),
-    page: new Sink(1 << 16),
-    header: new ThriftWriter(),
-  };
+  // The output buffer is kept for the next file (synchronous: never two files at once).
+  const out = shared ??= new Sink(1 << 16);
   out.pos = 0;
-  out.bytesOf(MAGIC);
-  const groups: { start: number; end: number; chunks: ChunkMeta[] }[] = [];
-  let start = 0;
-  do {
-    const end = Math.min(rowCount, start + groupSize);
-    const chunks = columns.map((column) =>
-      writeChunk(out, page, header, column, start, end, codec)
-    );
-    groups.push({ start, end, chunks });
-    start = end;
-  } while (start < rowCount);
-  const footer = new ThriftWriter();
-  footer.structBody((w) => {
-    w.i32(1, 1);
-    w.structList(2, schemaElements(columns), (w, e) => e(w));
-    w.i64(3, rowCount);
-    w.structList(4, groups, (w, g) => {
-      w.structList(1, g.chunks, writeChunkMeta);
-      const sum = (f: (c: ChunkMeta) => number) => g.chunks.reduce((a, c) => a + f(c), 0);
-      w.i64(2, sum((c) => c.uncompressed));
-      w.i64(3, g.end - g.start);
-      w.i64(5, g.chunks[0]?.offset ?? 4);
-      w.i64(6, sum((c) => c.compressed));
-    });
-    w.string(6, "shardline");
-    w.structList(7, leafCount(columns), (w) => w.struct(1, () => {}));
-  });
-  const meta = footer.bytes();
-  out.bytesOf(meta);
-  out.u32(meta.length);
-  out.bytesOf(MAGIC);
-  const bytes = out.bytes().slice();
-  if (out.buf.length > KEEP_BYTES) buffers = undefined;
+  const file = new ParquetFileWriter(columns, options, out);
+  file.add(columns, rowCount);
+  const bytes = file.finish();
+  if (out.buf.length > KEEP_BYTES) shared = undefined;
   return bytes;
 }
 
-let buffers: { out: Sink; page: Sink; header: ThriftWriter } | undefined;
+let shared: Sink | undefined;
 /** Buffers past this size are not kept for the next file. */
 const KEEP_BYTES = 16 << 20;
+/** The page and page-header buffers of every file (each chunk is written synchronously). */
+const scratch = { page: new Sink(1 << 16), header: new ThriftWriter() };
 
-function leafCount(columns: readonly ParquetOutColumn[]): null[] {
+/**
+ * A Parquet file written a batch of rows at a time (each batch its own row groups), so that a
+ * shard's manifest can be encoded while the shard is still being written: {@linkcode add} per
+ * batch, then {@linkcode finish}. Batches of `rowGroupSize` rows give the bytes
+ * {@linkcode encodeParquet} gives for all the rows at once.
+ */
+export class ParquetFileWriter {
+  readonly #schema: readonly ParquetSchemaColumn[];
+  readonly #groupSize: number;
+  readonly #codec: Codec;
+  readonly #out: Sink;
+  readonly #groups: { rows: number; chunks: ChunkMeta[] }[] = [];
+  #rows = 0;
+
+  constructor(
+    columns: readonly ParquetSchemaColumn[],
+    options: EncodeParquetOptions = {},
+    out = new Sink(1 << 16),
+  ) {
+    this.#schema = columns.map(({ name, type }) => ({ name, type }));
+    this.#groupSize = options.rowGroupSize ?? 122880;
+    this.#codec = options.compression ?? "zstd";
+    this.#out = out;
+    out.bytesOf(MAGIC);
+  }
+
+  /**
+   * Appends `rowCount` rows of `columns` (the constructor's, in order) as row groups. No rows
+   * add nothing, but to a file without rows (whose one row group is then empty).
+   */
+  add(columns: readonly ParquetOutColumn[], rowCount: number): void {
+    if (rowCount === 0 && this.#groups.length > 0) return;
+    const { page, header } = scratch;
+    let start = 0;
+    do {
+      const end = Math.min(rowCount, start + this.#groupSize);
+      const chunks = columns.map((column) =>
+        writeChunk(this.#out, page, header, column, start, end, this.#codec)
+      );
+      this.#groups.push({ rows: end - start, chunks });
+      start = end;
+    } while (start < rowCount);
+    this.#rows += rowCount;
+  }
+
+  /** The file's bytes (the footer appended); the writer is spent. */
+  finish(): Uint8Array {
+    const columns = this.#schema;
+    const out = this.#out;
+    const footer = new ThriftWriter();
+    footer.structBody((w) => {
+      w.i32(1, 1);
+      w.structList(2, schemaElements(columns), (w, e) => e(w));
+      w.i64(3, this.#rows);
+      w.structList(4, this.#groups, (w, g) => {
+        w.structList(1, g.chunks, writeChunkMeta);
+        const sum = (f: (c: ChunkMeta) => number) => g.chunks.reduce((a, c) => a + f(c), 0);
+        w.i64(2, sum((c) => c.uncompressed));
+        w.i64(3, g.rows);
+        w.i64(5, g.chunks[0]?.offset ?? 4);
+        w.i64(6, sum((c) => c.compressed));
+      });
+      w.string(6, "shardline");
+      w.structList(7, leafCount(columns), (w) => w.struct(1, () => {}));
+    });
+    const meta = footer.bytes();
+    out.bytesOf(meta);
+    out.u32(meta.length);
+    out.bytesOf(MAGIC);
+    return out.bytes().slice();
+  }
+}
+
+function leafCount(columns: readonly ParquetSchemaColumn[]): null[] {
   return columns.map(() => null);
 }
 
 type Element = (w: ThriftWriter) => void;
 
-function schemaElements(columns: readonly ParquetOutColumn[]): Element[] {
+function schemaElements(columns: readonly ParquetSchemaColumn[]): Element[] {
   const out: Element[] = [(w) => w.string(4, "schema").i32(5, columns.length)];
   for (const c of columns) {
     if (c.type === "string_list") {

@@ -1,8 +1,9 @@
 /**
  * The manifest of one shard while it is being written. Per sample it records the key and byte
  * range and hands each manifest field's value to that field's column builder (normalized into
- * typed arrays at once, see `_column_builders.ts`); at shard close the columns go to
- * `encodeShard` (`_shard_encode.ts`: aggregates and Parquet, on this thread or a worker).
+ * typed arrays at once, see `_column_builders.ts`); the columns go to a `ShardEncoder`
+ * (`_shard_encode.ts`: aggregates and Parquet, on this thread or a worker) in batches of
+ * `ROW_GROUP_ROWS` rows as they fill, when the owner takes them (`onBatch`), and at shard close.
  *
  * @module
  */
@@ -13,38 +14,62 @@ import { columnType } from "./_columns.ts";
 import { type ColumnBuilder, KeyBuilder } from "./_column_builders.ts";
 import { growF64 } from "./_grow.ts";
 import type { ColumnData, ListParts } from "./_column_data.ts";
-import { aggregateOptions, type ShardRows } from "./_shard_encode.ts";
+import { aggregateOptions, ROW_GROUP_ROWS, type ShardRows } from "./_shard_encode.ts";
 
 type Capture = (builders: ColumnBuilder[], sample: Record<string, unknown>) => void;
 
-/** Accumulates one shard's rows; {@linkcode ShardAccumulator.rows} hands them over. */
+/**
+ * Accumulates one shard's rows; {@linkcode ShardAccumulator.rows} hands them over (with
+ * `onBatch`, only those since the last full batch).
+ */
 export class ShardAccumulator {
-  readonly #keys: KeyBuilder;
-  /** Byte offset and size of each row. */
-  #offsets: Float64Array;
-  #sizes: Float64Array;
+  #keys!: KeyBuilder;
+  /** Byte offset and size of each row (of the current batch). */
+  #offsets!: Float64Array;
+  #sizes!: Float64Array;
+  #builders!: ColumnBuilder[];
+  /** Rows of the current batch; rows in batches handed over before it. */
   #n = 0;
+  #handed = 0;
   readonly #fields: readonly ManifestField[];
   readonly #options: AggregateOptions;
-  readonly #builders: ColumnBuilder[];
   readonly #capture: Capture;
+  readonly #capacity: number;
+  readonly #onBatch: ((rows: ShardRows) => void) | undefined;
+  /** A batch's values that could not be stored: thrown by `rows()`. */
+  #error: unknown;
 
-  /** `capacity`: rows to make room for at first (the previous shard's count is a fair guess). */
-  constructor(fields: readonly ManifestField[], options: AggregateOptions, capacity = 256) {
+  /**
+   * `capacity`: rows to make room for at first (the previous shard's count is a fair guess).
+   * `onBatch`: takes every {@linkcode ROW_GROUP_ROWS} rows as they fill (they are not kept).
+   */
+  constructor(
+    fields: readonly ManifestField[],
+    options: AggregateOptions,
+    capacity = 256,
+    onBatch?: (rows: ShardRows) => void,
+  ) {
     this.#fields = fields;
     this.#options = aggregateOptions(options);
-    this.#keys = new KeyBuilder();
-    this.#offsets = new Float64Array(Math.max(16, capacity));
-    this.#sizes = new Float64Array(Math.max(16, capacity));
-    this.#builders = fields.map((f) => columnType(f).builder(capacity));
+    this.#onBatch = onBatch;
+    this.#capacity = Math.max(16, onBatch ? Math.min(capacity, ROW_GROUP_ROWS) : capacity);
     this.#capture = capturer(fields.map((f) => f.name));
+    this.#reset();
     // Made now (and dropped) so that bad options (histogram edges) fail at the first sample.
     for (const f of fields) aggregateKind(f.role).create(f, options);
   }
 
-  /** Number of rows so far. */
+  #reset(): void {
+    this.#n = 0;
+    this.#keys = new KeyBuilder();
+    this.#offsets = new Float64Array(this.#capacity);
+    this.#sizes = new Float64Array(this.#capacity);
+    this.#builders = this.#fields.map((f) => columnType(f).builder(this.#capacity));
+  }
+
+  /** Number of rows so far (all batches). */
   get length(): number {
-    return this.#n;
+    return this.#handed + this.#n;
   }
 
   /** Records one sample's row. */
@@ -59,13 +84,29 @@ export class ShardAccumulator {
     this.#n = n + 1;
     this.#keys.push(key);
     this.#capture(this.#builders, sample);
+    if (n + 1 === ROW_GROUP_ROWS && this.#onBatch) this.#handOver(this.#onBatch);
+  }
+
+  /** Hands the full batch to `onBatch` (runs inside the writer's `write`: never throws). */
+  #handOver(onBatch: (rows: ShardRows) => void): void {
+    if (this.#error === undefined) {
+      try {
+        onBatch(this.rows());
+      } catch (err) {
+        this.#error = err;
+      }
+    }
+    this.#handed += this.#n;
+    this.#reset();
   }
 
   /**
-   * The rows as columns (once: the builders are spent afterwards). A field whose values cannot
-   * be stored (an int outside int64) is a RangeError naming the field.
+   * The rows (of the current batch) as columns (once: the builders are spent afterwards). A
+   * field whose values cannot be stored (an int outside int64) is a RangeError naming the field,
+   * here or, for a batch handed over, at the next call.
    */
   rows(): ShardRows {
+    if (this.#error !== undefined) throw this.#error;
     const data = this.#fields.map((field, i): ColumnData | ListParts => {
       const builder = this.#builders[i]!;
       try {

@@ -9,7 +9,7 @@
  */
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { sha256Hex } from "./_sha256.ts";
-import type { AggregateOptions, AggregateSummary } from "./aggregate.ts";
+import type { Accumulator, AggregateOptions, AggregateSummary } from "./aggregate.ts";
 import { aggregateKind } from "./aggregate.ts";
 import {
   addRows,
@@ -22,8 +22,8 @@ import {
   NumberColumn,
   StringColumn,
 } from "./_column_data.ts";
-import { manifestParquetColumns } from "./_columns.ts";
-import { encodeParquet } from "./_parquet_writer.ts";
+import { manifestParquetColumns, manifestParquetSchema } from "./_columns.ts";
+import { ParquetFileWriter } from "./_parquet_writer.ts";
 
 /** One shard's captured rows: what the commit encodes. */
 export interface ShardRows {
@@ -59,22 +59,58 @@ export function aggregateOptions(options: AggregateOptions): AggregateOptions {
   return out;
 }
 
+/**
+ * Rows per row group of a manifest's Parquet file, and per batch a shard's rows are handed to
+ * its encoding while the shard is written (`_encode_pool.ts`): a batch is a row group, so the
+ * bytes are the same whether the rows came in batches or at once.
+ */
+export const ROW_GROUP_ROWS = 4096;
+
+/**
+ * One shard's encoding, fed its rows in batches ({@linkcode ShardEncoder.add}; every batch but
+ * the last of {@linkcode ROW_GROUP_ROWS} rows for the bytes {@linkcode encodeShard} gives), then
+ * {@linkcode ShardEncoder.finish}: the aggregates counted over the columns (every built-in
+ * aggregate counts batch after batch as it would all rows at once), the Parquet file, its sha256.
+ */
+export class ShardEncoder {
+  readonly #fields: readonly ManifestField[];
+  readonly #accumulators: Accumulator[];
+  readonly #file: ParquetFileWriter;
+
+  constructor(fields: readonly ManifestField[], options: AggregateOptions) {
+    this.#fields = fields;
+    this.#accumulators = fields.map((f) => aggregateKind(f.role).create(f, options));
+    this.#file = new ParquetFileWriter(manifestParquetSchema(fields), {
+      rowGroupSize: ROW_GROUP_ROWS,
+    });
+  }
+
+  /** Counts and writes a batch of rows (of this encoder's fields). */
+  add(rows: ShardRows): void {
+    const data = rows.data.map((c) => c instanceof ListParts ? c.column() : c);
+    data.forEach((column, i) => {
+      const acc = this.#accumulators[i]!;
+      if (acc.addColumn) acc.addColumn(column);
+      else addRows(acc, column);
+    });
+    const keys = rows.keys instanceof KeyParts ? rows.keys.column() : rows.keys;
+    const columns = manifestParquetColumns(keys, rows.offsets, rows.sizes, this.#fields, data);
+    this.#file.add(columns, keys.length);
+  }
+
+  /** The aggregates, Parquet bytes and sha256 of every row added (the encoder is spent). */
+  finish(): EncodedShard {
+    const entries = this.#fields.map((f, i) => [f.name, this.#accumulators[i]!.finish()]);
+    const parquet = this.#file.finish();
+    return { aggregates: Object.fromEntries(entries), parquet, sha256: sha256Hex(parquet) };
+  }
+}
+
 /** Counts the aggregates, encodes the Parquet file and hashes it. */
 export function encodeShard(rows: ShardRows): EncodedShard {
-  const { fields, options } = rows;
-  const data = rows.data.map((c) => c instanceof ListParts ? c.column() : c);
-  const entries = fields.map((field, i): [string, AggregateSummary] => {
-    const acc = aggregateKind(field.role).create(field, options);
-    const column = data[i]!;
-    if (acc.addColumn) acc.addColumn(column);
-    else addRows(acc, column);
-    return [field.name, acc.finish()];
-  });
-  const keys = rows.keys instanceof KeyParts ? rows.keys.column() : rows.keys;
-  const columns = manifestParquetColumns(keys, rows.offsets, rows.sizes, fields, data);
-  const parquet = encodeParquet(columns, keys.length);
-  const sha256 = sha256Hex(parquet);
-  return { aggregates: Object.fromEntries(entries), parquet, sha256 };
+  const encoder = new ShardEncoder(rows.fields, rows.options);
+  encoder.add(rows);
+  return encoder.finish();
 }
 
 /**

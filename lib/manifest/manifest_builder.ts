@@ -17,11 +17,17 @@ import {
 } from "./manifest_header.ts";
 import type { ManifestParquetOptions } from "./manifest_parquet.ts";
 import { ShardAccumulator } from "./_shard_accumulator.ts";
-import { encodeShardRows } from "./_encode_pool.ts";
+import { ShardEncoding } from "./_encode_pool.ts";
 import type { EncodedShard } from "./_shard_encode.ts";
 import { dirname, shardKeys } from "./_keys.ts";
 import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
 import { sha256Hex as sha256HexSync } from "./_sha256.ts";
+
+/** A shard being written: its rows so far and their encoding. */
+interface OpenShard {
+  acc: ShardAccumulator;
+  encoding: ShardEncoding;
+}
 
 /** What the builder needs of a schema (a `Schema` from `defineSchema` fits). */
 export interface ManifestSchema {
@@ -75,12 +81,14 @@ export interface ManifestBuilderOptions extends AggregateOptions, ManifestParque
    */
   background?: boolean;
   /**
-   * Where each shard's aggregates, Parquet bytes and their sha256 are computed at its commit:
-   * `"auto"` in a worker thread shared by the process (so the thread writing the shards only
-   * pays the per-sample capture) for shards of 1024 rows or more once that worker is up (it
-   * starts at the first such shard), else on the calling thread, as is the writer's last shard
-   * (`last`: nothing follows to overlap with); `"worker"` in the worker whenever one can start;
-   * `"thread"` on the calling thread. The bytes and aggregates are the same either way. Fields
+   * Where each shard's aggregates, Parquet bytes and their sha256 are computed: `"auto"` in a
+   * worker thread shared by the process (so the thread writing the shards only pays the
+   * per-sample capture) once that worker is up (it starts at the first shard that needs it):
+   * each batch of 4096 rows goes there as soon as it is captured, so a commit only waits for the
+   * last batch; a shard of fewer rows goes there at its commit if it has 1024 rows or more and
+   * is not the writer's last (`last`: nothing follows it to overlap with), else it is encoded on
+   * the calling thread; `"worker"` in the worker whenever one can start; `"thread"` on the
+   * calling thread at the commit. The bytes and aggregates are the same either way. Fields
    * whose aggregate was registered at run time (`registerAggregate`) always encode on the
    * calling thread.
    * @default "auto"
@@ -114,7 +122,7 @@ export class ManifestBuilder {
   readonly #store: Store;
   readonly #schema: ManifestSchema;
   readonly #options: ManifestBuilderOptions;
-  readonly #open = new Map<string, ShardAccumulator>();
+  readonly #open = new Map<string, OpenShard>();
   /** The shard of the previous sample and its accumulator (skips the map lookup per sample). */
   #lastShard: string | undefined;
   #lastAcc: ShardAccumulator | undefined;
@@ -139,18 +147,31 @@ export class ManifestBuilder {
   onSample = (info: ManifestSampleInfo): void => {
     let acc = this.#lastShard === info.shard ? this.#lastAcc : undefined;
     if (!acc) {
-      acc = this.#open.get(info.shard);
-      if (!acc) {
-        const fields = this.#schema.manifestFields;
-        acc = new ShardAccumulator(fields, this.#options, this.#lastCount);
-        this.#open.set(info.shard, acc);
-      }
+      acc = this.#openShard(info.shard).acc;
       this.#lastShard = info.shard;
       this.#lastAcc = acc;
     }
     const sample = info.sample !== null && typeof info.sample === "object" ? info.sample : {};
     acc.add(info.key, info.offset, info.size, sample as Record<string, unknown>);
   };
+
+  /** The open shard `key` (opened now if it was not). */
+  #openShard(key: string): OpenShard {
+    let open = this.#open.get(key);
+    if (!open) {
+      const encoding = new ShardEncoding(this.#options.encodeIn ?? "auto");
+      const fields = this.#schema.manifestFields;
+      const acc = new ShardAccumulator(
+        fields,
+        this.#options,
+        this.#lastCount,
+        (rows) => encoding.add(rows),
+      );
+      open = { acc, encoding };
+      this.#open.set(key, open);
+    }
+    return open;
+  }
 
   /**
    * The ShardWriter's `onShardClose` hook (bound): commits the shard's manifest, or with
@@ -188,8 +209,7 @@ export class ManifestBuilder {
    * when another tar was committed under the same key.
    */
   async commit(info: ManifestShardInfo): Promise<ManifestHeader> {
-    const acc = this.#open.get(info.key) ??
-      new ShardAccumulator(this.#schema.manifestFields, this.#options);
+    const { acc, encoding } = this.#openShard(info.key);
     this.#open.delete(info.key);
     if (this.#lastAcc === acc) this.#lastShard = this.#lastAcc = undefined;
     this.#lastCount = acc.length;
@@ -206,7 +226,7 @@ export class ManifestBuilder {
     const looked = existingCommit(this.#store, info.key, info.sha256);
     let encoded: Promise<EncodedShard>;
     try {
-      encoded = encodeShardRows(acc.rows(), this.#options.encodeIn ?? "auto", info.last);
+      encoded = encoding.finish(acc.rows(), info.last);
     } catch (err) {
       encoded = Promise.reject(err);
     }
