@@ -10,11 +10,12 @@
  * rotate between five modes in fresh folders: without manifests; `capture` (the per-sample
  * capture alone, in place: each shard's rows are dropped at its close, nothing is encoded or
  * stored: the part of the overhead that no commit design can move off the writer's thread);
- * `background` (what `writeShards` does: each commit overlaps the next shard, its aggregates and
- * Parquet encoded in the shared encode worker, `encodeIn: "auto"`, the last shard's on the
- * writer's thread; the clock stops once all are committed);
- * `thread` (the same with `encodeIn: "thread"`: the encoding on the writer's thread); and `sync`
- * (commit inside `onShardClose`, encoding as in `background`: the writer waits for each commit).
+ * `background` (what `writeShards` does, `encodeIn: "auto"`: each shard's rows go to the shared
+ * encode worker in batches of 4096 while the shard is written, its commit overlaps the next
+ * shard; the clock stops once all are committed);
+ * `thread` (commits in the background, the encoding on the writer's thread at each commit,
+ * `encodeIn: "thread"`); and `sync` (commit inside `onShardClose`, encoding as in `background`:
+ * the writer waits for each commit, which waits for the last batch's encoding).
  *
  * The machine is shared, so every overhead is the median over rounds of the ratio to the
  * "without" run of the same round (both saw about the same load), not a ratio of single runs:
@@ -276,8 +277,8 @@ export async function run(): Promise<void> {
 
 /**
  * The manifest's two CPU parts alone, per sample, on this thread (fastest of 10 shards): the
- * capture of the manifest fields as the writer calls it, and the commit's encoding (aggregates,
- * Parquet, sha256; in the encode worker by default).
+ * capture of the manifest fields as the writer calls it, and the encoding (the rows handed over,
+ * aggregates, Parquet, sha256; in the encode worker by default).
  */
 function manifestParts(c: Case, samples: ReturnType<typeof makeSamples>) {
   const rows = samples.slice(0, c.perShard);
