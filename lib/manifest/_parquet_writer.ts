@@ -75,17 +75,13 @@ export function encodeParquet(
   rowCount: number,
   options: EncodeParquetOptions = {},
 ): Uint8Array {
-  // The output buffer is kept for the next file (synchronous: never two files at once).
-  const out = shared ??= new Sink(1 << 16);
-  out.pos = 0;
-  const file = new ParquetFileWriter(columns, options, out);
+  const file = new ParquetFileWriter(columns, options);
   file.add(columns, rowCount);
-  const bytes = file.finish();
-  if (out.buf.length > KEEP_BYTES) shared = undefined;
-  return bytes;
+  return file.finish();
 }
 
-let shared: Sink | undefined;
+/** Output buffers of finished files, for the next ones (a file grows one to ~30 bytes a row). */
+const spare: Sink[] = [];
 /** Buffers past this size are not kept for the next file. */
 const KEEP_BYTES = 16 << 20;
 /** The page and page-header buffers of every file (each chunk is written synchronously). */
@@ -105,15 +101,12 @@ export class ParquetFileWriter {
   readonly #groups: { rows: number; chunks: ChunkMeta[] }[] = [];
   #rows = 0;
 
-  constructor(
-    columns: readonly ParquetSchemaColumn[],
-    options: EncodeParquetOptions = {},
-    out = new Sink(1 << 16),
-  ) {
+  constructor(columns: readonly ParquetSchemaColumn[], options: EncodeParquetOptions = {}) {
     this.#schema = columns.map(({ name, type }) => ({ name, type }));
     this.#groupSize = options.rowGroupSize ?? 122880;
     this.#codec = options.compression ?? "zstd";
-    this.#out = out;
+    const out = this.#out = spare.pop() ?? new Sink(1 << 16);
+    out.pos = 0;
     out.bytesOf(MAGIC);
   }
 
@@ -136,7 +129,7 @@ export class ParquetFileWriter {
     this.#rows += rowCount;
   }
 
-  /** The file's bytes (the footer appended); the writer is spent. */
+  /** The file's bytes (the footer appended); the writer is spent (its buffer goes to the next). */
   finish(): Uint8Array {
     const columns = this.#schema;
     const out = this.#out;
@@ -160,7 +153,9 @@ export class ParquetFileWriter {
     out.bytesOf(meta);
     out.u32(meta.length);
     out.bytesOf(MAGIC);
-    return out.bytes().slice();
+    const bytes = out.bytes().slice();
+    if (out.buf.length <= KEEP_BYTES && spare.length < 4) spare.push(out);
+    return bytes;
   }
 }
 
