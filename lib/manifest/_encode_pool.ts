@@ -55,6 +55,8 @@ interface WireError {
 class EncodeWorker {
   readonly #worker: Worker;
   readonly #jobs = new Map<number, Job>();
+  /** Callers waiting for the open session count, in order. */
+  readonly #stats: ((sessions: number) => void)[] = [];
   #next = 0;
   /** Pending jobs and callers waiting for the start: while any, the worker is referenced. */
   #holds = 0;
@@ -71,12 +73,19 @@ class EncodeWorker {
     const worker = new Worker(new URL("./_encode_worker.ts", import.meta.url));
     this.#worker = worker;
     worker.unref();
-    type Reply = { ready?: boolean; session: number; result?: WireResult; error?: WireError };
+    type Reply = {
+      ready?: boolean;
+      session: number;
+      result?: WireResult;
+      error?: WireError;
+      sessions?: number;
+    };
     worker.on("message", (m: Reply) => {
       if (m.ready) {
         this.ready = true;
         return started(true);
       }
+      if (m.sessions !== undefined) return this.#stats.shift()?.(m.sessions);
       const job = this.#jobs.get(m.session);
       if (!job) return;
       this.#done(m.session);
@@ -91,6 +100,7 @@ class EncodeWorker {
       if (shared === this) shared = null; // later shards encode on their own thread
       this.ready = false;
       started(false);
+      for (const answer of this.#stats.splice(0)) answer(-1);
       const jobs = [...this.#jobs.values()];
       this.#jobs.clear();
       this.#holds -= jobs.length;
@@ -138,6 +148,28 @@ class EncodeWorker {
     } catch {
       return false;
     }
+  }
+
+  /** Drops a session whose shard will not be committed. */
+  drop(session: number): void {
+    if (!this.ready) return;
+    try {
+      this.#worker.postMessage({ session, drop: true });
+    } catch {
+      // The worker is gone, and its sessions with it.
+    }
+  }
+
+  /** Resolves to the number of sessions open in the worker (tests; the worker must be up). */
+  openSessions(): Promise<number> {
+    return new Promise((resolve) => {
+      this.#hold();
+      this.#stats.push((n) => {
+        this.#release();
+        resolve(n);
+      });
+      this.#worker.postMessage({ session: -1, stats: true });
+    });
   }
 
   /**
@@ -218,6 +250,11 @@ export function workerEncodedCount(): number {
   return shared?.encoded ?? 0;
 }
 
+/** Sessions (shards being encoded) open in the worker; 0 without a worker (tests). */
+export async function workerOpenSessions(): Promise<number> {
+  return shared?.ready ? await shared.openSessions() : 0;
+}
+
 /** Batches sent to the worker while their shard was written (tests check the streaming). */
 export function workerBatchCount(): number {
   return shared?.batches ?? 0;
@@ -294,6 +331,13 @@ export class ShardEncoding {
       if (err instanceof WorkerFailure) return encodeHere(batches);
       throw err;
     }
+  }
+
+  /** Drops the encoding of a shard that will not be committed (frees its worker session). */
+  discard(): void {
+    if (this.#worker && this.#sent > 0) this.#worker.drop(this.#session);
+    this.#batches.length = 0;
+    this.#sent = 0;
   }
 
   /** Sends the batches not yet sent, up to `end`, while the worker takes them. */

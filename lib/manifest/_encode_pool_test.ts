@@ -3,11 +3,13 @@ import { MemoryStore } from "../store/memory_store.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { ManifestBuilder } from "./manifest_builder.ts";
 import { readManifest } from "./read_manifest.ts";
+import { ManifestError } from "./manifest_error.ts";
 import {
   encodeShardRows,
   terminateEncodeWorker,
   workerBatchCount,
   workerEncodedCount,
+  workerOpenSessions,
 } from "./_encode_pool.ts";
 import { ROW_GROUP_ROWS } from "./_shard_encode.ts";
 import { withConnection, withTempFile } from "./_duckdb.ts";
@@ -206,6 +208,24 @@ Deno.test("an int outside int64 in a batch already handed over fails the commit 
     (err: Error) => err instanceof RangeError && err.message.includes(`field "n"`),
   );
   assert.deepEqual(await Array.fromAsync(store.list("ds/")), []);
+});
+
+Deno.test("a shard whose commit fails before its encoding finishes leaves no session in the worker", async () => {
+  await writeShard("worker", 2000); // the worker is up
+  const open = await workerOpenSessions();
+  const builder = new ManifestBuilder(new MemoryStore(), ImageSample, { encodeIn: "worker" });
+  const samples = awkwardSamples(ROW_GROUP_ROWS + 10);
+  const batches = workerBatchCount();
+  samples.forEach((sample, i) =>
+    builder.onSample({ shard: "ds/a.tar", key: sample.__key__, offset: i * 512, size: 512, sample })
+  );
+  assert.equal(workerBatchCount(), batches + 1);
+  assert.equal(await workerOpenSessions(), open + 1, "the shard's batch is in the worker");
+  await assert.rejects(
+    () => builder.commit({ key: "ds/a.tar", numSamples: 5, sizeBytes: 1 << 22, sha256: "00" }),
+    (err: Error) => err instanceof ManifestError && err.code === "invalid_state",
+  );
+  assert.equal(await workerOpenSessions(), open, "the session was dropped");
 });
 
 Deno.test("KeyParts encodes non-ASCII keys with their own byte lengths", () => {

@@ -4,7 +4,9 @@
  * `{ session, rows, finish? }` adds a batch of rows; with `finish` it answers
  * `{ session, result }` (the Parquet bytes' buffer transferred, bare: see `WireView` in
  * `_shard_encode.ts`) or `{ session, error: { name, message, code? } }`, the first error of
- * any of the session's batches. It says `{ ready: true }` once loaded.
+ * any of the session's batches; `{ session, drop: true }` forgets a session (its shard will not
+ * be committed). `{ stats: true }` answers `{ sessions }`, the number open (tests). It says
+ * `{ ready: true }` once loaded.
  *
  * @module
  */
@@ -16,8 +18,11 @@ const port = parentPort;
 const sessions = new Map<number, ShardEncoder | { error: unknown }>();
 
 if (port) {
-  port.on("message", (message: { session: number; rows: unknown; finish?: boolean }) => {
+  type Message = { session: number; rows: unknown; finish?: boolean; drop?: boolean };
+  port.on("message", (message: Message & { stats?: boolean }) => {
     const { session } = message;
+    if (message.stats) return port.postMessage({ session, sessions: sessions.size });
+    if (message.drop) return void sessions.delete(session);
     let state = sessions.get(session);
     if (!(state && "error" in state)) {
       try {

@@ -214,6 +214,7 @@ export class ManifestBuilder {
     if (this.#lastAcc === acc) this.#lastShard = this.#lastAcc = undefined;
     this.#lastCount = acc.length;
     if (acc.length !== info.numSamples) {
+      encoding.discard();
       throw new ManifestError(
         "invalid_state",
         `Cannot commit manifest of "${info.key}": ${acc.length} samples recorded, the shard has ${info.numSamples}`,
@@ -228,6 +229,7 @@ export class ManifestBuilder {
     try {
       encoded = encoding.finish(acc.rows(), info.last);
     } catch (err) {
+      encoding.discard();
       encoded = Promise.reject(err);
     }
     encoded.catch(() => {}); // awaited below unless the shard was committed already
