@@ -166,48 +166,37 @@ Deno.test("an error inside the worker fails the encode with the field named; the
   );
 });
 
-Deno.test("with the worker, an int outside int64 fails the commit naming the field; nothing is written", async () => {
+/**
+ * Records `rows` samples of one int field `n` with the worker, `bad` at row `at`: the commit
+ * must fail naming the field and write nothing.
+ */
+async function assertOutOfRangeFails(rows: number, at: number, bad: bigint) {
   const store = new MemoryStore();
   const builder = new ManifestBuilder(store, {
     name: "S",
     version: "1.0.0",
     manifestFields: [{ name: "n", role: "numeric", type: "int", list: false, nullable: false }],
   }, { encodeIn: "worker" });
-  for (let i = 0; i < 2000; i++) {
-    const n = i === 1500 ? 2n ** 64n : i;
-    builder.onSample({
-      shard: "ds/a.tar",
-      key: `k${i}`,
-      offset: i * 512,
-      size: 512,
-      sample: { n },
-    });
+  for (let i = 0; i < rows; i++) {
+    const sample = { n: i === at ? bad : i };
+    builder.onSample({ shard: "ds/a.tar", key: `k${i}`, offset: i * 512, size: 512, sample });
   }
   await assert.rejects(
-    () => builder.commit({ key: "ds/a.tar", numSamples: 2000, sizeBytes: 1 << 20, sha256: "00" }),
+    () => builder.commit({ key: "ds/a.tar", numSamples: rows, sizeBytes: 1 << 22, sha256: "00" }),
     (err: Error) => err instanceof RangeError && err.message.includes(`field "n"`),
   );
   assert.deepEqual(await Array.fromAsync(store.list("ds/")), []);
+}
+
+Deno.test("with the worker, an int outside int64 fails the commit naming the field; nothing is written", async () => {
+  await assertOutOfRangeFails(2000, 1500, 2n ** 64n);
 });
 
 Deno.test("an int outside int64 in a batch already handed over fails the commit naming the field", async () => {
   await writeShard("worker", 2000); // the worker is up
-  const store = new MemoryStore();
-  const builder = new ManifestBuilder(store, {
-    name: "S",
-    version: "1.0.0",
-    manifestFields: [{ name: "n", role: "numeric", type: "int", list: false, nullable: false }],
-  }, { encodeIn: "worker" });
-  const n = ROW_GROUP_ROWS + 100;
-  for (let i = 0; i < n; i++) {
-    const sample = { n: i === 10 ? -(2n ** 64n) : i }; // in the first batch
-    builder.onSample({ shard: "ds/a.tar", key: `k${i}`, offset: i * 512, size: 512, sample });
-  }
-  await assert.rejects(
-    () => builder.commit({ key: "ds/a.tar", numSamples: n, sizeBytes: 1 << 22, sha256: "00" }),
-    (err: Error) => err instanceof RangeError && err.message.includes(`field "n"`),
-  );
-  assert.deepEqual(await Array.fromAsync(store.list("ds/")), []);
+  const batches = workerBatchCount();
+  await assertOutOfRangeFails(ROW_GROUP_ROWS + 100, 10, -(2n ** 64n)); // in the first batch
+  assert.equal(workerBatchCount(), batches, "the batch that failed was not sent");
 });
 
 Deno.test("a shard whose commit fails before its encoding finishes leaves no session in the worker", async () => {
