@@ -72,6 +72,9 @@ export function openTaskWriter(
         sha256: s.sha256,
       }));
     },
-    abort: () => writer.abort(),
+    abort: () => {
+      builder.abort();
+      return writer.abort();
+    },
   };
 }

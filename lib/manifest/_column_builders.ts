@@ -239,11 +239,11 @@ export class ListBuilder implements ColumnBuilder {
   }
 
   /**
-   * The rows as a column coded here when at most half of the items (or 256) are distinct: a Map
-   * lookup per item costs the writer's thread less than posting their text to the encode
-   * worker (a string built of 20k items is a rope that the post flattens: ~3 ms, against
-   * ~0.7 ms of lookups, in `bench/manifests.ts`). Else the items' text, coded where the
-   * column is encoded.
+   * The rows as a column coded here unless, at some item, more than 256 and more than half of
+   * the items so far are distinct: a Map lookup per item costs the writer's thread less than
+   * posting their text to the encode worker (a string built of 20k items is a rope that the
+   * post flattens: ~3 ms, against ~0.7 ms of lookups, in `bench/manifests.ts`). Else the items'
+   * text, coded where the column is encoded.
    */
   finishParts(): ListColumn | ListParts {
     const rows = this.#rows;

@@ -6,11 +6,12 @@
  * written, so that at the commit only the last batch is left to encode.
  *
  * The worker (`node:worker_threads`, which can be unref'd: a web Worker keeps the process alive)
- * starts at the commit of the first shard big enough to need it that is not its writer's last
- * (its start costs the calling thread ~70 ms once: a process writing one shard, a job's task,
- * never starts it) and is referenced only while commits wait on it, so it never holds the process or
- * a test open. Until it says it is ready, and for small shards, the calling thread encodes (no
- * wait for a boot or a round trip). If it cannot start (no worker support, no module file: a
+ * starts at a commit: in `"auto"` mode that of the first shard big enough to need it that is not
+ * its writer's last (its start costs the calling thread ~70 ms once: a process writing one
+ * shard, a job's task, never starts it); in `"worker"` mode the first commit. It is referenced
+ * only while commits wait on it, so it never holds the process or a test open. Until it says it
+ * is ready, and for small shards, the calling thread encodes (no wait for a boot or a round
+ * trip). If it cannot start (no worker support, no module file: a
  * bundle) or dies, every later shard encodes on the calling thread, and so do the shards it was
  * encoding (their batches are kept until their commit). Only shards whose aggregates are all
  * built in go to the worker (an aggregate registered at run time exists only on its own thread).
@@ -294,14 +295,9 @@ export class ShardEncoding {
   add(rows: ShardRows): void {
     this.#batches.push(rows);
     if (this.#mode === "thread" || !workerCan(rows)) return;
-    if (!this.#worker) {
-      // Not started for a batch: a process that writes one shard (a job's task) never needs it.
-      const worker = shared;
-      if (!worker?.ready) return;
-      this.#worker = worker;
-      this.#session = worker.session();
-    }
-    this.#send();
+    // Not started for a batch: a process that writes one shard (a job's task) never needs it.
+    if (!this.#worker && shared?.ready) this.#open(shared);
+    if (this.#worker) this.#send();
   }
 
   /**
@@ -312,21 +308,22 @@ export class ShardEncoding {
   async finish(rows: ShardRows, last = false): Promise<EncodedShard> {
     const batches = this.#batches;
     batches.push(rows);
-    if (this.#mode === "thread" || !workerCan(rows)) return encodeHere(batches);
+    if (this.#mode === "thread" || !workerCan(rows)) return this.#here();
     if (!this.#worker) {
       const count = batches.reduce((n, b) => n + b.offsets.length, 0);
-      if (this.#mode === "auto" && (last || count < WORKER_MIN_ROWS)) return encodeHere(batches);
+      if (this.#mode === "auto" && (last || count < WORKER_MIN_ROWS)) return this.#here();
       const worker = encodeWorker();
       if (worker && this.#mode === "worker") await worker.start();
-      if (!worker?.ready) return encodeHere(batches);
-      this.#worker = worker;
-      this.#session = worker.session();
+      if (!worker?.ready) return this.#here();
+      this.#open(worker);
     }
-    const worker = this.#worker;
+    const worker = this.#worker!;
     this.#send(batches.length - 1);
+    if (this.#sent < batches.length - 1) return this.#here(); // a batch could not be sent
+    const session = this.#session;
+    this.#forget();
     try {
-      if (this.#sent < batches.length - 1) throw new WorkerFailure("A batch could not be sent");
-      return await worker.finish(this.#session, rows);
+      return await worker.finish(session, rows);
     } catch (err) {
       if (err instanceof WorkerFailure) return encodeHere(batches);
       throw err;
@@ -335,8 +332,34 @@ export class ShardEncoding {
 
   /** Drops the encoding of a shard that will not be committed (frees its worker session). */
   discard(): void {
-    if (this.#worker && this.#sent > 0) this.#worker.drop(this.#session);
+    this.#drop();
     this.#batches.length = 0;
+  }
+
+  #open(worker: EncodeWorker): void {
+    this.#worker = worker;
+    this.#session = worker.session();
+    // A shard dropped without its commit or `discard` (a writer that failed): its session goes
+    // when this encoding is collected.
+    orphans.register(this, { worker, session: this.#session }, this);
+  }
+
+  /** Encodes every batch on this thread (the worker's session, if any, dropped). */
+  #here(): EncodedShard {
+    this.#drop();
+    return encodeHere(this.#batches);
+  }
+
+  /** Drops the worker's session, if it has one. */
+  #drop(): void {
+    if (this.#worker && this.#sent > 0) this.#worker.drop(this.#session);
+    this.#forget();
+  }
+
+  /** Leaves the session to the worker (finished or dropped). */
+  #forget(): void {
+    if (this.#worker) orphans.unregister(this);
+    this.#worker = undefined;
     this.#sent = 0;
   }
 
@@ -348,6 +371,11 @@ export class ShardEncoding {
     }
   }
 }
+
+/** Sessions of encodings collected without their commit: dropped in the worker. */
+const orphans = new FinalizationRegistry<{ worker: EncodeWorker; session: number }>(
+  ({ worker, session }) => worker.drop(session),
+);
 
 /**
  * Encodes a shard's rows at once where `mode` says (see {@linkcode EncodeMode}; `last`: no shard

@@ -4,6 +4,9 @@ import type { ManifestField } from "../schema/manifest_field.ts";
 import { ManifestBuilder } from "./manifest_builder.ts";
 import { readManifest } from "./read_manifest.ts";
 import { ManifestError } from "./manifest_error.ts";
+import { writeShards } from "./write_shards.ts";
+import { type Accumulator, aggregateKind, registerAggregate } from "./aggregate.ts";
+import type { ColumnData } from "./_column_data.ts";
 import {
   encodeShardRows,
   terminateEncodeWorker,
@@ -86,7 +89,7 @@ async function rowGroups(parquet: Uint8Array): Promise<number[]> {
   });
 }
 
-Deno.test("a shard's batches go to the worker while it is written: same bytes and header as at once on the thread", async () => {
+Deno.test("a shard's batches go to the worker while it is written: same bytes and header as on the thread", async () => {
   await writeShard("worker", 2000); // the worker is up
   const n = 2 * ROW_GROUP_ROWS + 1000;
   const batches = workerBatchCount();
@@ -215,6 +218,66 @@ Deno.test("a shard whose commit fails before its encoding finishes leaves no ses
     (err: Error) => err instanceof ManifestError && err.code === "invalid_state",
   );
   assert.equal(await workerOpenSessions(), open, "the session was dropped");
+});
+
+Deno.test("a writer that fails in the middle of a shard leaves no session in the worker", async () => {
+  await writeShard("worker", 2000); // the worker is up
+  const open = await workerOpenSessions();
+  const batches = workerBatchCount();
+  const samples = generateSamples(ROW_GROUP_ROWS + 500);
+  async function* failing() {
+    yield* samples;
+    throw new Error("the source broke");
+  }
+  await assert.rejects(
+    () =>
+      writeShards(new MemoryStore(), "ds/s-%06d.tar", failing(), {
+        schema: ImageSample,
+        maxcount: 3 * ROW_GROUP_ROWS,
+        manifest: { encodeIn: "worker" },
+      }),
+    /the source broke/,
+  );
+  assert.equal(workerBatchCount(), batches + 1, "a batch of the open shard was in the worker");
+  assert.equal(await workerOpenSessions(), open);
+});
+
+Deno.test("an aggregate registered at run time counts the shard's whole column at once", async () => {
+  const lengths: number[] = [];
+  const base = aggregateKind("numeric");
+  registerAggregate({
+    ...base,
+    create(field, options): Accumulator {
+      const acc = base.create(field, options);
+      return {
+        add: (v) => acc.add(v),
+        addNull: () => acc.addNull(),
+        addColumn(column: ColumnData) {
+          lengths.push(column.length);
+          acc.addColumn!(column);
+        },
+        finish: () => acc.finish(),
+      };
+    },
+  });
+  try {
+    const builder = new ManifestBuilder(new MemoryStore(), {
+      name: "S",
+      version: "1.0.0",
+      manifestFields: [{ name: "x", role: "numeric", type: "float", list: false, nullable: false }],
+    }, { encodeIn: "worker" });
+    const n = 2 * ROW_GROUP_ROWS + 3;
+    for (let i = 0; i < n; i++) {
+      builder.onSample({ shard: "ds/a.tar", key: `k${i}`, offset: i, size: 1, sample: { x: i } });
+    }
+    const info = { key: "ds/a.tar", numSamples: n, sizeBytes: n, sha256: "0" };
+    const header = await builder.commit(info);
+    assert.deepEqual(lengths, [n]);
+    const x = header.aggregates.x;
+    assert.ok(x?.type === "numeric" && x.count === n && x.max === n - 1);
+  } finally {
+    registerAggregate(base); // the built-in again
+  }
 });
 
 Deno.test("KeyParts encodes non-ASCII keys with their own byte lengths", () => {

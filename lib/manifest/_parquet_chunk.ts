@@ -17,14 +17,14 @@ import type { ThriftWriter } from "./_thrift.ts";
 import { bitWidth, type Sink } from "./_parquet_encode.ts";
 import type { KeyColumn, ListColumn, StringColumn } from "./_column_data.ts";
 import { boolStats, doubleStats, int64Stats, type Stats, stringStats } from "./_parquet_stats.ts";
-import type { ParquetOutColumn } from "./_parquet_writer.ts";
+import type { ParquetOutColumn, ParquetSchemaColumn } from "./_parquet_writer.ts";
 
 /** Page compression. */
 export type Codec = "zstd" | "none";
 
 /** What the footer records of a column chunk. */
 export interface ChunkMeta {
-  column: ParquetOutColumn;
+  column: ParquetSchemaColumn;
   codec: Codec;
   encodings: number[];
   numValues: number;
@@ -121,7 +121,7 @@ export function writeChunk(
     ? listChunk(pages, column.data, start, end)
     : flatChunk(pages, column, start, end);
   return {
-    column,
+    column: { name: column.name, type: column.type }, // not the data: a file keeps its metas
     codec: pages.codec,
     offset,
     dataOffset: written.dataOffset ?? offset,
@@ -176,7 +176,7 @@ function flatChunk(pages: Pages, column: ParquetOutColumn, start: number, end: n
     const micros = column.type === "timestamp";
     const present = new Float64Array(rows - nullCount);
     let n = 0;
-    let small = !data.big;
+    let small = true; // unless a value of this chunk is too large (a bigint's always is)
     for (let i = start; i < end; i++) {
       if (nulls && nulls[i]) continue;
       const x = micros ? Math.round(data.values[i]! * 1000) : data.values[i]!;

@@ -104,7 +104,8 @@ export interface Accumulator<S = AggregateSummary> {
   addNull(): void;
   /**
    * Counts a shard's whole column at once (optional; the built-in aggregates count it in tight
-   * loops). Without it, the builder calls `add` / `addNull` per row with `column.value(row)`.
+   * loops, and are given a shard's rows in several batches, each counted on top of the last).
+   * Without it, the builder calls `add` / `addNull` per row with `column.value(row)`.
    */
   addColumn?(column: ColumnData): void;
   /** The summary. */

@@ -6,7 +6,7 @@
  */
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Store } from "../store/store.ts";
-import type { AggregateOptions, TimestampSummary } from "./aggregate.ts";
+import { type AggregateOptions, isBuiltinAggregate, type TimestampSummary } from "./aggregate.ts";
 import { extremeIso } from "./timestamp_aggregate.ts";
 import { ManifestError } from "./manifest_error.ts";
 import {
@@ -161,11 +161,14 @@ export class ManifestBuilder {
     if (!open) {
       const encoding = new ShardEncoding(this.#options.encodeIn ?? "auto");
       const fields = this.#schema.manifestFields;
+      // Rows in batches as they fill, unless an aggregate was registered at run time: its
+      // `addColumn` is given the shard's whole column.
+      const batched = fields.every((f) => isBuiltinAggregate(f.role));
       const acc = new ShardAccumulator(
         fields,
         this.#options,
         this.#lastCount,
-        (rows) => encoding.add(rows),
+        batched ? (rows) => encoding.add(rows) : undefined,
       );
       open = { acc, encoding };
       this.#open.set(key, open);
@@ -188,6 +191,16 @@ export class ManifestBuilder {
     if (this.#pending.length > 2) await this.#pending.shift();
     this.#rethrow();
   };
+
+  /**
+   * Forgets the shards being written (their writer failed or was aborted: they will not be
+   * committed), and frees what their encoding holds in the encode worker.
+   */
+  abort(): void {
+    for (const { encoding } of this.#open.values()) encoding.discard();
+    this.#open.clear();
+    this.#lastShard = this.#lastAcc = undefined;
+  }
 
   /** Waits for background commits; throws the first failure. Resolves to all committed headers. */
   async flush(): Promise<readonly ManifestHeader[]> {

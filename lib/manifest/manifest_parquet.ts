@@ -13,6 +13,7 @@ import type { ManifestValue } from "./aggregate.ts";
 import { collectColumn, collectKeys, manifestParquetColumns } from "./_columns.ts";
 import { sqlString, withConnection, withTempFile } from "./_duckdb.ts";
 import { encodeParquet } from "./_parquet_writer.ts";
+import { ROW_GROUP_ROWS } from "./_shard_encode.ts";
 
 /** The rows of one shard's manifest, column by column (values normalized, see `_columns.ts`). */
 export interface ManifestColumns {
@@ -59,7 +60,7 @@ export function writeManifestParquet(
       return collectColumn(f, padded, true);
     });
     const parquet = manifestParquetColumns(collectKeys(keys), offsets, sizes, fields, data);
-    return Promise.resolve(encodeParquet(parquet, keys.length));
+    return Promise.resolve(encodeParquet(parquet, keys.length, { rowGroupSize: ROW_GROUP_ROWS }));
   } catch (err) {
     return Promise.reject(err);
   }

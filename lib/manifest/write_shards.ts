@@ -75,6 +75,7 @@ export async function writeShards(
     const shards = await writer.close();
     return { shards, manifests: [...(await builder?.flush() ?? [])] };
   } catch (err) {
+    builder?.abort();
     await builder?.flush().catch(() => {});
     // Uncommit first (manifest, fragment), so no committed manifest outlives its deleted tar:
     // every closed shard whose manifest commits this very tar (not another writer's).
