@@ -1,9 +1,10 @@
 /**
- * Column builders: one per manifest field of an open shard, fed one value per sample and turned
- * into a typed column (`_column_data.ts`) at shard close. Scalars are normalized as they arrive,
+ * Column builders: one per manifest field of an open shard (or of a batch of its rows, see
+ * `_shard_accumulator.ts`), fed one value per sample and turned into a typed column
+ * (`_column_data.ts`) when the batch or shard closes. Scalars are normalized as they arrive,
  * while the sample is still in the CPU cache, into growing typed arrays (strings as dictionary
  * codes), so nothing of the samples is kept alive but the distinct strings; list values are
- * kept as they are until the shard closes (see {@linkcode ListBuilder}).
+ * kept as they are until then (see {@linkcode ListBuilder}).
  *
  * @module
  */
@@ -219,10 +220,11 @@ export class StringBuilder implements ColumnBuilder {
 /**
  * Lists: each item normalized by the item type and stringified (`categoryKey`), null items
  * dropped; a value that is not an array is a null row. With `normalized`, string items are
- * taken as they are (already stringified). The lists are kept as they are until the shard
- * closes (a push per sample), then dictionary-coded in one loop ({@linkcode ListColumn}) while
- * their distinct items are few, else handed on as one text ({@linkcode ListParts}) coded in the
- * encode worker.
+ * taken as they are (already stringified). The lists are kept as they are until the batch or
+ * shard closes (a push per sample), then dictionary-coded in one loop ({@linkcode ListColumn})
+ * while their distinct items are few, else handed on as one text ({@linkcode ListParts}) coded
+ * in the encode worker. (Coding each list as it arrives costs the same in
+ * `bench/manifests.ts`.)
  */
 export class ListBuilder implements ColumnBuilder {
   readonly #rows: unknown[] = [];
@@ -308,8 +310,8 @@ function codeFew(items: readonly string[]): { dict: string[]; codes: Int32Array 
 
 /**
  * Sample keys: kept as they are (an array push per sample: 10x cheaper than copying each
- * key's chars into bytes while the writer's data fills the caches), joined into one string at
- * shard close ({@linkcode KeyParts}); their UTF-8 is encoded from it in one call, in the encode
+ * key's chars into bytes while the writer's data fills the caches), joined into one string when
+ * the batch or shard closes ({@linkcode KeyParts}); their UTF-8 is encoded from it in one call, in the encode
  * worker when there is one. The Parquet writer prefix-compresses them.
  */
 export class KeyBuilder {
