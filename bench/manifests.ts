@@ -21,7 +21,9 @@
  * "without" run of the same round (both saw about the same load), not a ratio of single runs:
  * `wall` is elapsed time; `main cpu` the CPU time of the main thread (where the writer and the
  * per-sample capture run, and with `thread` the encoding too; Linux only, else the process's),
- * the cost other load moves least. For sync, `in-run` is the time the writer waits in
+ * the cost other load moves least; `all cpu` (background) that of every thread of the process,
+ * the encode worker's included: on a machine without a spare core, what the wall follows.
+ * For sync, `in-run` is the time the writer waits in
  * `onShardClose` (the commits) over the rest of the same run, and `per sample` that wait per
  * sample. `onSample` runs untimed in every mode: a timer around it (two `performance.now()`,
  * ~0.15 us each here) would add 5% to a 1 KiB sample's write and count it as manifest overhead;
@@ -108,6 +110,8 @@ const mainCpuMs = (() => {
 interface Round {
   wallMs: number;
   mainMs: number;
+  /** CPU time of the whole process (every thread: the encode worker's too). */
+  allMs: number;
   /** Time the writer waited in `onShardClose` (sync mode: the commits). */
   hookMs: number;
 }
@@ -155,11 +159,14 @@ async function writeRound(
     }),
   });
   const cpu0 = mainCpuMs();
+  const all0 = process.cpuUsage();
   const t0 = performance.now();
   for (const s of samples) await writer.write(s);
   await writer.close();
   await builder.flush();
-  return { wallMs: performance.now() - t0, mainMs: mainCpuMs() - cpu0, hookMs };
+  const wallMs = performance.now() - t0;
+  const all = process.cpuUsage(all0);
+  return { wallMs, mainMs: mainCpuMs() - cpu0, allMs: (all.user + all.system) / 1000, hookMs };
 }
 
 const fastest = (xs: number[]) => Math.min(...xs);
@@ -186,9 +193,9 @@ export async function run(): Promise<void> {
       "interleaved; overheads: median over rounds of the same-round ratio)",
   );
   console.log(
-    "                          without  -- capture only --  ---- background ----" +
+    "                          without  -- capture only --  -------- background --------" +
       "  ------ thread ------  ------------- sync -------------" +
-      "\ncase             samples       ms    wall  main cpu     ms   wall  main cpu" +
+      "\ncase             samples       ms    wall  main cpu     ms   wall  main cpu   all cpu" +
       "     ms   wall  main cpu     ms   wall  in-run  per sample  parquet KiB  jsonl KiB" +
       "  parquet/jsonl",
   );
@@ -244,6 +251,7 @@ export async function run(): Promise<void> {
           wall("background").toFixed(0).padStart(6),
           pct(paired("background", (r) => r.wallMs)).padStart(6),
           pct(paired("background", (r) => r.mainMs)).padStart(9),
+          pct(paired("background", (r) => r.allMs)).padStart(9),
           wall("thread").toFixed(0).padStart(6),
           pct(paired("thread", (r) => r.wallMs)).padStart(6),
           pct(paired("thread", (r) => r.mainMs)).padStart(9),
