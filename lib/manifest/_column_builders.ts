@@ -12,6 +12,7 @@ import type { ManifestValue } from "./aggregate.ts";
 import { categoryKey } from "./categorical_aggregate.ts";
 import {
   BoolColumn,
+  codeItems,
   type ColumnData,
   type KeyColumn,
   KeyParts,
@@ -272,7 +273,7 @@ export class ListBuilder implements ColumnBuilder {
       }
       offsets[i + 1] = items.length;
     }
-    const coded = codeFew(items);
+    const coded = codeItems(items, FEW);
     if (coded) return new ListColumn(coded.dict, offsets, coded.codes, nulls, nullCount);
     const lengths = new Int32Array(items.length);
     for (let k = 0; k < items.length; k++) lengths[k] = items[k]!.length;
@@ -285,34 +286,14 @@ export class ListBuilder implements ColumnBuilder {
   }
 }
 
-/** Distinct items past which {@linkcode codeFew} may give up. */
+/** Distinct list items past which coding at the close may give up (see `codeItems`). */
 const FEW = 256;
-
-/**
- * Dictionary codes of `items` (each distinct item once, in first-seen order), or undefined as
- * soon as more than {@linkcode FEW} and more than half of the items so far are distinct.
- */
-function codeFew(items: readonly string[]): { dict: string[]; codes: Int32Array } | undefined {
-  const codes = new Int32Array(items.length);
-  const dict: string[] = [];
-  const index = new Map<string, number>();
-  for (let k = 0; k < items.length; k++) {
-    const item = items[k]!;
-    let c = index.get(item);
-    if (c === undefined) {
-      if (dict.length >= FEW && dict.length * 2 > k) return undefined;
-      index.set(item, c = dict.push(item) - 1);
-    }
-    codes[k] = c;
-  }
-  return { dict, codes };
-}
 
 /**
  * Sample keys: kept as they are (an array push per sample: 10x cheaper than copying each
  * key's chars into bytes while the writer's data fills the caches), joined into one string when
- * the batch or shard closes ({@linkcode KeyParts}); their UTF-8 is encoded from it in one call, in the encode
- * worker when there is one. The Parquet writer prefix-compresses them.
+ * the batch or shard closes ({@linkcode KeyParts}); their UTF-8 is encoded from it in one call,
+ * in the encode worker when there is one. The Parquet writer prefix-compresses them.
  */
 export class KeyBuilder {
   readonly #keys: string[] = [];

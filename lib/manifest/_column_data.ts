@@ -143,18 +143,28 @@ interface Coded {
 
 /** Dictionary codes of the items of any text: a string per item, looked up in a Map. */
 function codeStrings(text: string, itemLengths: Int32Array): Coded {
-  const k = itemLengths.length;
-  const codes = new Int32Array(k);
+  const items: string[] = [];
+  let at = 0;
+  for (let i = 0; i < itemLengths.length; i++) items.push(text.slice(at, at += itemLengths[i]!));
+  return codeItems(items)!;
+}
+
+/**
+ * Dictionary codes of `items` (each distinct item once, in first-seen order); with `few`,
+ * undefined as soon as more than `few` and more than half of the items so far are distinct.
+ */
+export function codeItems(items: readonly string[], few = Infinity): Coded | undefined {
+  const codes = new Int32Array(items.length);
   const dict: string[] = [];
   const index = new Map<string, number>();
-  let at = 0;
-  for (let i = 0; i < k; i++) {
-    const end = at + itemLengths[i]!;
-    const item = text.slice(at, end);
-    at = end;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
     let c = index.get(item);
-    if (c === undefined) index.set(item, c = dict.push(item) - 1);
-    codes[i] = c;
+    if (c === undefined) {
+      if (dict.length >= few && dict.length * 2 > k) return undefined;
+      index.set(item, c = dict.push(item) - 1);
+    }
+    codes[k] = c;
   }
   return { dict, codes };
 }

@@ -19,9 +19,9 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
-import { isBuiltinAggregate } from "./aggregate.ts";
+import { builtinAggregatesOnly } from "./aggregate.ts";
 import { ManifestError, type ManifestErrorCode } from "./manifest_error.ts";
-import { type EncodedShard, ShardEncoder, type ShardRows, wireRows } from "./_shard_encode.ts";
+import { encodeBatches, type EncodedShard, type ShardRows, wireRows } from "./_shard_encode.ts";
 
 /**
  * Where the commit's CPU work runs: `"auto"` in the worker once it is ready: for a shard whose
@@ -263,14 +263,7 @@ export function workerBatchCount(): number {
 
 /** Whether a shard's rows can go to the worker (their aggregates are all built in). */
 function workerCan(rows: ShardRows): boolean {
-  return rows.fields.every((f) => isBuiltinAggregate(f.role));
-}
-
-/** Encodes batches on the calling thread. */
-function encodeHere(batches: readonly ShardRows[]): EncodedShard {
-  const encoder = new ShardEncoder(batches[0]!.fields, batches[0]!.options);
-  for (const rows of batches) encoder.add(rows);
-  return encoder.finish();
+  return builtinAggregatesOnly(rows.fields);
 }
 
 /**
@@ -325,7 +318,7 @@ export class ShardEncoding {
     try {
       return await worker.finish(session, rows);
     } catch (err) {
-      if (err instanceof WorkerFailure) return encodeHere(batches);
+      if (err instanceof WorkerFailure) return encodeBatches(batches);
       throw err;
     }
   }
@@ -347,7 +340,7 @@ export class ShardEncoding {
   /** Encodes every batch on this thread (the worker's session, if any, dropped). */
   #here(): EncodedShard {
     this.#drop();
-    return encodeHere(this.#batches);
+    return encodeBatches(this.#batches);
   }
 
   /** Drops the worker's session, if it has one. */

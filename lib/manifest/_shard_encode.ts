@@ -108,8 +108,13 @@ export class ShardEncoder {
 
 /** Counts the aggregates, encodes the Parquet file and hashes it. */
 export function encodeShard(rows: ShardRows): EncodedShard {
-  const encoder = new ShardEncoder(rows.fields, rows.options);
-  encoder.add(rows);
+  return encodeBatches([rows]);
+}
+
+/** {@linkcode encodeShard} of a shard's rows in batches ({@linkcode ShardEncoder.add}'s). */
+export function encodeBatches(batches: readonly ShardRows[]): EncodedShard {
+  const encoder = new ShardEncoder(batches[0]!.fields, batches[0]!.options);
+  for (const rows of batches) encoder.add(rows);
   return encoder.finish();
 }
 

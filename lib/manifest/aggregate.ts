@@ -145,6 +145,11 @@ export function isBuiltinAggregate(role: string): boolean {
   return kinds.has(role) && kinds.get(role) === builtins.get(role);
 }
 
+/** Whether every field's aggregate is the built-in one (see {@linkcode isBuiltinAggregate}). */
+export function builtinAggregatesOnly(fields: readonly { role: string }[]): boolean {
+  return fields.every((f) => isBuiltinAggregate(f.role));
+}
+
 /**
  * Registers (or replaces) the aggregate of a role.
  *

@@ -6,7 +6,11 @@
  */
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Store } from "../store/store.ts";
-import { type AggregateOptions, isBuiltinAggregate, type TimestampSummary } from "./aggregate.ts";
+import {
+  type AggregateOptions,
+  builtinAggregatesOnly,
+  type TimestampSummary,
+} from "./aggregate.ts";
 import { extremeIso } from "./timestamp_aggregate.ts";
 import { ManifestError } from "./manifest_error.ts";
 import {
@@ -163,7 +167,7 @@ export class ManifestBuilder {
       const fields = this.#schema.manifestFields;
       // Rows in batches as they fill, unless an aggregate was registered at run time: its
       // `addColumn` is given the shard's whole column.
-      const batched = fields.every((f) => isBuiltinAggregate(f.role));
+      const batched = builtinAggregatesOnly(fields);
       const acc = new ShardAccumulator(
         fields,
         this.#options,
