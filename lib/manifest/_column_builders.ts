@@ -12,8 +12,8 @@ import type { ManifestValue } from "./aggregate.ts";
 import { categoryKey } from "./categorical_aggregate.ts";
 import {
   BoolColumn,
-  codeItems,
   type ColumnData,
+  ItemCoder,
   type KeyColumn,
   KeyParts,
   ListColumn,
@@ -222,40 +222,64 @@ export class StringBuilder implements ColumnBuilder {
  * Lists: each item normalized by the item type and stringified (`categoryKey`), null items
  * dropped; a value that is not an array is a null row. With `normalized`, string items are
  * taken as they are (already stringified). The lists are kept as they are until the batch or
- * shard closes (a push per sample), then dictionary-coded in one loop ({@linkcode ListColumn})
- * while their distinct items are few, else handed on as one text ({@linkcode ListParts}) coded
- * in the encode worker. (Coding each list as it arrives costs the same in
- * `bench/manifests.ts`.)
+ * shard closes (an array store per sample), then dictionary-coded as they are read
+ * ({@linkcode ListColumn}) while their distinct items are few, else handed on as one text
+ * ({@linkcode ListParts}) coded in the encode worker. (Coding each list as it arrives costs the
+ * same in `bench/manifests.ts`.)
  */
 export class ListBuilder implements ColumnBuilder {
-  readonly #rows: unknown[] = [];
+  readonly #rows: unknown[];
+  #n = 0;
 
   constructor(
     readonly normalize: (v: unknown) => ManifestValue | null,
     readonly timestamp: boolean,
     /** String items go in as they are (the item type is `str`, or the values are normalized). */
     readonly strings: boolean,
-  ) {}
+    capacity = INITIAL,
+  ) {
+    this.#rows = slots(capacity);
+  }
 
   push(v: unknown): void {
-    this.#rows.push(v);
+    this.#rows[this.#n++] = v;
   }
 
   /**
    * The rows as a column coded here unless, at some item, more than 256 and more than half of
    * the items so far are distinct: a Map lookup per item costs the writer's thread less than
-   * posting their text to the encode worker (a string built of 20k items is a rope that the
-   * post flattens: ~3 ms, against ~0.7 ms of lookups, in `bench/manifests.ts`). Else the items'
-   * text, coded where the column is encoded.
+   * posting their text to the encode worker (joining 20k items and posting the text: ~1.9 ms,
+   * against ~0.8 ms of lookups as the rows are read). Else the items' text, coded where the
+   * column is encoded.
    */
   finishParts(): ListColumn | ListParts {
+    const coder = new ItemCoder(this.#n * 2, FEW);
+    const rows = this.#walk((item) => coder.add(item));
+    if (rows) {
+      const { dict, codes } = coder.finish();
+      return new ListColumn(dict, rows.offsets, codes, rows.nulls, rows.nullCount);
+    }
+    const items: string[] = [];
+    const { offsets, nulls, nullCount } = this.#walk((item) => items.push(item) > 0)!;
+    const lengths = new Int32Array(items.length);
+    for (let k = 0; k < items.length; k++) lengths[k] = items[k]!.length;
+    return new ListParts(items.join(""), lengths, offsets, nulls, nullCount);
+  }
+
+  /**
+   * Gives `take` each row's items in order, normalized and stringified (null items dropped), and
+   * returns where each row's items start and the null rows; undefined once `take` refuses one.
+   */
+  #walk(
+    take: (item: string) => boolean,
+  ): { offsets: Int32Array; nulls: Uint8Array | undefined; nullCount: number } | undefined {
     const rows = this.#rows;
-    const n = rows.length;
+    const n = this.#n;
     const strings = this.strings;
     const offsets = new Int32Array(n + 1);
-    const items: string[] = [];
     let nulls: Uint8Array | undefined;
     let nullCount = 0;
+    let k = 0;
     for (let i = 0; i < n; i++) {
       const v = rows[i];
       if (!Array.isArray(v)) {
@@ -264,20 +288,20 @@ export class ListBuilder implements ColumnBuilder {
       } else {
         for (let j = 0; j < v.length; j++) {
           const item = v[j];
-          if (typeof item === "string" && strings) items.push(item);
+          let text: string;
+          if (typeof item === "string" && strings) text = item;
           else {
             const x = this.normalize(item);
-            if (x !== null) items.push(categoryKey(x, this.timestamp));
+            if (x === null) continue;
+            text = categoryKey(x, this.timestamp);
           }
+          if (!take(text)) return undefined;
+          k++;
         }
       }
-      offsets[i + 1] = items.length;
+      offsets[i + 1] = k;
     }
-    const coded = codeItems(items, FEW);
-    if (coded) return new ListColumn(coded.dict, offsets, coded.codes, nulls, nullCount);
-    const lengths = new Int32Array(items.length);
-    for (let k = 0; k < items.length; k++) lengths[k] = items[k]!.length;
-    return new ListParts(items.join(""), lengths, offsets, nulls, nullCount);
+    return { offsets, nulls, nullCount };
   }
 
   finish(): ListColumn {
@@ -286,27 +310,43 @@ export class ListBuilder implements ColumnBuilder {
   }
 }
 
-/** Distinct list items past which coding at the close may give up (see `codeItems`). */
+/**
+ * An array with room for `capacity` items, to be filled by index: ~10 us per 4096 strings here,
+ * against ~90 us for `push` (which grows the array as it goes). At most 65536 at first, so that
+ * V8 keeps its elements fast.
+ */
+function slots<T>(capacity: number): T[] {
+  return new Array(Math.min(capacity, 65536));
+}
+
+/** Distinct list items past which coding at the close may give up (see `ItemCoder`). */
 const FEW = 256;
 
 /**
- * Sample keys: kept as they are (an array push per sample: 10x cheaper than copying each
+ * Sample keys: kept as they are (an array store per sample: 10x cheaper than copying each
  * key's chars into bytes while the writer's data fills the caches), joined into one string when
  * the batch or shard closes ({@linkcode KeyParts}); their UTF-8 is encoded from it in one call,
  * in the encode worker when there is one. The Parquet writer prefix-compresses them.
  */
 export class KeyBuilder {
-  readonly #keys: string[] = [];
+  readonly #keys: string[];
+  #n = 0;
+
+  constructor(capacity = INITIAL) {
+    this.#keys = slots(capacity);
+  }
 
   push(key: string): void {
-    this.#keys.push(key);
+    this.#keys[this.#n++] = key;
   }
 
   /** The keys as one string and each key's length (what goes to the encode worker). */
   finishParts(): KeyParts {
     const keys = this.#keys;
-    const lengths = new Int32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) lengths[i] = keys[i]!.length;
+    const n = this.#n;
+    keys.length = n;
+    const lengths = new Int32Array(n);
+    for (let i = 0; i < n; i++) lengths[i] = keys[i]!.length;
     return new KeyParts(keys.join(""), lengths);
   }
 

@@ -143,30 +143,48 @@ interface Coded {
 
 /** Dictionary codes of the items of any text: a string per item, looked up in a Map. */
 function codeStrings(text: string, itemLengths: Int32Array): Coded {
-  const items: string[] = [];
+  const coder = new ItemCoder(itemLengths.length);
   let at = 0;
-  for (let i = 0; i < itemLengths.length; i++) items.push(text.slice(at, at += itemLengths[i]!));
-  return codeItems(items)!;
+  for (let i = 0; i < itemLengths.length; i++) coder.add(text.slice(at, at += itemLengths[i]!));
+  return coder.finish();
 }
 
 /**
- * Dictionary codes of `items` (each distinct item once, in first-seen order); with `few`,
- * undefined as soon as more than `few` and more than half of the items so far are distinct.
+ * Dictionary codes of string items given one at a time (each distinct item once, in first-seen
+ * order), looked up in a Map. With `few`, {@linkcode ItemCoder.add} refuses an item (and the
+ * coder is spent) once more than `few` and more than half of the items so far are distinct.
  */
-export function codeItems(items: readonly string[], few = Infinity): Coded | undefined {
-  const codes = new Int32Array(items.length);
-  const dict: string[] = [];
-  const index = new Map<string, number>();
-  for (let k = 0; k < items.length; k++) {
-    const item = items[k]!;
-    let c = index.get(item);
-    if (c === undefined) {
-      if (dict.length >= few && dict.length * 2 > k) return undefined;
-      index.set(item, c = dict.push(item) - 1);
-    }
-    codes[k] = c;
+export class ItemCoder {
+  #codes: Int32Array;
+  /** Items coded so far. */
+  length = 0;
+  readonly #dict: string[] = [];
+  readonly #index = new Map<string, number>();
+  readonly #few: number;
+
+  /** `capacity`: items to make room for at first. */
+  constructor(capacity: number, few = Infinity) {
+    this.#codes = new Int32Array(Math.max(16, capacity));
+    this.#few = few;
   }
-  return { dict, codes };
+
+  /** Codes the next item; false (nothing coded) when it would make too many distinct. */
+  add(item: string): boolean {
+    let c = this.#index.get(item);
+    if (c === undefined) {
+      const d = this.#dict.length;
+      if (d >= this.#few && d * 2 > this.length) return false;
+      this.#index.set(item, c = this.#dict.push(item) - 1);
+    }
+    if (this.length === this.#codes.length) this.#codes = growI32(this.#codes, this.length + 1);
+    this.#codes[this.length++] = c;
+    return true;
+  }
+
+  /** The distinct items and every item's code. */
+  finish(): Coded {
+    return { dict: this.#dict, codes: this.#codes.subarray(0, this.length) };
+  }
 }
 
 /**

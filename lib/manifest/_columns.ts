@@ -88,8 +88,8 @@ export function columnType(field: ManifestField): ColumnType {
     const strings = field.type === "str";
     list = {
       parquet: "string_list",
-      builder: (_n, normalized) =>
-        new ListBuilder(scalar.normalize, timestamp, strings || normalized === true),
+      builder: (n, normalized) =>
+        new ListBuilder(scalar.normalize, timestamp, strings || normalized === true, n),
     };
     lists.set(field.type, list);
   }

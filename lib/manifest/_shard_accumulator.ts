@@ -61,7 +61,7 @@ export class ShardAccumulator {
 
   #reset(): void {
     this.#n = 0;
-    this.#keys = new KeyBuilder();
+    this.#keys = new KeyBuilder(this.#capacity);
     this.#offsets = new Float64Array(this.#capacity);
     this.#sizes = new Float64Array(this.#capacity);
     this.#builders = this.#fields.map((f) => columnType(f).builder(this.#capacity));
