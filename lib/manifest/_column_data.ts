@@ -157,7 +157,7 @@ function codeStrings(text: string, itemLengths: Int32Array): Coded {
 export class ItemCoder {
   #codes: Int32Array;
   /** Items coded so far. */
-  length = 0;
+  #length = 0;
   readonly #dict: string[] = [];
   readonly #index = new Map<string, number>();
   readonly #few: number;
@@ -173,17 +173,17 @@ export class ItemCoder {
     let c = this.#index.get(item);
     if (c === undefined) {
       const d = this.#dict.length;
-      if (d >= this.#few && d * 2 > this.length) return false;
+      if (d >= this.#few && d * 2 > this.#length) return false;
       this.#index.set(item, c = this.#dict.push(item) - 1);
     }
-    if (this.length === this.#codes.length) this.#codes = growI32(this.#codes, this.length + 1);
-    this.#codes[this.length++] = c;
+    if (this.#length === this.#codes.length) this.#codes = growI32(this.#codes, this.#length + 1);
+    this.#codes[this.#length++] = c;
     return true;
   }
 
   /** The distinct items and every item's code. */
   finish(): Coded {
-    return { dict: this.#dict, codes: this.#codes.subarray(0, this.length) };
+    return { dict: this.#dict, codes: this.#codes.subarray(0, this.#length) };
   }
 }
 
