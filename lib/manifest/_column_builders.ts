@@ -21,7 +21,7 @@ import {
   NumberColumn,
   StringColumn,
 } from "./_column_data.ts";
-import { growF64, growI32, growU8 } from "./_grow.ts";
+import { growF64, growU8 } from "./_grow.ts";
 
 /** Builds one column, a value per row. */
 export interface ColumnBuilder {
@@ -190,31 +190,24 @@ export function toStr(v: unknown): string | null {
 
 /** `str`: dictionary codes (-1 for null). */
 export class StringBuilder implements ColumnBuilder {
-  #codes: Int32Array;
-  #n = 0;
+  readonly #coder: ItemCoder;
   #nullCount = 0;
-  readonly #dict: string[] = [];
-  readonly #index = new Map<string, number>();
 
   constructor(capacity = INITIAL) {
-    this.#codes = new Int32Array(Math.max(16, capacity));
+    this.#coder = new ItemCoder(capacity);
   }
 
   push(v: unknown): void {
-    if (this.#n === this.#codes.length) this.#codes = growI32(this.#codes, this.#n + 1);
     const s = typeof v === "string" ? v : toStr(v);
     if (s === null) {
-      this.#codes[this.#n++] = -1;
+      this.#coder.addNull();
       this.#nullCount++;
-      return;
-    }
-    let c = this.#index.get(s);
-    if (c === undefined) this.#index.set(s, c = this.#dict.push(s) - 1);
-    this.#codes[this.#n++] = c;
+    } else this.#coder.add(s);
   }
 
   finish(): StringColumn {
-    return new StringColumn(this.#dict, this.#codes.subarray(0, this.#n), this.#nullCount);
+    const { dict, codes } = this.#coder.finish();
+    return new StringColumn(dict, codes, this.#nullCount);
   }
 }
 

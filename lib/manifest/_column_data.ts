@@ -181,6 +181,12 @@ export class ItemCoder {
     return true;
   }
 
+  /** Codes a null (-1) as the next item. */
+  addNull(): void {
+    if (this.#length === this.#codes.length) this.#codes = growI32(this.#codes, this.#length + 1);
+    this.#codes[this.#length++] = -1;
+  }
+
   /** The distinct items and every item's code. */
   finish(): Coded {
     return { dict: this.#dict, codes: this.#codes.subarray(0, this.#length) };
