@@ -11,6 +11,7 @@
  * @module
  */
 import type { BloomFilterJson } from "./bloom_filter.ts";
+import type { ManifestHeader } from "./manifest_header.ts";
 
 /** Per field, one slot per shard. Only the columns a caller asked for need be filled. */
 export interface FieldColumns {
@@ -78,4 +79,127 @@ export interface IndexColumns {
   time_max: Float64Array;
   /** Columns per manifest field name: every field some shard has (or the ones asked for). */
   fields: Record<string, FieldColumns>;
+}
+
+/** Options for {@linkcode indexColumnsFromHeaders}. */
+export interface IndexColumnsFromHeadersOptions {
+  /** Only these fields' columns. @default every field some shard has */
+  fields?: readonly string[];
+}
+
+function nanArray(n: number): Float64Array {
+  return new Float64Array(n).fill(Number.NaN);
+}
+
+function timeMs(iso: string | null | undefined): number {
+  return iso ? Date.parse(iso) : Number.NaN;
+}
+
+function fieldColumns(role: FieldColumns["role"], n: number): FieldColumns {
+  const cols: FieldColumns = {
+    role,
+    present: new Uint8Array(n),
+    count: new Float64Array(n),
+    null_count: nanArray(n),
+  };
+  if (role === "numeric" || role === "timestamp") {
+    cols.min = nanArray(n);
+    cols.max = nanArray(n);
+  }
+  if (role === "numeric") {
+    cols.nan_count = new Float64Array(n);
+    cols.sum = new Float64Array(n);
+    cols.histogram = new Array(n).fill(null);
+  }
+  if (role === "categorical") {
+    cols.values = new Map();
+    cols.overflow_count = new Float64Array(n);
+  }
+  if (role === "set") {
+    cols.set_values = new Array(n).fill(null);
+    cols.bloom = new Array(n).fill(null);
+  }
+  return cols;
+}
+
+/**
+ * Builds {@linkcode IndexColumns} from index entries (names and parsed headers): the reference
+ * conversion, for fragments not yet compacted and for tests. A field that a shard lacks, or
+ * whose stored role differs from the first role seen for it, is `present = 0` in that shard.
+ *
+ * @example
+ * ```ts
+ * import { indexColumnsFromHeaders } from "./index_columns.ts";
+ * import { parseManifestHeader } from "./manifest_header.ts";
+ * const header = parseManifestHeader({ num_samples: 2, aggregates: { score: {
+ *   type: "numeric", count: 2, null_count: 0, min: 0.5, max: 0.9, mean: 0.7 } } });
+ * const cols = indexColumnsFromHeaders("ds", [{ name: "shard-000000.tar", header }]);
+ * if (cols.fields.score?.max?.[0] !== 0.9) throw new Error();
+ * ```
+ */
+export function indexColumnsFromHeaders(
+  dataset: string,
+  entries: readonly { name: string; header: ManifestHeader }[],
+  options: IndexColumnsFromHeadersOptions = {},
+): IndexColumns {
+  const n = entries.length;
+  const wanted = options.fields ? new Set(options.fields) : undefined;
+  const out: IndexColumns = {
+    dataset,
+    length: n,
+    name: entries.map((e) => e.name),
+    num_samples: Float64Array.from(entries, (e) => e.header.num_samples),
+    size_bytes: Float64Array.from(entries, (e) => e.header.size_bytes),
+    schema_type: entries.map((e) => e.header.schema_type),
+    schema_version: entries.map((e) => e.header.schema_version),
+    time_min: Float64Array.from(entries, (e) => timeMs(e.header.time_min)),
+    time_max: Float64Array.from(entries, (e) => timeMs(e.header.time_max)),
+    fields: {},
+  };
+  entries.forEach(({ header }, i) => {
+    for (const [field, agg] of Object.entries(header.aggregates)) {
+      if (wanted && !wanted.has(field)) continue;
+      const role = agg.type as FieldColumns["role"];
+      if (!["categorical", "numeric", "set", "timestamp"].includes(role)) continue;
+      const cols = out.fields[field] ??= fieldColumns(role, n);
+      if (cols.role !== role) continue;
+      cols.present[i] = 1;
+      cols.count[i] = agg.count;
+      cols.null_count[i] = agg.null_count;
+      if (agg.type === "numeric") {
+        cols.min![i] = agg.min ?? Number.NaN;
+        cols.max![i] = agg.max ?? Number.NaN;
+        cols.nan_count![i] = agg.nan_count;
+        cols.sum![i] = agg.sum;
+        const h = agg.histogram;
+        if (h) {
+          cols.histogram![i] = {
+            rule: h.rule,
+            buckets: Float64Array.from(h.buckets),
+            counts: Float64Array.from(h.counts),
+            below: h.below ?? 0,
+            above: h.above ?? 0,
+          };
+        }
+      } else if (agg.type === "timestamp") {
+        cols.min![i] = timeMs(agg.min);
+        cols.max![i] = timeMs(agg.max);
+      } else if (agg.type === "categorical") {
+        for (const [value, count] of Object.entries(agg.value_counts)) {
+          let col = cols.values!.get(value);
+          if (!col) cols.values!.set(value, col = new Float64Array(n));
+          col[i] = count;
+        }
+        cols.overflow_count![i] = agg.overflow.count;
+      } else if (agg.type === "set") {
+        cols.set_values![i] = agg.all_values ?? null;
+        cols.bloom![i] = agg.bloom_filter ?? null;
+      }
+    }
+  });
+  // A field absent from a shard: every sample of that shard is null for it.
+  for (const cols of Object.values(out.fields)) {
+    for (let i = 0; i < n; i++) if (!cols.present[i]) cols.null_count[i] = out.num_samples[i]!;
+  }
+  return out;
 }
