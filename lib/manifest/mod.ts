@@ -127,6 +127,13 @@ export {
   type CompactIndexOptions,
   type CompactIndexResult,
 } from "./compact_index.ts";
+export {
+  type FieldColumns,
+  type IndexColumns,
+  indexColumnsFromHeaders,
+  type IndexColumnsFromHeadersOptions,
+} from "./index_columns.ts";
+export { readIndexColumns, type ReadIndexColumnsOptions } from "./read_index_columns.ts";
 export { rebuildIndex, type RebuildIndexOptions } from "./rebuild_index.ts";
 export { removeFromIndex, type RemoveFromIndexOptions } from "./remove_from_index.ts";
 export { listShards, type ShardListing } from "./list_shards.ts";
