@@ -8,7 +8,7 @@
 import { fileURLToPath } from "node:url";
 import type { OpenStoreOptions } from "../store/open_store.ts";
 import type { TaskLauncher, TaskOutcome, TaskRequest } from "./supervisor.ts";
-import { storeOptionsEnv } from "./_store_options.ts";
+import { executorEnv } from "./executor_env.ts";
 
 /** Prefix of protocol lines on a worker's stdout. */
 export const OUTCOME_TAG = "\x1eshardline-outcome ";
@@ -111,14 +111,17 @@ export class WorkerPool implements TaskLauncher {
 
   #spawn(): Worker {
     const o = this.#options;
-    const env: Record<string, string> = { NO_COLOR: "1", ...storeOptionsEnv(o.storeOptions) };
-    if (o.codeCacheDir) env.SHARDLINE_CODE_CACHE = o.codeCacheDir;
+    const env = executorEnv({
+      storeOptions: o.storeOptions,
+      set: o.codeCacheDir ? { SHARDLINE_CODE_CACHE: o.codeCacheDir } : {},
+    });
     const local = (u: URL) => (u.protocol === "file:" ? fileURLToPath(u) : u.href);
     const child = new Deno.Command(o.denoPath ?? Deno.execPath(), {
       args: ["run", "-A", "--quiet", "--config", local(config), local(workerMain), o.storeUrl],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
+      clearEnv: true, // the allow-list only (see executor_env.ts)
       env,
     }).spawn();
     const worker: Worker = { child, writer: child.stdin.getWriter(), tail: [], exited: false };

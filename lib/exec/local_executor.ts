@@ -9,7 +9,6 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { Store } from "../store/store.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
@@ -19,7 +18,8 @@ import { privateDir } from "../job/_private_dir.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";
 import { superviseJob } from "./supervisor.ts";
 import { InProcessLauncher } from "./_in_process.ts";
-import { STORE_OPTIONS_ENV, storeOptionsEnv } from "./_store_options.ts";
+import { STORE_OPTIONS_ENV } from "./_store_options.ts";
+import { executorEnv } from "./executor_env.ts";
 import { agentSocket, askAgent } from "./_agent.ts";
 
 /** Options for {@linkcode LocalExecutor}, also accepted as `submit({ backendOptions })`. */
@@ -97,11 +97,12 @@ export class LocalExecutor implements Executor {
       run.finally(() => inProcessJobs.delete(run));
       return;
     }
-    const env: Record<string, string> = {
-      NO_COLOR: "1",
-      ...storeOptionsEnv(options.storeOptions),
-      ...(o.codeCacheDir && { SHARDLINE_CODE_CACHE: o.codeCacheDir }),
-    };
+    // An allow-list, not this process's environment: credentials in AWS_* or R2_* variables
+    // must not reach job code (the store's options travel in their own variable).
+    const env = executorEnv({
+      storeOptions: options.storeOptions,
+      set: o.codeCacheDir ? { SHARDLINE_CODE_CACHE: o.codeCacheDir } : {},
+    });
     const local = (u: URL) => (u.protocol === "file:" ? fileURLToPath(u) : u.href);
     // node:child_process, because it can send the child's stdout and stderr to a file (the
     // supervisor outlives this process: nobody would read a pipe), and Deno.Command cannot.
@@ -150,7 +151,7 @@ export class LocalExecutor implements Executor {
       ], {
         detached: true,
         stdio: ["ignore", fd, fd],
-        env: { ...process.env, ...env }, // node replaces the environment: pass ours on
+        env, // node replaces the environment with this one
       });
       child.on("error", () => {}); // a missing binary: no pid, reported below
       child.unref();

@@ -23,6 +23,10 @@
  * attempts, running markers with heartbeats, the supervisor's heartbeat, a cancel marker.
  * {@linkcode retryJob} reruns failed tasks only.
  *
+ * Every executor process (any backend) starts with {@linkcode executorEnv}: an allow-listed
+ * environment plus the store options in their own variable, so that job code never sees the
+ * submitting shell's credentials.
+ *
  * @module
  */
 export { PIPELINE_VERSION, submit, type SubmitOptions } from "./submit.ts";
@@ -34,6 +38,12 @@ export {
   getExecutor,
   registerExecutor,
 } from "./executor.ts";
+export {
+  allowedExecutorVar,
+  EXECUTOR_ENV_ALLOW,
+  executorEnv,
+  type ExecutorEnvOptions,
+} from "./executor_env.ts";
 export { drainInProcessJobs, LocalExecutor, type LocalExecutorOptions } from "./local_executor.ts";
 export {
   superviseJob,
