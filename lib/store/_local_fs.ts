@@ -203,18 +203,39 @@ export async function* walk(
     items.push({ name: entry.name, sortKey: dir ? `${entry.name}/` : entry.name, dir });
   }
   items.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  // Files are stat'ed STAT_WINDOW at a time ahead of the one yielded (in key order still): a
+  // folder of a million index fragments lists in parallel, not one stat after the other.
+  const pending: Promise<ObjectInfo | undefined>[] = [];
+  const statFile = (key: string) =>
+    stat(join(root, key)).then(
+      (info) => info.isFile() ? { key, size: info.size, lastModified: info.mtime } : undefined,
+      () => undefined,
+    );
   for (const item of items) {
     const key = dirKey + item.name;
-    const path = join(root, key);
     if (item.dir) {
+      for (const p of pending.splice(0)) {
+        const info = await p;
+        if (info) yield info;
+      }
       if (!delimiter) yield* walk(root, `${key}/`, "", false);
-      else if (await hasObject(path)) yield { key: `${key}/`, size: 0 };
+      else if (await hasObject(join(root, key))) yield { key: `${key}/`, size: 0 };
       continue;
     }
-    const info = await stat(path).catch(() => undefined);
-    if (info?.isFile()) yield { key, size: info.size, lastModified: info.mtime };
+    pending.push(statFile(key));
+    if (pending.length >= STAT_WINDOW) {
+      const info = await pending.shift()!;
+      if (info) yield info;
+    }
+  }
+  for (const p of pending) {
+    const info = await p;
+    if (info) yield info;
   }
 }
+
+/** Files stat'ed at once by {@linkcode walk}. */
+const STAT_WINDOW = 64;
 
 /** A temp file found by {@linkcode walkTemp}. */
 export interface TempFile {

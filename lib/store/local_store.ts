@@ -242,4 +242,14 @@ export class LocalStore implements Store {
       throw ioError("delete", key, this.url, err);
     }
   }
+
+  /** Deletes many objects, up to 64 unlinks at once; absent keys (and folders) are fine. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.#path(key); // every key checked before any is deleted
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) await this.delete(keys[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(64, keys.length) }, worker));
+  }
 }

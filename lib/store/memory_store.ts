@@ -170,4 +170,15 @@ export class MemoryStore implements Store {
     this.#objects.delete(key);
     return Promise.resolve();
   }
+
+  /** Deletes many objects; absent keys are fine. Every key is checked before any is deleted. */
+  deleteMany(keys: readonly string[]): Promise<void> {
+    try {
+      for (const key of keys) assertKey(key, this.url);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    for (const key of keys) this.#objects.delete(key);
+    return Promise.resolve();
+  }
 }

@@ -46,6 +46,7 @@ export type {
   Store,
 } from "./store.ts";
 export { StoreError, type StoreErrorCode } from "./store_error.ts";
+export { deleteKeys, type DeleteKeysOptions } from "./delete_keys.ts";
 export { parseStoreUrl, type StoreUrl } from "./store_url.ts";
 export {
   openStore,

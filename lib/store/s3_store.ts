@@ -7,6 +7,7 @@
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { GetOptions, ListOptions, ObjectInfo, PutBody, PutOptions, Store } from "./store.ts";
 import { assertKey, assertPrefix, assertRange, compareKeys } from "./_keys.ts";
+import { StoreError } from "./store_error.ts";
 import { rangeHeader, trimBytes, trimFor, trimStream } from "./_s3_range.ts";
 import {
   isDroppedConnection,
@@ -56,6 +57,9 @@ const BODY_ATTEMPTS = 3;
 
 type Sdk = typeof import("@aws-sdk/client-s3");
 let sdk: Promise<Sdk> | undefined;
+/** Keys per `DeleteObjects` call (the S3 maximum). */
+const DELETE_BATCH = 1000;
+
 let storage: Promise<typeof import("@aws-sdk/lib-storage")> | undefined;
 
 /**
@@ -297,6 +301,44 @@ export class S3Store implements Store {
     } catch (err) {
       if (isNotFound(err)) return;
       throw s3Error("delete", key, this.url, err);
+    }
+  }
+
+  /**
+   * Deletes many objects with `DeleteObjects`, 1,000 keys a call (absent keys are fine). A key
+   * the server refuses rejects with a `StoreError` naming it, after every batch was sent.
+   */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const full = keys.map((key) => this.#key(key));
+    const { aws, client } = await this.#sdk();
+    const refused: { key: string; message: string }[] = [];
+    for (let start = 0; start < full.length; start += DELETE_BATCH) {
+      const batch = full.slice(start, start + DELETE_BATCH);
+      let out;
+      try {
+        out = await client.send(
+          new aws.DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+      } catch (err) {
+        throw s3Error("delete", keys[start]!, this.url, err);
+      }
+      for (const e of out.Errors ?? []) {
+        if (e.Code === "NoSuchKey") continue;
+        const key = (e.Key ?? "").slice(this.keyPrefix.length);
+        refused.push({ key, message: `${e.Code ?? "Error"}: ${e.Message ?? ""}` });
+      }
+    }
+    const [first] = refused;
+    if (first) {
+      throw new StoreError(
+        "io",
+        `Cannot delete "${first.key}" in ${this.url}: ${first.message}` +
+          (refused.length > 1 ? ` (and ${refused.length - 1} more keys)` : ""),
+        { key: first.key, url: this.url },
+      );
     }
   }
 

@@ -70,6 +70,12 @@ export interface Store {
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /** Deletes an object; deleting an absent key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Deletes many objects in as few calls as the backend allows (S3: `DeleteObjects`, 1,000 keys
+   * a call); absent keys are not an error. Optional: {@linkcode deleteKeys} falls back to
+   * {@linkcode Store.delete} per key for a store without it.
+   */
+  deleteMany?(keys: readonly string[]): Promise<void>;
   /** Releases resources (HTTP agents, handles). */
   close?(): Promise<void>;
 }

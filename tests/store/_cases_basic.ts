@@ -123,6 +123,19 @@ export const basicCases: ConformanceCase[] = [
     },
   },
   {
+    name: "deleteMany removes every key given, absent ones too, and nothing else",
+    async fn(store) {
+      assert.ok(store.deleteMany, "every backend has deleteMany");
+      const keys = Array.from({ length: 30 }, (_, i) => `m/k-${String(i).padStart(3, "0")}`);
+      for (const key of keys) await store.put(key, key);
+      await store.put("m/kept", "1");
+      await store.deleteMany!([...keys, "m/absent", "never/existed"]);
+      assert.deepEqual(await listKeys(store, "m/"), ["m/kept"]);
+      await store.deleteMany!([]);
+      await rejectsWith(store.deleteMany!(["m/kept", "a/../b"]), "invalid_key");
+    },
+  },
+  {
     name: "missing objects reject with not_found",
     async fn(store) {
       await store.put("n/x", "1");

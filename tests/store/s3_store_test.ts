@@ -63,6 +63,29 @@ async function withS3(
 
 const MIB = 1024 * 1024;
 
+Deno.test("S3Store.deleteMany sends DeleteObjects of at most 1,000 keys", async () => {
+  await withS3(async ({ server, client, calls }) => {
+    const store = new S3Store(server.bucket, { client, prefix: "p" });
+    const keys = Array.from({ length: 2001 }, (_, i) => `ds/_index/shards/s-${i}.json`);
+    // s3rver stores objects as files: 2,001 puts take a while, so put them in parallel.
+    for (let i = 0; i < keys.length; i += 100) {
+      await Promise.all(keys.slice(i, i + 100).map((k) => store.put(k, "{}")));
+    }
+    await store.put("ds/kept", "1");
+    const keysPerCall: number[] = [];
+    client.middlewareStack.add((next) => (args) => {
+      const body = (args.request as { body?: unknown }).body;
+      if (typeof body === "string") keysPerCall.push(body.split("<Key>").length - 1);
+      return next(args);
+    }, { step: "finalizeRequest", name: "countKeys" });
+    calls.length = 0;
+    await store.deleteMany([...keys, "ds/absent"]);
+    assert.deepEqual(calls.map((c) => c.command), Array(3).fill("DeleteObjectsCommand"));
+    assert.deepEqual(keysPerCall, [1000, 1000, 2]);
+    assert.deepEqual(await listKeys(store, "ds/"), ["ds/kept"]);
+  });
+});
+
 Deno.test("S3Store streams large puts as multipart uploads with fixed-size parts", async () => {
   await withS3(async ({ server, client, calls }) => {
     const store = new S3Store(server.bucket, { client, partSize: 5 * MIB });
