@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   retry: () => import("./cli/retry.ts"),
   index: () => import("./cli/index.ts"),
   verify: () => import("./cli/verify.ts"),
+  serve: () => import("./cli/serve.ts"),
 };
 
 const usage = `usage: deno task cli <command> [args]

@@ -13,12 +13,14 @@ const help =
   `usage: deno task cli submit <job-module> --input <dataset|shard|pattern> --output <dataset>
   [--store URL] [--param key=value ...] [--params JSON] [--backend local] [--concurrency N]
   [--shards-per-task N] [--samples-per-task N] [--max-attempts N] [--max-failed-tasks FRACTION]
-  [--wait] [--timeout SECONDS] [--json] [S3 flags]
+  [--endpoint URL --token-env NAME] [--wait] [--timeout SECONDS] [--json] [S3 flags]
 
 Submits the job module (a path anywhere on disk) over the input and prints the job id. The same
 submission twice is the same job. --wait shows progress on stderr and exits by the final state:
 0 completed, 4 completed with errors, 5 failed, 6 cancelled, 7 timeout, 8 stalled.
-The store defaults to $SHARDLINE_STORE, else ./data.`;
+The store defaults to $SHARDLINE_STORE, else ./data. --backend http posts the job to the
+dispatcher at --endpoint (default $SHARDLINE_ENDPOINT) with the bearer token in the environment
+variable named by --token-env (default SHARDLINE_TOKEN); the dispatcher must serve the same store.`;
 
 /** Runs `submit`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
@@ -31,6 +33,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       param: { type: "string", multiple: true },
       params: { type: "string" },
       backend: { type: "string" },
+      endpoint: { type: "string" },
+      "token-env": { type: "string" },
       concurrency: { type: "string" },
       "shards-per-task": { type: "string" },
       "samples-per-task": { type: "string" },
@@ -61,6 +65,10 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       job: module,
       params,
       backend: values.backend,
+      ...(values.backend === "http" && {
+        endpoint: values.endpoint ?? ctx.env.SHARDLINE_ENDPOINT,
+        token: ctx.env[values["token-env"] ?? "SHARDLINE_TOKEN"],
+      }),
       concurrency: num(values.concurrency, "concurrency"),
       shardsPerTask: num(values["shards-per-task"], "shards-per-task"),
       samplesPerTask: num(values["samples-per-task"], "samples-per-task"),

@@ -29,7 +29,14 @@
  *
  * @module
  */
-export { PIPELINE_VERSION, submit, type SubmitOptions } from "./submit.ts";
+export { submit, type SubmitOptions } from "./submit.ts";
+export {
+  type JobRequest,
+  type JobRequestOptions,
+  PIPELINE_VERSION,
+  startJob,
+  type StartJobOptions,
+} from "./start_job.ts";
 export { retryJob, type RetryJobOptions, type RetryResult } from "./retry_job.ts";
 export {
   type Executor,

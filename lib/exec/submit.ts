@@ -1,60 +1,35 @@
 /**
- * {@linkcode submit}: bundles a job module, resolves its input, plans its tasks, records the
- * job in the store and hands it to an executor; returns at once with a {@linkcode Job}.
+ * {@linkcode submit}: bundles a job module, stores the bundle, and either starts the job here
+ * ({@linkcode startJob}: resolve the input, plan, record, hand to an executor) or posts it to a
+ * dispatcher (`backend: "http"`); returns at once with a {@linkcode Job}.
  *
  * @module
  */
 import type { OpenStoreOptions } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
 import { bundleJob, type BundleJobOptions } from "../job/bundle_job.ts";
-import { Job } from "../job/job.ts";
-import { codeKey, jobKeys, type JobSpec } from "../job/job_spec.ts";
-import { planTasks, resolveInput } from "../job/plan_tasks.ts";
-import { status } from "../job/status.ts";
-import { readJson, writeJson } from "../job/_json.ts";
-import { canonicalJson, sha256Hex } from "../job/_hash.ts";
-import { getExecutor } from "./executor.ts";
-import { afterCancelling, startOnce } from "./_start_once.ts";
-import "./local_executor.ts";
-
-/** shardline's version, recorded in job specs. */
-export const PIPELINE_VERSION = "0.1.0";
+import type { Job } from "../job/job.ts";
+import { codeKey } from "../job/job_spec.ts";
+import { type JobRequest, type JobRequestOptions, startJob } from "./start_job.ts";
+import { postJob } from "./_post_job.ts";
 
 /** Options for {@linkcode submit}. */
-export interface SubmitOptions {
-  /** Input: a dataset prefix, a shard key, a brace pattern, or a list of those. */
-  input: string | string[];
-  /** Output dataset prefix. */
-  output: string;
+export interface SubmitOptions extends JobRequestOptions {
   /** The job module: a path (relative to the cwd) or a `file:` URL, anywhere on disk. */
   job: string | URL;
-  /** Params for the job (JSON), overriding its declared defaults. @default {} */
-  params?: Record<string, unknown>;
-  /** Executor name. @default "local" */
+  /**
+   * Executor name (`"local"`, `"modal"`, ...), or `"http"`: post the job to the dispatcher at
+   * `endpoint`, which runs it with its own backend and store credentials.
+   * @default "local"
+   */
   backend?: string;
-  /** Tasks in flight at once. @default the backend's (local: one per core) */
-  concurrency?: number;
-  /** Whole shards per task. @default 1 */
-  shardsPerTask?: number;
-  /** Split shards with more samples than this into slices. @default undefined (no split) */
-  samplesPerTask?: number;
-  /** Attempts per task. @default 3 */
-  maxAttempts?: number;
-  /** Backoff before the second attempt, doubling after. @default 500 */
-  backoffMs?: number;
-  /** Fraction of tasks that may fail with the job still `completed_with_errors`. @default 0 */
-  maxFailedTaskFraction?: number;
-  /** Heartbeat period of tasks and executor (stale after 4). @default 2000 */
-  heartbeatMs?: number;
-  /** Kill an attempt that runs longer (it fails, and is retried). @default undefined (none) */
-  taskTimeoutMs?: number;
-  /** Output shard rotation: samples per shard. @default 100000 */
-  maxcount?: number;
-  /** Output shard rotation: payload bytes per shard. @default 3e9 */
-  maxsize?: number;
+  /** `backend: "http"`: the dispatcher's base URL (`http://127.0.0.1:8787`). */
+  endpoint?: string | URL;
+  /** `backend: "http"`: the dispatcher's bearer token. Sent in a header, stored nowhere. */
+  token?: string;
   /** How executor processes open the store (S3 endpoint, credentials). @default {} */
   storeOptions?: OpenStoreOptions;
-  /** Backend-specific options (local: `LocalExecutorOptions`). */
+  /** Backend-specific options (local: `LocalExecutorOptions`, modal: `ModalExecutorOptions`). */
   backendOptions?: Record<string, unknown>;
   /** How to bundle the job module. */
   bundle?: BundleJobOptions;
@@ -67,92 +42,39 @@ export interface SubmitOptions {
  * starts an executor only when unfinished work has none (after a crash, say), and redoes
  * nothing that is done. A cancelled job is resumed.
  *
+ * The bundle is stored first (`_code/<sha256>.js`, content-addressed), so that with
+ * `backend: "http"` the request names it by hash: the dispatcher, which serves the same store,
+ * reads it there. `status()` and `awaitResults()` read the store whatever the backend.
+ *
  * @example
  * ```ts ignore
  * import { submit } from "./submit.ts";
  * const job = await submit(store, { input: "raw", output: "scored", job: "./score_job.ts" });
  * const results = await job.awaitResults();
+ * const viaHttp = await submit(store, {
+ *   input: "raw", output: "scored", job: "./score_job.ts",
+ *   backend: "http", endpoint: "http://127.0.0.1:8787", token: Deno.env.get("SHARDLINE_TOKEN"),
+ * });
  * ```
  */
 export async function submit(store: Store, options: SubmitOptions): Promise<Job> {
-  const backend = options.backend ?? "local";
-  const executor = getExecutor(backend);
-  const bundled = await bundleJob(options.job, options.bundle);
-  const shards = await resolveInput(store, options.input);
-  const output = options.output.replace(/^\/+|\/+$/g, "");
-  const granularity = {
-    shards_per_task: options.shardsPerTask ?? 1,
-    ...(options.samplesPerTask !== undefined && { samples_per_task: options.samplesPerTask }),
-  };
-  const tasks = await planTasks(store, shards, output, {
-    shardsPerTask: granularity.shards_per_task,
-    samplesPerTask: granularity.samples_per_task,
-  });
-  const params = options.params ?? {};
-  const maxcount = options.maxcount ?? 100_000;
-  const maxsize = options.maxsize ?? 3e9;
-  const id = "j-" + sha256Hex(canonicalJson({
-    code: bundled.hash,
-    input: shards.map(({ key, size, etag, sha256, mtime }) => ({ key, size, etag, sha256, mtime })),
-    output,
-    params,
-    granularity,
-    maxcount,
-    maxsize,
-  })).slice(0, 20);
-  const keys = jobKeys(id);
-
-  let spec = await readJson<JobSpec>(store, keys.spec);
-  const created = spec === undefined;
-  if (!spec) {
-    const key = codeKey(bundled.hash);
-    if (!(await store.head(key))) {
-      await store.put(key, bundled.code, { contentType: "text/javascript" });
-    }
-    const fresh: JobSpec = {
-      spec_version: 1,
-      id,
-      module: bundled.module,
-      code: { hash: bundled.hash, key, size: bundled.code.byteLength },
-      input: { source: options.input, shards },
-      output,
-      params,
-      granularity,
-      tasks,
-      backend,
-      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-      policy: {
-        max_attempts: options.maxAttempts ?? 3,
-        backoff_ms: options.backoffMs ?? 500,
-        max_failed_task_fraction: options.maxFailedTaskFraction ?? 0,
-        heartbeat_ms: options.heartbeatMs ?? 2000,
-        maxcount,
-        maxsize,
-        ...(options.taskTimeoutMs !== undefined && { task_timeout_ms: options.taskTimeoutMs }),
-      },
-      pipeline_version: PIPELINE_VERSION,
-      created_at: new Date().toISOString(),
-    };
-    spec = (await writeJson(store, keys.spec, fresh, { createOnly: true }))
-      ? fresh
-      : (await readJson<JobSpec>(store, keys.spec))!;
+  const {
+    job,
+    backend = "local",
+    endpoint,
+    token,
+    storeOptions,
+    backendOptions,
+    bundle,
+    ...rest
+  } = options;
+  const bundled = await bundleJob(job, bundle);
+  const key = codeKey(bundled.hash);
+  if (!(await store.head(key))) {
+    await store.put(key, bundled.code, { contentType: "text/javascript" });
   }
-
-  let s = await status(store, id, { spec });
-  if (s.state === "cancelled" || s.supervisor?.cancelling) {
-    await store.delete(keys.cancel);
-    // Resubmitted while its supervisor still stops for the cancel: that one runs nothing more.
-    s = await afterCancelling(store, spec, s);
-  }
-  // Two submits of the job at once (or one beside a retry) start one executor between them.
-  const started =
-    !(s.state === "completed" || s.state === "completed_with_errors" || s.state === "failed") &&
-    !s.supervisor?.alive &&
-    await startOnce(store, spec, s.supervisor, () =>
-      executor.start(store, spec!, {
-        concurrency: options.concurrency,
-        storeOptions: options.storeOptions,
-        backendOptions: options.backendOptions,
-      }));
-  return new Job(store, spec, { created, started });
+  const request: JobRequest = { ...rest, code: { hash: bundled.hash }, module: bundled.module };
+  // A dispatcher is no executor: it plans and starts the job itself, with its own backend.
+  if (backend === "http") return await postJob(store, request, { endpoint, token });
+  return await startJob(store, { ...request, backend, storeOptions, backendOptions });
 }
