@@ -15,6 +15,8 @@
  *   ({@linkcode datasetStats}) and verification ({@linkcode verifyDataset}).
  * - **job** and **exec**: {@linkcode defineJob}, then {@linkcode submit} (fire and forget, local
  *   process pool by default), {@linkcode status} and {@linkcode awaitResults} from the store.
+ * - **query**: {@linkcode query} a dataset's manifests into a nodejs-polars DataFrame (`where` as
+ *   SQL or a filter object; shards pruned from the index), with sample locations and an explain.
  *
  * @example
  * ```ts
@@ -338,3 +340,18 @@ export {
 } from "./lib/exec/mod.ts";
 
 export { formatDatasetStats, formatSeconds, progressBar, sparkline } from "./lib/notebook/mod.ts";
+
+export {
+  compileFilter,
+  type FieldFilter,
+  type FilterValue,
+  formatExplain,
+  query,
+  QueryError,
+  type QueryErrorCode,
+  type QueryExplain,
+  type QueryOptions,
+  QueryResult,
+  type SampleLocation,
+  type WhereFilter,
+} from "./lib/query/mod.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 import { BloomFilter } from "../manifest/mod.ts";
-import type { FieldColumns, IndexColumns } from "../manifest/index_columns.ts";
+import type { FieldColumns, IndexColumns } from "../manifest/mod.ts";
 import type { CompareOp, Literal, Operand, Predicate } from "./predicate.ts";
 
 /** Why shards were pruned: counts per rule. */
@@ -251,8 +251,10 @@ class Planner {
     return this.bounds(name, role, lo, hi, false, false, false);
   }
 
+  /** The literal as a bound, or undefined (NaN: DuckDB orders it above every number). */
   number(role: string, lit: Literal): number | undefined {
     if (role === "timestamp") return lit.type === "time" ? lit.value : undefined;
+    if (lit.type === "num" && Number.isNaN(lit.value)) return undefined;
     if (lit.type !== "num" || lit.big !== undefined || Math.abs(lit.value) >= 2 ** 53) {
       return lit.type === "num" && !Number.isFinite(lit.value) ? lit.value : undefined;
     }
@@ -381,7 +383,7 @@ function histogramMeets(cols: FieldColumns, i: number, lo: number, hi: number): 
  * ```ts
  * import { pruneShards } from "./prune_shards.ts";
  * import { parseManifestHeader } from "../manifest/mod.ts";
- * import { indexColumnsFromHeaders } from "../manifest/index_columns.ts";
+ * import { indexColumnsFromHeaders } from "../manifest/mod.ts";
  * const shard = (min: number, max: number) => parseManifestHeader({ num_samples: 10,
  *   aggregates: { score: { type: "numeric", count: 10, null_count: 0, min, max, mean: min } } });
  * const cols = indexColumnsFromHeaders("ds", [

@@ -1,0 +1,60 @@
+/**
+ * The steps every query shares (query, countRows, materialize): read the index, turn the
+ * `where` into a checked predicate, prune. Private to the query room.
+ *
+ * @module
+ */
+import type { Store } from "../store/mod.ts";
+import { checkPredicate } from "./_check_predicate.ts";
+import { type QueryIndex, readQueryIndex } from "./_query_index.ts";
+import { withSandbox } from "./_sandbox.ts";
+import { compileFilter, type WhereFilter } from "./filter_object.ts";
+import { parseWhere } from "./parse_where.ts";
+import { type Predicate, predicateToSql } from "./predicate.ts";
+import { type PruneResult, pruneShards } from "./prune_shards.ts";
+
+/** A planned query. */
+export interface Plan {
+  index: QueryIndex;
+  predicate: Predicate;
+  /** Canonical SQL of the predicate. */
+  where: string;
+  prune: PruneResult;
+  /** Indices of the shards that may match. */
+  survivors: number[];
+  cacheDir: string;
+  timeMs: { index: number; parse: number; prune: number };
+}
+
+const TRUE: Predicate = { op: "and", args: [] };
+
+/** Reads, parses, checks and prunes. */
+export async function plan(
+  store: Store,
+  dataset: string,
+  where: string | WhereFilter | undefined,
+  cacheDir: string,
+): Promise<Plan> {
+  const index = await readQueryIndex(store, dataset);
+  let t = performance.now();
+  const raw = where === undefined
+    ? TRUE
+    : typeof where === "string"
+    ? await withSandbox(cacheDir, (con) => parseWhere(con, where))
+    : compileFilter(where);
+  const predicate = checkPredicate(raw, index.catalog);
+  const parse = performance.now() - t;
+  t = performance.now();
+  const prune = pruneShards(index.cols, predicate, { lacks: index.lacks });
+  const survivors: number[] = [];
+  for (let i = 0; i < prune.mayMatch.length; i++) if (prune.mayMatch[i]) survivors.push(i);
+  return {
+    index,
+    predicate,
+    where: predicateToSql(predicate),
+    prune,
+    survivors,
+    cacheDir,
+    timeMs: { index: index.readMs, parse, prune: performance.now() - t },
+  };
+}
