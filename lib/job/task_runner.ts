@@ -53,7 +53,13 @@ export interface TaskRef {
 }
 
 const MAX_FAILURES = 100;
-const FATAL_READ = new Set(["truncated", "checksum_mismatch", "invalid_header", "invalid_gzip"]);
+const FATAL_READ = new Set([
+  "truncated",
+  "checksum_mismatch",
+  "invalid_header",
+  "invalid_gzip",
+  "empty_shard",
+]);
 
 /** A task-level failure with its stage and whether a retry may help. */
 class TaskFailed extends Error {

@@ -13,6 +13,11 @@ export interface BatchOptions {
   maxMemberSize: number;
   gzip: GzipMode;
   url?: string;
+  /**
+   * Called before the fatal error is thrown, with the member the input ended inside (its
+   * header read, its data incomplete), when there is one.
+   */
+  onPartial?: (entry: ParsedEntry) => void;
 }
 
 /**
@@ -36,5 +41,6 @@ export async function* parseBatches(
   } finally {
     await chunks.return(undefined);
   }
+  if (parser.partial) options.onPartial?.(parser.partial);
   if (parser.fatal) throw parser.fatal.with({ shard: options.url });
 }

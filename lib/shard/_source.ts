@@ -33,24 +33,48 @@ async function* iterate(source: TarSource): AsyncGenerator<Uint8Array> {
   } else yield* source;
 }
 
+/**
+ * Compressed bytes handed to the inflater at a time. Deflate expands at most ~1032:1, so one
+ * piece inflates to at most ~16.5 MiB, and the stream's backpressure keeps about two such
+ * outputs alive at once: the bound on what a gzip bomb (gigabytes of zeros in a few hundred
+ * kilobytes) can take. `DecompressionStream` inflates each input chunk whole, into one output.
+ */
+const GZIP_PIECE = 16 * 1024;
+
+/** The chunks of `head` then `rest`, cut into pieces of at most {@linkcode GZIP_PIECE} bytes. */
+async function* pieces(
+  head: Uint8Array[],
+  rest: AsyncIterator<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  const cut = function* (chunk: Uint8Array) {
+    for (let i = 0; i < chunk.length; i += GZIP_PIECE) yield chunk.subarray(i, i + GZIP_PIECE);
+  };
+  for (const chunk of head) yield* cut(chunk);
+  while (true) {
+    const { done, value } = await rest.next();
+    if (done) return;
+    yield* cut(value);
+  }
+}
+
 async function* gunzip(
   head: Uint8Array[],
   rest: AsyncIterator<Uint8Array>,
   shard: string | undefined,
 ): AsyncGenerator<Uint8Array> {
+  const compressed = pieces(head, rest);
+  // Pulled one piece at a time (high-water mark 0): nothing is read ahead of the inflater.
   const input = new ReadableStream<BufferSource>({
-    start(controller) {
-      for (const chunk of head) controller.enqueue(chunk as Uint8Array<ArrayBuffer>);
-    },
     async pull(controller) {
-      const { done, value } = await rest.next();
+      const { done, value } = await compressed.next();
       if (done) controller.close();
       else controller.enqueue(value as Uint8Array<ArrayBuffer>);
     },
     async cancel() {
+      await compressed.return(undefined);
       await rest.return?.();
     },
-  });
+  }, { highWaterMark: 0 });
   const reader = input.pipeThrough<Uint8Array>(new DecompressionStream("gzip")).getReader();
   try {
     while (true) {
@@ -66,6 +90,7 @@ async function* gunzip(
       yield result.value;
     }
   } finally {
+    // Stopped early (the end-of-archive block, an error): the source is cancelled, unread.
     await reader.cancel().catch(() => {});
   }
 }

@@ -42,6 +42,11 @@ export class TarParser {
   pos = 0;
   /** The error that stopped parsing, if any. */
   fatal?: ShardError;
+  /**
+   * The member whose header was read but whose data the input ended inside (set by
+   * {@linkcode TarParser.end}): what follows a complete sample, when it names another key.
+   */
+  partial?: ParsedEntry;
   #state = HEADER;
   #maxMember: number;
   #hdr = new Uint8Array(BLOCK);
@@ -128,9 +133,16 @@ export class TarParser {
     }
   }
 
-  /** Signals the end of input; records a `"truncated"` error when a member is incomplete. */
+  /**
+   * Signals the end of input; records a `"truncated"` error when a member is incomplete, an
+   * `"empty_shard"` error when no byte came at all.
+   */
   end(): void {
     if (this.#state === DONE) return;
+    if (this.pos === 0) {
+      // As Python's tarfile: no bytes is no archive (an empty one still has its end blocks).
+      return this.#fail("empty_shard", "the shard is empty (0 bytes)", 0);
+    }
     const midHeader = this.#state === HEADER && (this.#hdrFill > 0 || this.#extStart >= 0);
     if (this.#state !== HEADER || midHeader) {
       const at = this.#state !== HEADER
@@ -139,13 +151,14 @@ export class TarParser {
         ? this.#extStart
         : this.#hdrStart;
       const path = this.#state !== HEADER ? this.#memberName : undefined;
+      if (this.#state === DATA) this.partial = this.#cur;
       this.#fail("truncated", `unexpected end of data (${this.pos} bytes read)`, at, path);
     }
     this.#state = DONE;
   }
 
   #fail(
-    code: "truncated" | "checksum_mismatch" | "invalid_header",
+    code: "truncated" | "checksum_mismatch" | "invalid_header" | "empty_shard",
     detail: string,
     at: number,
     path?: string,

@@ -72,6 +72,13 @@ function setFile(files: Record<string, Uint8Array>, ext: string, data: Uint8Arra
   } else files[ext] = data;
 }
 
+/** True when `entry` is a sample file (a regular file with a key) whose key is not `key`. */
+function startsOtherSample(entry: ParsedEntry, key: string): boolean {
+  if (entry.type !== "0" && entry.type !== "7") return false;
+  const dot = keyEnd(entry.name);
+  return dot >= 0 && entry.name.slice(0, dot) !== key;
+}
+
 interface Group {
   key: string;
   offset: number;
@@ -105,7 +112,9 @@ function groupSample(group: Group, url: string): TarSample {
  * `maxMemberSize` or a duplicate extension spoil their whole sample, which `"skip"` drops and
  * reports (in the returned scan's `skipped`) before going on (members that are no sample files, such as directories or
  * `__meta__`, are skipped whatever their size or name). A checksum mismatch, malformed header or truncation ends the scan;
- * under `"skip"` it is reported and the sample in progress is dropped.
+ * under `"skip"` it is reported and the sample in progress is dropped, unless the input ended
+ * inside the data of a member of another key whose header was read: that sample is complete
+ * and yielded before the error. A 0-byte input is an `"empty_shard"` error.
  *
  * @example
  * ```ts
@@ -142,10 +151,12 @@ async function* samples(
     if (typeof onError === "function") onError(error);
   };
   let cur: Group | undefined;
+  let partial: ParsedEntry | undefined;
   const batches = parseBatches(source, {
     url: shard,
     maxMemberSize: options.maxMemberSize ?? DEFAULT_MAX_MEMBER_SIZE,
     gzip: options.gzip ?? "auto",
+    onPartial: (entry) => void (partial = entry),
   });
 
   // Starts a group for `key`, returning the finished previous one (if it should be yielded).
@@ -209,9 +220,15 @@ async function* samples(
     }
   } catch (error) {
     if (!(error instanceof ShardError)) throw error;
-    // The sample in progress may continue past the unreadable part: it is dropped, and counted.
     const pending = cur !== undefined && !cur.bad ? cur : undefined;
     cur = undefined;
+    // The input ended inside a sample file of another key, whose header was read: the sample
+    // in progress ended before it, complete.
+    if (pending !== undefined && partial !== undefined && startsOtherSample(partial, pending.key)) {
+      yield groupSample(pending, url);
+      return report(error);
+    }
+    // Otherwise it may continue past the unreadable part: it is dropped, and counted.
     report(error);
     if (pending !== undefined) {
       const detail = `sample dropped: it may continue past byte ${error.offset ?? "?"}, ` +

@@ -26,7 +26,7 @@ export interface ScanTarOptions {
   /**
    * What to do with a bad member (`"member_too_large"`, `"invalid_name"`): throw, skip it, or
    * pass it to a function and skip it. Errors after which the stream cannot be resynchronised
-   * (`"checksum_mismatch"`, `"invalid_header"`, `"truncated"`, `"invalid_gzip"`) end the scan:
+   * (`"checksum_mismatch"`, `"invalid_header"`, `"truncated"`, `"invalid_gzip"`, `"empty_shard"`) end the scan:
    * thrown under `"throw"`, reported under the other two.
    * @default {"throw"}
    */

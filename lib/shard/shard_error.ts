@@ -9,7 +9,9 @@
  * Codes of {@linkcode ShardError}.
  *
  * Tar layer: `"truncated"`, `"checksum_mismatch"`, `"invalid_header"`, `"member_too_large"`,
- * `"unsafe_path"`, `"invalid_name"`, `"duplicate_extension"`, `"invalid_gzip"`.
+ * `"unsafe_path"`, `"invalid_name"`, `"duplicate_extension"`, `"invalid_gzip"`, `"empty_shard"`
+ * (0 bytes: no tar at all, as Python's `tarfile` says; an archive of no members has its end
+ * blocks).
  * Codec layer: `"schema_mismatch"`, `"unknown_dtype"`, `"decode_failed"`.
  */
 export type ShardErrorCode =
@@ -21,6 +23,7 @@ export type ShardErrorCode =
   | "invalid_name"
   | "duplicate_extension"
   | "invalid_gzip"
+  | "empty_shard"
   | "schema_mismatch"
   | "unknown_dtype"
   | "decode_failed";
