@@ -339,8 +339,6 @@ export {
   type TaskRequest,
 } from "./lib/exec/mod.ts";
 
-export { formatDatasetStats, formatSeconds, progressBar, sparkline } from "./lib/notebook/mod.ts";
-
 export {
   compileFilter,
   type FieldFilter,
@@ -355,3 +353,33 @@ export {
   type SampleLocation,
   type WhereFilter,
 } from "./lib/query/mod.ts";
+
+// notebook: Jupyter display (importing this registers the renderers), plots, progress
+export {
+  Chart,
+  type ChartOptions,
+  type DisplayFunction,
+  formatDatasetStats,
+  formatSeconds,
+  type HistogramBin,
+  histogramBins,
+  jobProgress,
+  plotCounts,
+  type PlotCountsOptions,
+  PlotError,
+  type PlotErrorCode,
+  plotHistogram,
+  plotJobProgress,
+  plotShardSpread,
+  previewSamples,
+  type PreviewSamplesOptions,
+  progressBar,
+  progressDisplay,
+  type ProgressDisplayOptions,
+  type ProgressPoint,
+  SamplePreview,
+  type ShardSpread,
+  shardSpread,
+  sparkline,
+  type ToPngOptions,
+} from "./lib/notebook/mod.ts";

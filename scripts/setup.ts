@@ -6,8 +6,12 @@
  * Usage: `deno run -A scripts/setup.ts [--test] [--bench]`. Idempotent and quiet when all is
  * there already.
  *
+ * With `--test` it also installs Debian's `jupyter-nbconvert` and `jupyter-client` and writes the
+ * project-local Deno kernelspec (`.jupyter/kernels/deno/`) that the notebook tests use.
+ *
  * @module
  */
+import { writeKernelspec } from "./run_notebooks.ts";
 
 const want = new Set(Deno.args);
 
@@ -38,6 +42,17 @@ const debian: { check: [string, string[]]; pkg: string; for: string[] }[] = [
     for: ["--test"],
   },
   { check: ["/usr/bin/python3", ["-c", "import numpy"]], pkg: "python3-numpy", for: ["--test"] },
+  // The notebooks run headlessly through Debian's nbclient (tests/notebooks_test.ts).
+  {
+    check: ["/usr/bin/python3", ["-c", "import nbconvert, nbclient, nbformat"]],
+    pkg: "jupyter-nbconvert",
+    for: ["--test"],
+  },
+  {
+    check: ["/usr/bin/python3", ["-c", "import jupyter_client"]],
+    pkg: "jupyter-client",
+    for: ["--test"],
+  },
 ];
 
 async function aptInstall(pkgs: string[]): Promise<void> {
@@ -63,3 +78,6 @@ for (const d of debian) {
   if (!await has(...d.check)) missing.push(d.pkg);
 }
 await aptInstall(missing);
+
+// The Deno kernel for the notebooks: a project-local kernelspec (`JUPYTER_PATH=.jupyter`).
+if (want.has("--test")) await writeKernelspec();

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { displayable } from "../display/mod.ts";
 import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
 import { JobError } from "./job_error.ts";
@@ -98,7 +99,7 @@ export async function awaitResults(
     if (s) {
       options.onProgress?.(s);
       if (s.state === "completed" || s.state === "completed_with_errors") {
-        return {
+        return displayable("job_results", {
           id: s.id,
           state: s.state,
           output: s.output,
@@ -107,7 +108,7 @@ export async function awaitResults(
           tasks: s.tasks,
           failures: s.failures,
           status: s,
-        };
+        });
       }
       // Stalled twice in a row, a poll apart: a supervisor that said it finished and resumes
       // for tasks a retry reset looks stalled in between.

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type DisplayBundle, JUPYTER_DISPLAY, renderDisplay } from "../display/mod.ts";
 import type { Store } from "../store/store.ts";
 import { awaitResults, type AwaitResultsOptions, type JobResults } from "./await_results.ts";
 import { cancelJob, type CancelJobOptions } from "./cancel_job.ts";
@@ -61,11 +62,8 @@ export class Job {
     };
   }
 
-  /** Jupyter rendering: a one-line summary with the live state. */
-  async [Symbol.for("Jupyter.display")](): Promise<Record<string, string>> {
-    const s = await this.status();
-    const text = `Job ${this.id} (${s.state}): ${s.tasks.ok}/${s.tasks.total} tasks ok, ` +
-      `${s.tasks.failed} failed, ${s.samples.out} samples out -> ${this.output}`;
-    return { "text/plain": text };
+  /** Jupyter rendering: the job's live status (state, progress, failures; see `lib/notebook/`). */
+  async [JUPYTER_DISPLAY](): Promise<DisplayBundle> {
+    return renderDisplay("job_status", await this.status());
   }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { displayable } from "../display/mod.ts";
 import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { JobError } from "./job_error.ts";
@@ -191,7 +192,7 @@ export async function status(
   const stalled = state === "stalled" && supervisor ? await stalledInfo(supervisor) : undefined;
   const elapsed = Number.isFinite(first) ? Math.max(1, now - first) : undefined;
   const doneTasks = counts.ok + counts.failed;
-  return {
+  return displayable("job_status", {
     id: spec.id,
     state,
     output: spec.output,
@@ -211,7 +212,7 @@ export async function status(
     task_states: states,
     supervisor: supervisor ? { ...supervisor, alive } : undefined,
     ...(stalled && { stalled }),
-  };
+  });
 }
 
 /** Longest a started executor may take to write its first record. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { displayable } from "../display/mod.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Store } from "../store/store.ts";
 import { aggregateKind, type AggregateSummary } from "./aggregate.ts";
@@ -85,7 +86,7 @@ export async function datasetStats(
     const id = `${header.schema_type}@${header.schema_version}`;
     schemas[id] = (schemas[id] ?? 0) + 1;
   }
-  return {
+  return displayable("dataset_stats", {
     dataset,
     shards: entries.length,
     num_samples: entries.reduce((a, e) => a + e.header.num_samples, 0),
@@ -95,5 +96,5 @@ export async function datasetStats(
     schemas,
     fields,
     issues,
-  };
+  });
 }

@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { displayable } from "../display/mod.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
@@ -115,7 +116,11 @@ export async function readManifest(
       header.aggregates[field.name] = aggregateKind(field.role).empty(header.num_samples);
     } else if (agg.type !== field.role) delete header.aggregates[field.name];
   }
-  const manifest: ShardManifest = { shard: shardKey, header, offsetsExact: hasRealOffsets(header) };
+  const manifest: ShardManifest = displayable("manifest", {
+    shard: shardKey,
+    header,
+    offsetsExact: hasRealOffsets(header),
+  });
   if (options.rows === false) return manifest;
   const parquetKey = parquetKeyOf(shardKey, header.parquet?.key);
   let bytes: Uint8Array;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { displayable } from "../display/mod.ts";
 import type { Schema } from "../schema/define_schema.ts";
 import type { Store } from "../store/store.ts";
 import { encodeSample } from "../shard/codecs/encode_sample.ts";
@@ -73,7 +74,7 @@ export async function writeShards(
   try {
     for await (const sample of samples) await writer.write(sample);
     const shards = await writer.close();
-    return { shards, manifests: [...(await builder?.flush() ?? [])] };
+    return displayable("write_result", { shards, manifests: [...(await builder?.flush() ?? [])] });
   } catch (err) {
     builder?.abort();
     await builder?.flush().catch(() => {});

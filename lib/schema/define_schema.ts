@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { displayable } from "../display/mod.ts";
 import { z } from "zod";
 import type { Field, FieldKind } from "./field.ts";
 import type { ManifestField } from "./manifest_field.ts";
@@ -183,7 +184,7 @@ export function defineSchema<F extends Fields>(definition: SchemaDefinition<F>):
       ? { ok: true, value: r.data }
       : { ok: false, issues: fromZodIssues(r.error.issues, fields, x) };
   };
-  const schema: Schema<F> = Object.freeze({
+  const schema: Schema<F> = Object.freeze(displayable("schema", {
     name,
     version,
     id,
@@ -204,7 +205,7 @@ export function defineSchema<F extends Fields>(definition: SchemaDefinition<F>):
         { issues: r.issues },
       );
     },
-  });
+  }));
   const keyed = compileKeyedParse(fields);
   if (keyed) setKeyedParse(schema, keyed);
   return schema;

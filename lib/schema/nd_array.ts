@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type DisplayBundle, JUPYTER_DISPLAY, renderDisplay } from "../display/mod.ts";
 import {
   dtypeInfo,
   dtypeOfArray,
@@ -85,6 +86,11 @@ export class NDArray<T extends TypedArray = TypedArray> {
     this.dtype = info.str;
     this.shape = [...shape];
     this.data = data;
+  }
+
+  /** Jupyter rendering: dtype, shape and a preview of the values (see `lib/notebook/`). */
+  [JUPYTER_DISPLAY](): Promise<DisplayBundle> {
+    return renderDisplay("ndarray", this);
   }
 
   /** Builds an array from a typed array or plain numbers (copied into the dtype's typed array). */
