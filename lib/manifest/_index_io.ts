@@ -11,22 +11,14 @@
  *
  * @module
  */
-import { BIGINT, DuckDBTimestampTZValue, TIMESTAMPTZ, VARCHAR } from "@duckdb/node-api";
-import type { Store } from "../store/store.ts";
+import type { ObjectInfo, Store } from "../store/store.ts";
+import { generationOf } from "./_index_generation.ts";
 import { StoreError } from "../store/store_error.ts";
-import { encodeManifestHeader, parseManifestHeader } from "./manifest_header.ts";
+import { parseManifestHeader } from "./manifest_header.ts";
 import { readManifestParquet } from "./manifest_parquet.ts";
 import { parseLenientJson } from "./_read.ts";
 import type { IndexEntry } from "./_index_entry.ts";
-import { type ColumnSpec, writeParquet } from "./_write_parquet.ts";
-import {
-  compactedGeneration,
-  compactedKey,
-  datasetPrefix,
-  indexPrefix,
-  nameOfIndexItem,
-  shardKeyIn,
-} from "./_keys.ts";
+import { compactedKey, datasetPrefix, indexPrefix, nameOfIndexItem, shardKeyIn } from "./_keys.ts";
 
 /** An entry of `dataset` from its shard name and header. */
 function entryOf(dataset: string, name: string, header: object | string): IndexEntry {
@@ -64,29 +56,44 @@ async function getOrUndefined(store: Store, key: string): Promise<Uint8Array | u
 
 /** What a listing of `<dataset>/_index/` found. */
 export interface IndexListing {
-  /** Compacted generations, ascending. */
+  /** Compacted generations of either layout, ascending. */
   generations: number[];
+  /** The generations written as one Parquet file (the layout before segments). */
+  legacy: Set<number>;
+  /** Each generation's object (for its age). */
+  generationInfo: Map<number, ObjectInfo>;
   /** Fragment keys. */
   fragments: string[];
   /** Tombstone keys (shards taken out of the index). */
   tombstones: string[];
+  /** Segment files (`_index/segments/`). */
+  segmentFiles: ObjectInfo[];
 }
 
 /** Lists a dataset's index folder. */
 export async function listIndex(store: Store, dataset: string): Promise<IndexListing> {
   const prefix = indexPrefix(dataset);
-  const generations: number[] = [];
-  const fragments: string[] = [];
-  const tombstones: string[] = [];
+  const listing: IndexListing = {
+    generations: [],
+    legacy: new Set(),
+    generationInfo: new Map(),
+    fragments: [],
+    tombstones: [],
+    segmentFiles: [],
+  };
   for await (const info of store.list(prefix)) {
-    const gen = compactedGeneration(dataset, info.key);
-    if (gen !== undefined) generations.push(gen);
+    const gen = generationOf(dataset, info.key);
+    if (gen !== undefined) {
+      listing.generations.push(gen.gen);
+      listing.generationInfo.set(gen.gen, info);
+      if (gen.legacy) listing.legacy.add(gen.gen);
+    } else if (info.key.startsWith(`${prefix}segments/`)) listing.segmentFiles.push(info);
     else if (!info.key.endsWith(".json")) continue;
-    else if (info.key.startsWith(`${prefix}shards/`)) fragments.push(info.key);
-    else if (info.key.startsWith(`${prefix}removed/`)) tombstones.push(info.key);
+    else if (info.key.startsWith(`${prefix}shards/`)) listing.fragments.push(info.key);
+    else if (info.key.startsWith(`${prefix}removed/`)) listing.tombstones.push(info.key);
   }
-  generations.sort((a, b) => a - b);
-  return { generations, fragments, tombstones };
+  listing.generations = [...new Set(listing.generations)].sort((a, b) => a - b);
+  return listing;
 }
 
 /** The name of the shard a tombstone removes; undefined when the tombstone is gone. */
@@ -116,64 +123,6 @@ export function mergeEntries(
   for (const e of fragments) byName.set(e.name, e);
   for (const name of removed) byName.delete(name);
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-const ts = (iso: string | null | undefined) => {
-  const ms = iso ? Date.parse(iso) : Number.NaN;
-  return Number.isNaN(ms) ? null : new DuckDBTimestampTZValue(BigInt(ms) * 1000n);
-};
-
-/** Writes generation `gen` create-only; false when that generation already exists. */
-export async function writeCompacted(
-  store: Store,
-  dataset: string,
-  gen: number,
-  entries: readonly IndexEntry[],
-  tempDir?: string,
-): Promise<boolean> {
-  const h = (i: number) => entries[i]!.header;
-  const text = (name: string, f: (i: number) => string | null): ColumnSpec => ({
-    name,
-    sql: "VARCHAR",
-    duck: VARCHAR,
-    item: f,
-  });
-  const int = (name: string, f: (i: number) => number): ColumnSpec => ({
-    name,
-    sql: "BIGINT",
-    duck: BIGINT,
-    item: (i) => BigInt(f(i)),
-  });
-  const time = (name: string, f: (i: number) => string | null | undefined): ColumnSpec => ({
-    name,
-    sql: "TIMESTAMPTZ",
-    duck: TIMESTAMPTZ,
-    item: (i) => ts(f(i)),
-  });
-  const bytes = await writeParquet(
-    [
-      text("name", (i) => entries[i]!.name),
-      text("shard_id", (i) => h(i).shard_id),
-      text("schema_type", (i) => h(i).schema_type),
-      text("schema_version", (i) => h(i).schema_version),
-      int("num_samples", (i) => h(i).num_samples),
-      int("size_bytes", (i) => h(i).size_bytes),
-      text("checksum_sha256", (i) => h(i).checksum_sha256),
-      time("created_at", (i) => h(i).created_at),
-      time("time_min", (i) => h(i).time_min),
-      time("time_max", (i) => h(i).time_max),
-      text("header", (i) => encodeManifestHeader(h(i))),
-    ],
-    entries.length,
-    tempDir,
-  );
-  try {
-    await store.put(compactedKey(dataset, gen), bytes, { ifNoneMatch: "*" });
-    return true;
-  } catch (err) {
-    if (err instanceof StoreError && err.code === "already_exists") return false;
-    throw err;
-  }
 }
 
 /** Reads generation `gen`; undefined when it is gone (superseded and removed meanwhile). */

@@ -26,16 +26,11 @@
  * @module
  */
 import type { Store } from "../store/store.ts";
-import {
-  listIndex,
-  mergeEntries,
-  readCompacted,
-  readFragment,
-  readTombstone,
-} from "./_index_io.ts";
+import { mergeEntries } from "./_index_io.ts";
 import type { IndexEntry } from "./_index_entry.ts";
 import { mapLimit } from "./_pool.ts";
-import { compactedKey } from "./_keys.ts";
+import { type IndexSnapshot, withIndexSnapshot } from "./_index_snapshot.ts";
+import { readSegmentEntries, scanSegmentEntries } from "./_index_entries.ts";
 
 export type { IndexEntry } from "./_index_entry.ts";
 
@@ -55,13 +50,11 @@ export interface DatasetIndex {
 
 /** Options for {@linkcode readIndex}. */
 export interface ReadIndexOptions {
-  /** Fragments read at once. @default 16 */
+  /** Objects read at once (fragments, segments). @default 16 */
   concurrency?: number;
   /** Folder for DuckDB's temp files. @default a private temp folder */
   tempDir?: string;
 }
-
-const ATTEMPTS = 8;
 
 /**
  * Reads a dataset's index (compacted generation plus newer fragments).
@@ -84,43 +77,63 @@ export async function readIndex(
   dataset: string,
   options: ReadIndexOptions = {},
 ): Promise<DatasetIndex> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const read = await tryReadIndex(store, dataset, options);
-    if (read) return read;
-  }
-  throw new Error(
-    `Cannot read the index of "${dataset}": it kept changing during ${ATTEMPTS} attempts`,
-  );
+  return await withIndexSnapshot(store, dataset, options, async (snap) => {
+    const base = await baseEntries(store, dataset, snap, options.concurrency ?? 16);
+    if (!base) return undefined;
+    const entries = mergeEntries(base, snap.fragments, snap.removed);
+    return { dataset, generation: snap.generation, fragments: snap.fragments.length, entries };
+  });
 }
 
-async function tryReadIndex(
+async function baseEntries(
   store: Store,
   dataset: string,
-  options: ReadIndexOptions,
-): Promise<DatasetIndex | undefined> {
-  const listing = await listIndex(store, dataset);
-  const generation = listing.generations.at(-1) ?? 0;
-  let base: IndexEntry[] = [];
-  if (generation > 0) {
-    const entries = await readCompacted(store, dataset, generation, options.tempDir);
-    if (!entries) return undefined;
-    base = entries;
+  snap: IndexSnapshot,
+  limit: number,
+): Promise<IndexEntry[] | undefined> {
+  if (!snap.segments) return snap.legacyEntries ?? [];
+  const parts = await mapLimit(
+    snap.segments.segments,
+    Math.max(1, Math.min(limit, 4)),
+    (info) => readSegmentEntries(store, dataset, info.id),
+  );
+  if (parts.some((p) => p === undefined)) return undefined;
+  return (parts as IndexEntry[][]).flat();
+}
+
+/**
+ * Streams a dataset's index entries batch by batch as the segments are read (a segment's batch
+ * sorted by name; segments, then the fragments), without holding the whole index: what a
+ * caller that folds entries (counts, checks) needs. Each shard once, removed shards left out.
+ * Throws if a segment is deleted while the scan runs (compactions keep superseded segments for
+ * their `retainMs`, ten minutes by default).
+ *
+ * @example
+ * ```ts
+ * import { scanIndex } from "./dataset_index.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ * let shards = 0;
+ * for await (const batch of scanIndex(new MemoryStore(), "ds")) shards += batch.length;
+ * if (shards !== 0) throw new Error();
+ * ```
+ */
+export async function* scanIndex(
+  store: Store,
+  dataset: string,
+  options: ReadIndexOptions = {},
+): AsyncGenerator<IndexEntry[]> {
+  const snap = await withIndexSnapshot(store, dataset, options, (s) => Promise.resolve(s));
+  const newer = new Set(snap.fragments.map((e) => e.name));
+  const live = (e: IndexEntry) => !snap.removed.has(e.name);
+  if (snap.legacyEntries) {
+    yield snap.legacyEntries.filter((e) => live(e) && !newer.has(e.name));
   }
-  const limit = options.concurrency ?? 16;
-  const fragments = await mapLimit(
-    listing.fragments,
-    limit,
-    (key) => readFragment(store, dataset, key),
-  );
-  if (fragments.some((f) => f === undefined)) return undefined;
-  const removed = await mapLimit(
-    listing.tombstones,
-    limit,
-    (key) => readTombstone(store, dataset, key),
-  );
-  // Fragments deleted after the generation was listed belong to a newer generation: start over.
-  if (await store.head(compactedKey(dataset, generation + 1))) return undefined;
-  const removedSet = new Set(removed.filter((s): s is string => s !== undefined));
-  const entries = mergeEntries(base, fragments as IndexEntry[], removedSet);
-  return { dataset, generation, fragments: fragments.length, entries };
+  for (const info of snap.segments?.segments ?? []) {
+    const scan = await scanSegmentEntries(store, dataset, info.id);
+    if (!scan) {
+      throw new Error(`Cannot scan the index of "${dataset}": segment ${info.id} was deleted`);
+    }
+    for await (const batch of scan) yield batch.filter((e) => live(e) && !newer.has(e.name));
+  }
+  yield snap.fragments.filter(live);
 }

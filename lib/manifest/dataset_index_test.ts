@@ -39,7 +39,10 @@ Deno.test("readIndex sees every committed shard through fragments, before and af
   ]);
   const result = await compactIndex(store, "ds");
   assert.deepEqual(result, { generation: 1, written: true, shards: 3, fragmentsRemoved: 3 });
-  assert.deepEqual(await keys(store, "ds/_index/"), ["ds/_index/compacted-00000001.parquet"]);
+  assert.deepEqual(await keys(store, "ds/_index/compacted-"), [
+    "ds/_index/compacted-00000001.json",
+  ]);
+  assert.deepEqual(await keys(store, "ds/_index/shards/"), []);
   await write(store, 3, 2);
   index = await readIndex(store, "ds");
   assert.equal(index.generation, 1);
@@ -139,10 +142,11 @@ Deno.test("removeFromIndex hides a compacted shard until it is committed again",
   assert.equal(index.entries[1]?.header.checksum_sha256, rerun.shards[0]?.sha256);
   assert.equal(index.entries[1]?.header.num_samples, 7);
   await compactIndex(store, "ds");
-  assert.deepEqual(await keys(store, "ds/_index/"), [
-    "ds/_index/compacted-00000001.parquet",
-    "ds/_index/compacted-00000002.parquet",
+  assert.deepEqual(await keys(store, "ds/_index/compacted-"), [
+    "ds/_index/compacted-00000001.json",
+    "ds/_index/compacted-00000002.json",
   ]);
+  assert.deepEqual(await keys(store, "ds/_index/removed/"), []);
   assert.equal((await readIndex(store, "ds")).entries[1]?.header.num_samples, 7);
   await removeFromIndex(store, "ds/shard-000002.tar");
   await compactIndex(store, "ds");

@@ -33,6 +33,10 @@ export interface FieldColumns {
   nan_count?: Float64Array;
   /** numeric: sum of finite values per shard (for means). */
   sum?: Float64Array;
+  /** numeric: infinite values per shard (counted in `count` and the bounds, not in `sum`). */
+  inf_count?: Float64Array;
+  /** categorical and set: distinct values per shard (0 where absent). */
+  cardinality?: Float64Array;
   /**
    * numeric: histogram per shard (`null` where the shard has none), as stored:
    * ascending `buckets` edges, `counts`, and for the fixed rule `below`/`above`.
@@ -57,6 +61,8 @@ export interface FieldColumns {
    * value absent from `values` may still occur in a shard whose overflow count is > 0.
    */
   overflow_count?: Float64Array;
+  /** categorical: distinct values per shard past the cap. */
+  overflow_cardinality?: Float64Array;
   /** set: every distinct item of the shard, when it stored them (`null` where it did not). */
   set_values?: (string[] | null)[];
   /** set: the shard's bloom filter, when it stored one instead of the values. */
@@ -109,13 +115,17 @@ function fieldColumns(role: FieldColumns["role"], n: number): FieldColumns {
   if (role === "numeric") {
     cols.nan_count = new Float64Array(n);
     cols.sum = new Float64Array(n);
+    cols.inf_count = new Float64Array(n);
     cols.histogram = new Array(n).fill(null);
   }
   if (role === "categorical") {
     cols.values = new Map();
     cols.overflow_count = new Float64Array(n);
+    cols.overflow_cardinality = new Float64Array(n);
+    cols.cardinality = new Float64Array(n);
   }
   if (role === "set") {
+    cols.cardinality = new Float64Array(n);
     cols.set_values = new Array(n).fill(null);
     cols.bloom = new Array(n).fill(null);
   }
@@ -171,6 +181,7 @@ export function indexColumnsFromHeaders(
         cols.max![i] = agg.max ?? Number.NaN;
         cols.nan_count![i] = agg.nan_count;
         cols.sum![i] = agg.sum;
+        cols.inf_count![i] = agg.inf_count;
         const h = agg.histogram;
         if (h) {
           cols.histogram![i] = {
@@ -191,7 +202,10 @@ export function indexColumnsFromHeaders(
           col[i] = count;
         }
         cols.overflow_count![i] = agg.overflow.count;
+        cols.overflow_cardinality![i] = agg.overflow.cardinality;
+        cols.cardinality![i] = agg.cardinality;
       } else if (agg.type === "set") {
+        cols.cardinality![i] = agg.cardinality;
         cols.set_values![i] = agg.all_values ?? null;
         cols.bloom![i] = agg.bloom_filter ?? null;
       }

@@ -1,19 +1,34 @@
 /**
  * {@linkcode readIndexColumns}: a dataset's index as {@linkcode IndexColumns}, the input of shard
- * pruning and dataset statistics.
+ * pruning and dataset statistics: the compacted segments' columns read with DuckDB (only the
+ * columns asked for, straight into typed arrays), the newer fragments converted by
+ * {@linkcode indexColumnsFromHeaders}, merged by name, minus removed shards.
  *
  * @module
  */
 import type { Store } from "../store/store.ts";
-import { readIndex } from "./dataset_index.ts";
 import { type IndexColumns, indexColumnsFromHeaders } from "./index_columns.ts";
+import { mapLimit } from "./_pool.ts";
+import { withIndexSnapshot } from "./_index_snapshot.ts";
+import { getOrUndefined, segmentKeys } from "./_index_generation.ts";
+import { type IndexColumnsPart, readSegmentColumns } from "./_index_segment_read.ts";
+import { mergeIndexColumns } from "./_index_merge.ts";
+
+export type { IndexColumnsPart } from "./_index_segment_read.ts";
 
 /** Options for {@linkcode readIndexColumns}. */
 export interface ReadIndexColumnsOptions {
   /** Only these fields' columns. @default every field some shard has */
   fields?: readonly string[];
-  /** Store GETs at once (fragments, generation files). @default 16 */
+  /**
+   * Per-shard objects to leave out (their arrays are then absent): each costs a JSON parse per
+   * shard, which a pruning rule that does not use them need not pay. @default none
+   */
+  skip?: readonly IndexColumnsPart[];
+  /** Store GETs at once (fragments, segments). @default 16 */
   concurrency?: number;
+  /** Folder for DuckDB's temp files (generations of the older layout). */
+  tempDir?: string;
 }
 
 /**
@@ -38,6 +53,27 @@ export async function readIndexColumns(
   dataset: string,
   options: ReadIndexColumnsOptions = {},
 ): Promise<IndexColumns> {
-  const { entries } = await readIndex(store, dataset, { concurrency: options.concurrency });
-  return indexColumnsFromHeaders(dataset, entries, { fields: options.fields });
+  const fields = options.fields ? new Set(options.fields) : undefined;
+  const skip = new Set(options.skip ?? []);
+  const limit = options.concurrency ?? 16;
+  return await withIndexSnapshot(store, dataset, options, async (snap) => {
+    const parts: IndexColumns[] = [];
+    if (snap.legacyEntries) {
+      parts.push(indexColumnsFromHeaders(dataset, snap.legacyEntries, { fields: options.fields }));
+    }
+    const segments = await mapLimit(snap.segments?.segments ?? [], limit, async (info) => {
+      const bytes = await getOrUndefined(store, segmentKeys(dataset, info.id).columns);
+      return bytes && await readSegmentColumns(dataset, bytes, info, { fields, skip });
+    });
+    if (segments.some((s) => s === undefined)) return undefined;
+    parts.push(...segments as IndexColumns[]);
+    parts.push(indexColumnsFromHeaders(dataset, snap.fragments, { fields: options.fields }));
+    const out = mergeIndexColumns(dataset, parts, snap.removed);
+    for (const cols of Object.values(out.fields)) {
+      if (skip.has("histogram")) delete cols.histogram;
+      if (skip.has("set_values")) delete cols.set_values;
+      if (skip.has("bloom")) delete cols.bloom;
+    }
+    return out;
+  });
 }
