@@ -5,6 +5,7 @@
  * @module
  */
 import { createDispatcher } from "../lib/server/mod.ts";
+import { openStore, type OpenStoreOptions } from "../lib/store/mod.ts";
 import type { CliContext } from "./_context.ts";
 import { parseCommand, storeOptionsFrom, UsageError } from "./_context.ts";
 import { openJobStore, storeUrlOf } from "./_jobs.ts";
@@ -16,7 +17,8 @@ const help = `usage: deno task cli serve [--port 8787] [--hostname 127.0.0.1]
 Runs the dispatcher: POST /jobs, GET /jobs/<id>, POST /events, GET /health. Every route but
 /health needs "Authorization: Bearer <token>", the token being the value of the environment
 variable named by --token-env (the server refuses to start without it). Jobs run on --backend
-with the store's own settings (flags or the usual environment variables). Prints the address it
+with the store's own settings (SHARDLINE_STORE_OPTIONS as JSON, else the S3 flags or the usual
+environment variables). Prints the address it
 listens on to stdout, then one JSON line per request to stderr (no headers, bodies or queries).
 --port 0 picks a free port.`;
 
@@ -50,14 +52,21 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const backendOptions = values["backend-options"]
     ? parseObject(values["backend-options"], "--backend-options")
     : undefined;
-  const store = await openJobStore(values, ctx);
   const url = storeUrlOf(values, ctx);
+  // The store's options: SHARDLINE_STORE_OPTIONS (JSON, as executor processes get them; on
+  // Modal, from the Secret), else the S3 flags and the usual environment variables.
+  const storeOptions = ctx.env.SHARDLINE_STORE_OPTIONS
+    ? parseObject(ctx.env.SHARDLINE_STORE_OPTIONS, "SHARDLINE_STORE_OPTIONS") as OpenStoreOptions
+    : url.startsWith("s3:")
+    ? storeOptionsFrom(values, ctx.env)
+    : undefined;
+  const store = storeOptions ? await openStore(url, storeOptions) : await openJobStore(values, ctx);
   const handler = createDispatcher(store, {
     token,
     backend: values.backend,
     backendOptions,
     // The dispatcher's executors open the store as it does (credentials stay on this side).
-    storeOptions: url.startsWith("s3:") ? storeOptionsFrom(values, ctx.env) : undefined,
+    storeOptions,
     maxBodyBytes,
     onLog: (entry) => ctx.err(JSON.stringify(entry)),
   });
@@ -81,5 +90,6 @@ function parseObject(text: string, flag: string): Record<string, unknown> {
     const v = JSON.parse(text);
     if (v && typeof v === "object" && !Array.isArray(v)) return v;
   } catch { /* below */ }
-  throw new UsageError(`${flag} expects a JSON object`);
+  // Never the value in the message: it may hold credentials.
+  throw new UsageError(`${flag} expects a JSON object (its value is not shown)`);
 }

@@ -9,7 +9,9 @@
  * several at once, and it exits once it has been idle for `keep-alive-ms`.
  *
  * Store options come from `SHARDLINE_STORE_OPTIONS` (JSON), the code cache folder from
- * `SHARDLINE_CODE_CACHE`, the path of the log that its parent sends its stdout and stderr to
+ * `SHARDLINE_CODE_CACHE`, the `deno` binary of its workers from `SHARDLINE_DENO`, the launcher
+ * from `SHARDLINE_LAUNCHER` (`processes`: a {@linkcode ProcessLauncher} instead of the worker
+ * pool), the path of the log that its parent sends its stdout and stderr to
  * from `SHARDLINE_SUPERVISOR_LOG` (recorded in `_jobs/<id>/supervisor.json`; a job handed over
  * the socket names its own log). It logs each job's start, attempts that did not succeed and
  * its end; never the store options. It removes job logs older than a week from the log folder.
@@ -18,6 +20,7 @@
  */
 import { dirname, join } from "node:path";
 import { WorkerPool } from "./_worker_pool.ts";
+import { ProcessLauncher } from "./process_launcher.ts";
 import { parseStoreOptions, STORE_OPTIONS_ENV } from "./_store_options.ts";
 
 /** What job ids look like (`j-` and hex): anything else in a request is refused. */
@@ -55,7 +58,11 @@ if (import.meta.main) {
   Deno.env.delete(STORE_OPTIONS_ENV);
   const codeCacheDir = Deno.env.get("SHARDLINE_CODE_CACHE") || undefined;
   const firstLog = Deno.env.get("SHARDLINE_SUPERVISOR_LOG") || undefined;
-  const pool = new WorkerPool({ storeUrl, storeOptions, codeCacheDir });
+  // SHARDLINE_LAUNCHER=processes: each attempt its own taskCommand() process (as on Modal).
+  const denoPath = Deno.env.get("SHARDLINE_DENO") || undefined;
+  const pool = Deno.env.get("SHARDLINE_LAUNCHER") === "processes"
+    ? new ProcessLauncher({ storeUrl, storeOptions, codeCacheDir, denoPath })
+    : new WorkerPool({ storeUrl, storeOptions, codeCacheDir, denoPath });
   if (workers) pool.warm(Number(workers));
   const { openStore } = await import("../store/open_store.ts");
   const { superviseJob } = await import("./supervisor.ts");
@@ -92,7 +99,7 @@ if (import.meta.main) {
     const jobPool = pool.forJob(id);
     const launcher = {
       ...jobPool,
-      run: async (request: Parameters<WorkerPool["run"]>[0]) => {
+      run: async (request: Parameters<typeof pool["run"]>[0]) => {
         const outcome = await jobPool.run(request);
         const what = `${request.taskId} attempt ${request.attempt}`;
         if (outcome.kind === "crashed") write(`${what} crashed: ${outcome.reason}`);

@@ -47,6 +47,13 @@ export interface LocalExecutorOptions {
    * @default 30000
    */
   keepAliveMs?: number;
+  /**
+   * How attempts run: `"workers"`, in a pool of long-lived worker processes (warm: code loaded
+   * once per worker); `"processes"`, each attempt as its own `taskCommand()` process,
+   * the command Modal's task function runs (no warm start, no keep-alive).
+   * @default "workers"
+   */
+  launcher?: "workers" | "processes";
 }
 
 /**
@@ -101,7 +108,11 @@ export class LocalExecutor implements Executor {
     // must not reach job code (the store's options travel in their own variable).
     const env = executorEnv({
       storeOptions: options.storeOptions,
-      set: o.codeCacheDir ? { SHARDLINE_CODE_CACHE: o.codeCacheDir } : {},
+      set: {
+        ...(o.codeCacheDir && { SHARDLINE_CODE_CACHE: o.codeCacheDir }),
+        ...(o.launcher === "processes" && { SHARDLINE_LAUNCHER: "processes" }),
+        ...(o.denoPath && { SHARDLINE_DENO: o.denoPath }),
+      },
     });
     const local = (u: URL) => (u.protocol === "file:" ? fileURLToPath(u) : u.href);
     // node:child_process, because it can send the child's stdout and stderr to a file (the
@@ -117,7 +128,8 @@ export class LocalExecutor implements Executor {
     } catch {
       log = undefined;
     }
-    const keepAliveMs = o.keepAliveMs ?? 30_000;
+    // A warm agent runs workers: a job that asks for processes gets its own supervisor.
+    const keepAliveMs = o.launcher === "processes" ? 0 : o.keepAliveMs ?? 30_000;
     const denoPath = o.denoPath ?? Deno.execPath();
     const socket = keepAliveMs > 0
       ? await agentSocket({

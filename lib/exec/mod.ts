@@ -2,7 +2,10 @@
  * Executors: {@linkcode submit} hands a job to a backend chosen by name from a table
  * ({@linkcode registerExecutor}); `"local"` (the default, {@linkcode LocalExecutor}) runs the
  * tasks in a pool of `deno` worker processes under a detached supervisor, so the work goes on
- * after the submitting notebook cell, script or process has exited.
+ * after the submitting notebook cell, script or process has exited. `"modal"`
+ * ({@linkcode ModalExecutor}) spawns the supervisor function `modal/app.py` deploys; each task
+ * container runs {@linkcode taskCommand}, as the local `launcher: "processes"` option does.
+ * `submit({ backend: "http" })` posts the job to a dispatcher instead (`lib/server/`).
  *
  * ```ts ignore
  * import { openStore } from "../store/mod.ts";
@@ -52,6 +55,19 @@ export {
   type ExecutorEnvOptions,
 } from "./executor_env.ts";
 export { drainInProcessJobs, LocalExecutor, type LocalExecutorOptions } from "./local_executor.ts";
+export {
+  ModalExecutor,
+  type ModalExecutorInit,
+  type ModalExecutorOptions,
+  type SupervisorRequest,
+} from "./modal_executor.ts";
+export { ProcessLauncher, type ProcessLauncherOptions } from "./process_launcher.ts";
+export {
+  type CommandOptions,
+  modalSupervisorCommand,
+  SHARDLINE_ROOT,
+  taskCommand,
+} from "./task_command.ts";
 export {
   superviseJob,
   type SuperviseJobOptions,

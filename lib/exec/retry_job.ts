@@ -13,6 +13,7 @@ import { readJson, writeJson } from "../job/_json.ts";
 import { type ExecutorStartOptions, getExecutor } from "./executor.ts";
 import { afterCancelling, startOnce } from "./_start_once.ts";
 import "./local_executor.ts";
+import "./modal_executor.ts";
 
 /** Options for {@linkcode retryJob}. */
 export interface RetryJobOptions extends ExecutorStartOptions {

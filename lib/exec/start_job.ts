@@ -18,6 +18,7 @@ import { canonicalJson, sha256Hex } from "../job/_hash.ts";
 import { getExecutor } from "./executor.ts";
 import { afterCancelling, startOnce } from "./_start_once.ts";
 import "./local_executor.ts";
+import "./modal_executor.ts";
 
 /** shardline's version, recorded in job specs. */
 export const PIPELINE_VERSION = "0.1.0";

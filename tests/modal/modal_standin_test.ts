@@ -1,0 +1,133 @@
+/**
+ * The modal backend's whole flow, run by the LOCAL STAND-IN for Modal (`_standin.ts`; not
+ * Modal): `submit({ backend: "modal-standin" })` spawns the supervisor request, the Python glue
+ * of `modal/app.py` runs the TypeScript supervisor, which fans the attempts out to task calls;
+ * each runs `taskCommand()`; a call whose process dies is run again (Modal's retries), a task
+ * that fails is retried by the supervisor (the store's records); every result lands in the
+ * store of an S3 server (s3rver on 127.0.0.1), and each sample is processed exactly once.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openStore } from "../../lib/store/open_store.ts";
+import { submit } from "../../lib/exec/mod.ts";
+import { taskCommand } from "../../lib/exec/task_command.ts";
+import { jobKeys, type SupervisorMarker } from "../../lib/job/job_spec.ts";
+import { readJson } from "../../lib/job/_json.ts";
+import { startS3rver } from "../_s3rver.ts";
+import { until, writeItems, writeJob } from "../job/_fixtures.ts";
+import { registerStandin, standinProcesses } from "./_standin.ts";
+
+/** A shard job that dies once (id 20: the process exits) and throws once (id 40). */
+const FLAKY = `
+import { Item, defineJob } from "./schemas.ts";
+const once = (dir, name) => {
+  try {
+    Deno.writeTextFileSync(dir + "/" + name, "", { createNew: true });
+    return true;
+  } catch {
+    return false;
+  }
+};
+export default defineJob({
+  name: "flaky", version: "1.0.0", input: Item, output: Item,
+  params: { dir: "" },
+  async *shard(samples, ctx) {
+    for await (const s of samples) {
+      if (s.id === 20 && once(ctx.params.dir, "crash")) Deno.exit(9);
+      if (s.id === 40 && once(ctx.params.dir, "throw")) throw new Error("flaky once");
+      Deno.writeTextFileSync(ctx.params.dir + "/seen.log", s.id + "\\n", { append: true });
+      if (Deno.env.get("STANDIN_CANARY") || Deno.env.get("SHARDLINE_STORE_OPTIONS")) {
+        throw new Error("the task saw a variable it must not see");
+      }
+      yield s;
+    }
+  },
+});
+`;
+
+Deno.test({
+  name: "the modal backend's flow through the stand-in: fan-out, both retries, results once",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s3 = await startS3rver("modal-standin");
+    const storeOptions = {
+      s3: {
+        endpoint: s3.endpoint,
+        region: "auto",
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      },
+    };
+    const storeUrl = `s3://${s3.bucket}/data`;
+    const store = await openStore(storeUrl, storeOptions);
+    const dir = await Deno.makeTempDir({ prefix: "shardline-standin-" });
+    const callLog = join(dir, "calls.jsonl");
+    registerStandin({ storeOptions, callLog });
+    let module = "";
+    try {
+      await writeItems(store, "raw", 3, 20);
+      module = await writeJob("flaky", FLAKY);
+      const job = await submit(store, {
+        input: "raw",
+        output: "flaky",
+        job: module,
+        params: { dir },
+        backend: "modal-standin",
+        backoffMs: 50,
+        heartbeatMs: 500,
+      });
+      assert.equal(job.spec.backend, "modal-standin");
+      assert.ok(job.started);
+      // The executor record is written before submit returns, named after the stand-in.
+      const first = await readJson<SupervisorMarker>(store, jobKeys(job.id).supervisor);
+      assert.equal(first?.backend, "modal-standin");
+
+      const res = await job.awaitResults({ timeout: 180_000 });
+      assert.equal(res.state, "completed");
+      assert.equal(res.samples.in, 60);
+      assert.equal(res.samples.out, 60);
+      const [proc] = standinProcesses.splice(0);
+      const { code, output } = await proc!.done;
+      assert.equal(code, 0, output);
+      const record = await until(async () => {
+        const r = await readJson<SupervisorMarker>(store, jobKeys(job.id).supervisor);
+        return r?.finished_at ? r : undefined;
+      });
+      assert.equal(record.backend, "modal-standin", "the supervisor names the stand-in");
+
+      // Every sample ran exactly once (the crash and the throw came before any output).
+      const seen = (await Deno.readTextFile(join(dir, "seen.log"))).trim().split("\n");
+      assert.deepEqual(seen.map(Number).sort((a, b) => a - b), [...Array(60).keys()]);
+
+      // What ran: taskCommand() exactly, for every call; task-000001 twice in containers
+      // (the process died: the call was retried with the same argv), task-000002 in two
+      // attempts (it failed: the supervisor retried it), task-000000 once.
+      const calls = (await Deno.readTextFile(callLog)).trim().split("\n").map((l) =>
+        JSON.parse(l) as { argv: string[]; container_try: number }
+      );
+      const byTask = (t: string) => calls.filter((c) => c.argv.includes(t));
+      const cmd = (taskId: string, attempt: number) =>
+        taskCommand(storeUrl, { jobId: job.id, taskId, attempt, final: false });
+      assert.deepEqual(byTask("task-000000"), [{ argv: cmd("task-000000", 1), container_try: 0 }]);
+      assert.deepEqual(byTask("task-000001"), [
+        { argv: cmd("task-000001", 1), container_try: 0 },
+        { argv: cmd("task-000001", 1), container_try: 1 },
+      ]);
+      assert.deepEqual(byTask("task-000002"), [
+        { argv: cmd("task-000002", 1), container_try: 0 },
+        { argv: cmd("task-000002", 2), container_try: 0 },
+      ]);
+      // The store's records say the same: one failed attempt of task-000002 kept aside.
+      assert.ok(await store.head(jobKeys(job.id).attempt("task-000002", 1)));
+      assert.equal(await store.head(jobKeys(job.id).attempt("task-000001", 1)), undefined);
+    } finally {
+      for (const p of standinProcesses.splice(0)) await p.done;
+      if (module) await Deno.remove(join(module, ".."), { recursive: true });
+      await Deno.remove(dir, { recursive: true });
+      await store.close?.();
+      await s3.close();
+    }
+  },
+});
