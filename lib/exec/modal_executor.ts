@@ -46,6 +46,8 @@ export interface ModalExecutorOptions {
   tokenId?: string;
   /** Modal token secret. @default the SDK's lookup (`MODAL_TOKEN_SECRET`, `~/.modal.toml`) */
   tokenSecret?: string;
+  /** Modal's API server. @default the SDK's (`MODAL_SERVER_URL`, else Modal's own) */
+  endpoint?: string;
   /** Supervisors of one job run this many attempts at once. @default the job's, else 100 */
   concurrency?: number;
 }
@@ -133,6 +135,7 @@ async function spawnOnModal(
     ...(options.tokenId && { tokenId: options.tokenId }),
     ...(options.tokenSecret && { tokenSecret: options.tokenSecret }),
     ...(options.environment && { environment: options.environment }),
+    ...(options.endpoint && { endpoint: options.endpoint }),
   });
   try {
     const fn = await client.functions.fromName(options.app ?? "shardline", "supervise", {
@@ -141,7 +144,7 @@ async function spawnOnModal(
     const call = await fn.spawn([request]);
     return call.functionCallId;
   } finally {
-    client.close?.();
+    client.close();
   }
 }
 
