@@ -3,8 +3,10 @@
  * scoring job to the local executor, waits, and summarizes; a second run is the same job and
  * does no work; the output verifies against its manifests.
  */
+import "./_scratch.ts";
 import assert from "node:assert/strict";
 import { datasetStats, openStore, readIndex, verifyDataset } from "../mod.ts";
+import { withDeadline } from "./_deadline.ts";
 
 async function demo(storeDir: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -29,35 +31,38 @@ async function demo(storeDir: string): Promise<string> {
   return text;
 }
 
-Deno.test("demo runs the whole local flow, and a rerun is the same job with no work", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "shardline-demo-" });
-  try {
-    const first = await demo(dir);
-    assert.match(first, /wrote raw\/images: 3 shards, 120 samples/);
-    const id = /job (j-[0-9a-f]+) submitted/.exec(first)?.[1];
-    assert.ok(id, first);
-    const done = /job completed: 120 samples in, (\d+) out, (\d+) skipped, 0 failed/.exec(first);
-    assert.ok(done, first);
-    const [out, skipped] = [Number(done[1]), Number(done[2])];
-    assert.equal(out + skipped, 120);
+Deno.test(
+  "demo runs the whole local flow, and a rerun is the same job with no work",
+  withDeadline(300_000, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "shardline-demo-" });
+    try {
+      const first = await demo(dir);
+      assert.match(first, /wrote raw\/images: 3 shards, 120 samples/);
+      const id = /job (j-[0-9a-f]+) submitted/.exec(first)?.[1];
+      assert.ok(id, first);
+      const done = /job completed: 120 samples in, (\d+) out, (\d+) skipped, 0 failed/.exec(first);
+      assert.ok(done, first);
+      const [out, skipped] = [Number(done[1]), Number(done[2])];
+      assert.equal(out + skipped, 120);
 
-    const store = await openStore(dir);
-    const stats = await datasetStats(store, "scored/images");
-    assert.equal(stats.num_samples, out);
-    assert.equal((await readIndex(store, "scored/images")).entries.length, 3);
-    const report = await verifyDataset(store, "scored/images");
-    assert.ok(report.ok, JSON.stringify(report.problems));
-    const tasks = [];
-    for await (const o of store.list(`_jobs/${id}/tasks/`)) tasks.push(o.key);
-    assert.equal(tasks.length, 3);
+      const store = await openStore(dir);
+      const stats = await datasetStats(store, "scored/images");
+      assert.equal(stats.num_samples, out);
+      assert.equal((await readIndex(store, "scored/images")).entries.length, 3);
+      const report = await verifyDataset(store, "scored/images");
+      assert.ok(report.ok, JSON.stringify(report.problems));
+      const tasks = [];
+      for await (const o of store.list(`_jobs/${id}/tasks/`)) tasks.push(o.key);
+      assert.equal(tasks.length, 3);
 
-    const second = await demo(dir);
-    assert.match(second, /raw\/images: 3 shards already in/);
-    assert.match(second, new RegExp(`job ${id} already submitted`));
-    const again = [];
-    for await (const o of store.list(`_jobs/${id}/tasks/`)) again.push(o.key);
-    assert.deepEqual(again, tasks);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+      const second = await demo(dir);
+      assert.match(second, /raw\/images: 3 shards already in/);
+      assert.match(second, new RegExp(`job ${id} already submitted`));
+      const again = [];
+      for await (const o of store.list(`_jobs/${id}/tasks/`)) again.push(o.key);
+      assert.deepEqual(again, tasks);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }),
+);

@@ -13,15 +13,27 @@ import {
 
 const spec = fixtureSpec;
 
-/** A launcher whose behaviour per (task, attempt) is scripted; ok results are recorded. */
+/**
+ * A launcher whose behaviour per (task, attempt) is scripted; ok results are recorded. It
+ * refuses more than `budget` attempts: a supervisor that dispatches finished tasks again would
+ * otherwise loop forever on the memory store (its promises never yield to a timer), and the
+ * test must fail, not hang.
+ */
 class FakeLauncher implements TaskLauncher {
   calls: TaskRequest[] = [];
   constructor(
     readonly store: MemoryStore,
     readonly script: (r: TaskRequest) => TaskOutcome,
+    readonly budget = 20,
   ) {}
   async run(r: TaskRequest): Promise<TaskOutcome> {
     this.calls.push(r);
+    if (this.calls.length > this.budget) {
+      throw new Error(
+        `more than ${this.budget} attempts dispatched: ` +
+          this.calls.slice(0, 8).map((c) => `${c.taskId}#${c.attempt}`).join(", "),
+      );
+    }
     const outcome = this.script(r);
     if (outcome.kind === "result" && (outcome.status === "ok" || r.final || !outcome.retryable)) {
       const result = {

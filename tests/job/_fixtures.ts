@@ -4,6 +4,7 @@
  *
  * @module
  */
+import "../_scratch.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Store } from "../../lib/store/store.ts";

@@ -11,33 +11,37 @@ import { submit } from "../../lib/exec/mod.ts";
 import { startS3rver } from "../_s3rver.ts";
 import * as J from "./_jobs.ts";
 import { writeItems, writeJob } from "./_fixtures.ts";
+import { withDeadline } from "../_deadline.ts";
 
-Deno.test("a job runs against an S3 store with the submitted store options", async () => {
-  const s3 = await startS3rver("jobs-bucket");
-  const storeOptions = {
-    s3: {
-      endpoint: s3.endpoint,
-      region: "auto",
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    },
-  };
-  const store = await openStore(`s3://${s3.bucket}/prefix`, storeOptions);
-  try {
-    await writeItems(store, "raw", 2, 25);
-    const job = await submit(store, {
-      input: "raw",
-      output: "scored",
-      job: await writeJob("score", J.SCORE_SKIP),
-      storeOptions,
-    });
-    const res = await job.awaitResults();
-    assert.equal(res.state, "completed_with_errors");
-    assert.equal(res.samples.in, 50);
-    assert.equal(res.samples.out + res.samples.failed, 50);
-    assert.ok(await store.head("scored/shard-000001-000.manifest.json"));
-    assert.ok(await store.head(job.spec.code.key));
-  } finally {
-    await store.close?.();
-    await s3.close();
-  }
-});
+Deno.test(
+  "a job runs against an S3 store with the submitted store options",
+  withDeadline(300_000, async () => {
+    const s3 = await startS3rver("jobs-bucket");
+    const storeOptions = {
+      s3: {
+        endpoint: s3.endpoint,
+        region: "auto",
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      },
+    };
+    const store = await openStore(`s3://${s3.bucket}/prefix`, storeOptions);
+    try {
+      await writeItems(store, "raw", 2, 25);
+      const job = await submit(store, {
+        input: "raw",
+        output: "scored",
+        job: await writeJob("score", J.SCORE_SKIP),
+        storeOptions,
+      });
+      const res = await job.awaitResults();
+      assert.equal(res.state, "completed_with_errors");
+      assert.equal(res.samples.in, 50);
+      assert.equal(res.samples.out + res.samples.failed, 50);
+      assert.ok(await store.head("scored/shard-000001-000.manifest.json"));
+      assert.ok(await store.head(job.spec.code.key));
+    } finally {
+      await store.close?.();
+      await s3.close();
+    }
+  }),
+);

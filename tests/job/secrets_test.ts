@@ -12,6 +12,7 @@ import { status } from "../../lib/job/mod.ts";
 import { startS3rver } from "../_s3rver.ts";
 import * as J from "./_jobs.ts";
 import { endedLog, writeItems, writeJob } from "./_fixtures.ts";
+import { withDeadline } from "../_deadline.ts";
 
 /** Prints the store options if it can, then its worker dies on the first sample of shard 1. */
 const NOSY_CRASH = `
@@ -26,55 +27,61 @@ export default defineJob({
 });
 `;
 
-Deno.test("no credential reaches job specs, results, manifests, code or the executor log", async () => {
-  const s3 = await startS3rver("secrets-bucket");
-  const secret = s3.secretAccessKey; // s3rver checks signatures against its fixed key
-  const storeOptions = {
-    s3: {
-      endpoint: s3.endpoint,
-      region: "auto",
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret },
-    },
-  };
-  const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
-  const logDir = await Deno.makeTempDir();
-  try {
-    await writeItems(store, "raw", 2, 20);
-    const common = { input: "raw", storeOptions, backendOptions: { logDir }, backoffMs: 10 };
-    const scored = await submit(store, {
-      ...common,
-      output: "scored",
-      job: await writeJob("score", J.SCORE_SKIP),
-    });
-    assert.equal((await scored.awaitResults()).state, "completed_with_errors");
-    const nosy = await submit(store, {
-      ...common,
-      output: "nosy",
-      job: await writeJob("nosy", NOSY_CRASH),
-      maxAttempts: 2,
-    });
-    await assert.rejects(nosy.awaitResults(), /failed/);
-    const s = await status(store, nosy.id);
-    assert.ok(s.failures.some((f) => /exited with code 1/.test(f.reason)), "a crash was recorded");
+Deno.test(
+  "no credential reaches job specs, results, manifests, code or the executor log",
+  withDeadline(300_000, async () => {
+    const s3 = await startS3rver("secrets-bucket");
+    const secret = s3.secretAccessKey; // s3rver checks signatures against its fixed key
+    const storeOptions = {
+      s3: {
+        endpoint: s3.endpoint,
+        region: "auto",
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret },
+      },
+    };
+    const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
+    const logDir = await Deno.makeTempDir();
+    try {
+      await writeItems(store, "raw", 2, 20);
+      const common = { input: "raw", storeOptions, backendOptions: { logDir }, backoffMs: 10 };
+      const scored = await submit(store, {
+        ...common,
+        output: "scored",
+        job: await writeJob("score", J.SCORE_SKIP),
+      });
+      assert.equal((await scored.awaitResults()).state, "completed_with_errors");
+      const nosy = await submit(store, {
+        ...common,
+        output: "nosy",
+        job: await writeJob("nosy", NOSY_CRASH),
+        maxAttempts: 2,
+      });
+      await assert.rejects(nosy.awaitResults(), /failed/);
+      const s = await status(store, nosy.id);
+      assert.ok(
+        s.failures.some((f) => /exited with code 1/.test(f.reason)),
+        "a crash was recorded",
+      );
 
-    const bytes = new TextEncoder().encode(secret);
-    const contains = (data: Uint8Array) =>
-      data.some((_, i) => bytes.every((b, j) => data[i + j] === b));
-    let objects = 0;
-    for await (const info of store.list("")) {
-      objects++;
-      assert.ok(!contains(await store.get(info.key)), `${info.key} holds the secret`);
+      const bytes = new TextEncoder().encode(secret);
+      const contains = (data: Uint8Array) =>
+        data.some((_, i) => bytes.every((b, j) => data[i + j] === b));
+      let objects = 0;
+      for await (const info of store.list("")) {
+        objects++;
+        assert.ok(!contains(await store.get(info.key)), `${info.key} holds the secret`);
+      }
+      assert.ok(objects > 20, `${objects} objects searched`);
+      for (const job of [scored, nosy]) {
+        const log = (await status(store, job.id)).supervisor?.log;
+        assert.ok(log, "the supervisor recorded its log");
+        const text = await endedLog(log); // the whole run's lines
+        assert.ok(text.length > 0);
+        assert.ok(!text.includes(secret), `${log} holds the secret`);
+      }
+    } finally {
+      await store.close?.();
+      await s3.close();
     }
-    assert.ok(objects > 20, `${objects} objects searched`);
-    for (const job of [scored, nosy]) {
-      const log = (await status(store, job.id)).supervisor?.log;
-      assert.ok(log, "the supervisor recorded its log");
-      const text = await endedLog(log); // the whole run's lines
-      assert.ok(text.length > 0);
-      assert.ok(!text.includes(secret), `${log} holds the secret`);
-    }
-  } finally {
-    await store.close?.();
-    await s3.close();
-  }
-});
+  }),
+);
