@@ -1,7 +1,8 @@
 /**
  * Installs what shardline's tests, benchmarks and demo need on a fresh machine that has only
  * Node.js and npm: the pinned npm packages (`deno install --frozen`) and the Debian tools the
- * tests call (GNU tar, Python 3 for cross-checks with `tarfile`, `msgpack` and `numpy`).
+ * tests call (GNU tar, Node.js for s3rver, Python 3 for cross-checks with `tarfile`, `msgpack` and
+ * `numpy`).
  *
  * Usage: `deno run -A scripts/setup.ts [--test] [--bench]`. Idempotent and quiet when all is
  * there already.
@@ -31,6 +32,7 @@ async function has(cmd: string, args: string[] = ["--version"]): Promise<boolean
 /** Debian packages by the command that proves they are there. */
 const debian: { check: [string, string[]]; pkg: string; for: string[] }[] = [
   { check: ["tar", ["--version"]], pkg: "tar", for: ["--test"] },
+  { check: ["node", ["--version"]], pkg: "nodejs", for: ["--test"] },
   {
     check: ["/usr/bin/python3", ["-c", "import tarfile"]],
     pkg: "python3",

@@ -126,21 +126,6 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** The first Python 3 found (`python3`, then `/usr/bin/python3`), or undefined. */
-export const PYTHON: string | undefined = (() => {
-  for (const exe of ["python3", "/usr/bin/python3"]) {
-    try {
-      if (
-        new Deno.Command(exe, { args: ["-c", "import tarfile"], stdout: "null", stderr: "null" })
-          .outputSync().success
-      ) {
-        return exe;
-      }
-    } catch { /* not installed */ }
-  }
-  return undefined;
-})();
-
 /** Runs `exe` with `args`, feeding it `stdin` when given; stdout and stderr are captured. */
 export async function runPiped(
   exe: string,
@@ -159,16 +144,4 @@ export async function runPiped(
     await w.close();
   }
   return await child.output();
-}
-
-/** Runs a Python script with `args`, feeding `stdin`; returns stdout, throws with stderr on failure. */
-export async function python(
-  script: string,
-  args: string[] = [],
-  stdin?: Uint8Array,
-): Promise<Uint8Array> {
-  if (!PYTHON) throw new Error("python3 is not installed");
-  const out = await runPiped(PYTHON, ["-c", script, ...args], stdin);
-  if (!out.success) throw new Error(`python failed: ${new TextDecoder().decode(out.stderr)}`);
-  return out.stdout;
 }

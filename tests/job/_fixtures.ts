@@ -4,8 +4,8 @@
  *
  * @module
  */
-import "../_scratch.ts";
 import { join } from "node:path";
+import { scratchDir } from "../_scratch.ts";
 import { fileURLToPath } from "node:url";
 import type { Store } from "../../lib/store/store.ts";
 import { defineSchema, f } from "../../lib/schema/mod.ts";
@@ -42,7 +42,7 @@ export { defineJob };
  * returns its path. `body` may import `{ Item, Scored, defineJob }` from "./schemas.ts".
  */
 export async function writeJob(name: string, body: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "shardline-job-test-" });
+  const dir = await scratchDir({ prefix: "shardline-job-test-" });
   await Deno.writeTextFile(join(dir, "schemas.ts"), SCHEMAS);
   const path = join(dir, `${name}.ts`);
   await Deno.writeTextFile(path, body);

@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { scratchDir } from "../_scratch.ts";
 import { LocalStore } from "../../lib/store/local_store.ts";
 import { registerExecutor, submit } from "../../lib/exec/mod.ts";
 import { agentSocket, askAgent } from "../../lib/exec/_agent.ts";
@@ -22,8 +23,8 @@ const pids = (res: { status: { task_states: { result?: { worker?: { pid: number 
 Deno.test(
   "a second job on the same store runs in the warm supervisor and its workers",
   withDeadline(300_000, async () => {
-    const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
-    const logDir = await Deno.makeTempDir();
+    const store = new LocalStore(await scratchDir({ prefix: "shardline-agent-test-" }));
+    const logDir = await scratchDir();
     await writeItems(store, "raw", 2, 10);
     const identity = await writeJob("identity", J.IDENTITY);
     // Long enough that a loaded machine (tests in parallel) cannot outlast it between the two
@@ -60,7 +61,7 @@ Deno.test(
 Deno.test(
   "keepAliveMs: 0 gives each job its own supervisor, which exits when done",
   withDeadline(300_000, async () => {
-    const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
+    const store = new LocalStore(await scratchDir({ prefix: "shardline-agent-test-" }));
     await writeItems(store, "raw", 1, 5);
     const identity = await writeJob("identity", J.IDENTITY);
     const backendOptions = { keepAliveMs: 0 };
@@ -78,7 +79,7 @@ Deno.test(
 Deno.test(
   "cancelling one of two jobs in one agent stops that job only",
   withDeadline(300_000, async () => {
-    const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
+    const store = new LocalStore(await scratchDir({ prefix: "shardline-agent-test-" }));
     await writeItems(store, "raw", 1, 20);
     const slow = await writeJob("slow", J.SLOW);
     const options = {
@@ -111,8 +112,8 @@ Deno.test(
 Deno.test(
   "the same job handed to a warm agent twice at once runs once",
   withDeadline(300_000, async () => {
-    const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-agent-test-" }));
-    const logDir = await Deno.makeTempDir();
+    const store = new LocalStore(await scratchDir({ prefix: "shardline-agent-test-" }));
+    const logDir = await scratchDir();
     await writeItems(store, "raw", 2, 10);
     const identity = await writeJob("identity", J.IDENTITY);
     const backendOptions = { logDir, keepAliveMs: 5000 };

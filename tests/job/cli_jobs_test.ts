@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { scratchDir } from "../_scratch.ts";
 import { LocalStore } from "../../lib/store/local_store.ts";
 import type { CliContext } from "../../cli/_context.ts";
 import { cliContext } from "../_cli_context.ts";
@@ -27,7 +28,7 @@ function context(store: string): CliContext & { stdout: string[]; stderr: string
 Deno.test(
   "cli submit --wait --json, status, jobs: exit codes follow the job state",
   withDeadline(300_000, async () => {
-    const root = await Deno.makeTempDir({ prefix: "shardline-cli-test-" });
+    const root = await scratchDir({ prefix: "shardline-cli-test-" });
     await writeItems(new LocalStore(root), "raw", 2, 20);
     const ok = await writeJob("identity", J.IDENTITY);
     let ctx = context(root);
@@ -86,7 +87,7 @@ Deno.test(
 Deno.test(
   "cli: a failed job exits 5; retry reruns its failed tasks; cancel exits 6",
   withDeadline(300_000, async () => {
-    const root = await Deno.makeTempDir({ prefix: "shardline-cli-test-" });
+    const root = await scratchDir({ prefix: "shardline-cli-test-" });
     const store = new LocalStore(root);
     await writeItems(store, "raw", 2, 10);
     const bytes = await store.get("raw/shard-000001.tar");

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import "../_scratch.ts";
 import assert from "node:assert/strict";
+import { scratchDir } from "../_scratch.ts";
 import { join } from "node:path";
 import { LocalStore } from "../../lib/store/local_store.ts";
 import { registerExecutor, submit } from "../../lib/exec/mod.ts";
@@ -47,7 +47,7 @@ registerExecutor({ name: "by-hand", start: () => Promise.resolve() });
 
 /** A local store with 2 shards of 5 items, a job module, and the execution log path. */
 async function setup() {
-  const dir = await Deno.makeTempDir({ prefix: "exactly-once-" });
+  const dir = await scratchDir({ prefix: "exactly-once-" });
   const store = new LocalStore(join(dir, "store"));
   await writeItems(store, "raw", 2, PER_SHARD);
   return { dir, store, log: join(dir, "executions.log"), module: await writeJob("job", COUNTED) };

@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { scratchDir } from "../_scratch.ts";
 import { join } from "node:path";
 import { LocalStore } from "../../lib/store/local_store.ts";
 import { submit } from "../../lib/exec/mod.ts";
@@ -18,8 +19,8 @@ import { withDeadline } from "../_deadline.ts";
 Deno.test(
   "the supervisor logs to a file outside the store, named in its marker",
   withDeadline(300_000, async () => {
-    const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-log-test-" }));
-    const logDir = await Deno.makeTempDir();
+    const store = new LocalStore(await scratchDir({ prefix: "shardline-log-test-" }));
+    const logDir = await scratchDir();
     await writeItems(store, "raw", 2, 10);
     const job = await submit(store, {
       input: "raw",
@@ -42,11 +43,11 @@ Deno.test(
 Deno.test(
   "an executor that dies before recording anything: stalled, with its log",
   withDeadline(300_000, async () => {
-    const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-log-test-" }));
-    const logDir = await Deno.makeTempDir();
+    const store = new LocalStore(await scratchDir({ prefix: "shardline-log-test-" }));
+    const logDir = await scratchDir();
     await writeItems(store, "raw", 1, 5);
     // A "deno" that fails at once, as a supervisor that cannot start would.
-    const fake = join(await Deno.makeTempDir(), "deno");
+    const fake = join(await scratchDir(), "deno");
     await Deno.writeTextFile(
       fake,
       "#!/bin/sh\necho 'error: cannot load module (simulated)' >&2\nexit 1\n",
@@ -80,8 +81,8 @@ Deno.test(
 Deno.test(
   "a supervisor removes job logs older than a week, and no others",
   withDeadline(300_000, async () => {
-    const store = new LocalStore(await Deno.makeTempDir({ prefix: "shardline-log-test-" }));
-    const logDir = await Deno.makeTempDir();
+    const store = new LocalStore(await scratchDir({ prefix: "shardline-log-test-" }));
+    const logDir = await scratchDir();
     const old = join(logDir, "j-00000000000000000001");
     const fresh = join(logDir, "j-00000000000000000002");
     const other = join(logDir, "notes");

@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { scratchDir } from "../_scratch.ts";
 import { join } from "node:path";
 import { LocalStore } from "../../lib/store/local_store.ts";
 import type { Store } from "../../lib/store/store.ts";
@@ -26,7 +27,7 @@ import { REPO, until, writeItems, writeJob } from "./_fixtures.ts";
 import { withDeadline } from "../_deadline.ts";
 
 async function tempStore(): Promise<Store> {
-  return new LocalStore(await Deno.makeTempDir({ prefix: "shardline-exec-test-" }));
+  return new LocalStore(await scratchDir({ prefix: "shardline-exec-test-" }));
 }
 
 async function keysOf(store: Store, prefix: string): Promise<string[]> {
@@ -214,7 +215,7 @@ Deno.test(
     const store = await tempStore();
     await writeItems(store, "raw", 2, 30);
     const path = await writeJob("identity", J.IDENTITY);
-    const script = join(await Deno.makeTempDir(), "submit.ts");
+    const script = join(await scratchDir(), "submit.ts");
     await Deno.writeTextFile(
       script,
       `import { submit } from "${REPO}lib/exec/mod.ts";

@@ -13,15 +13,10 @@ import {
   type ShardErrorCode,
   ShardWriter,
 } from "../../lib/shard/mod.ts";
-import {
-  collect,
-  concat,
-  EOF_BLOCKS,
-  fixChecksum,
-  member,
-  PYTHON,
-  python,
-} from "../../lib/shard/_test_tars.ts";
+import { collect, concat, EOF_BLOCKS, fixChecksum, member } from "../../lib/shard/_test_tars.ts";
+import { needs, PYTHON, python, pythonHas } from "../_tools.ts";
+
+const noPython = needs(`Python 3 with tarfile (${PYTHON})`, pythonHas("tarfile"), "python3");
 
 interface Outcome {
   keys: string[];
@@ -204,7 +199,7 @@ for (const fmt of ["gnu", "pax"]) {
   Deno.test({
     name:
       `unsafe paths and invalid UTF-8 names (Python ${fmt}): codes, keys, offsets; skip continues`,
-    ignore: !PYTHON,
+    ignore: noPython,
   }, () =>
     withStore(async (store) => {
       await store.put(`ds/${fmt}.tar`, await python(UNSAFE_SCRIPT, [fmt]));

@@ -6,9 +6,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { scanSamples, scanTar, TarWriter } from "../../lib/shard/mod.ts";
-import { collect, PYTHON, python } from "../../lib/shard/_test_tars.ts";
+import { collect } from "../../lib/shard/_test_tars.ts";
+import { needs, PYTHON, python, pythonHas, runs } from "../_tools.ts";
 
-const ignore = PYTHON === undefined;
+const ignore = needs(`Python 3 with tarfile (${PYTHON})`, pythonHas("tarfile"), "python3");
+const noTar = needs("GNU tar", runs("tar", ["--version"]), "tar");
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const json = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
 
@@ -57,7 +59,7 @@ Deno.test(
   },
 );
 
-Deno.test({ name: "GNU tar lists shardline shards cleanly", ignore: !hasGnuTar() }, async () => {
+Deno.test({ name: "GNU tar lists shardline shards cleanly", ignore: noTar }, async () => {
   const { tar, members } = ourShard();
   const path = await Deno.makeTempFile({ suffix: ".tar" });
   try {
@@ -76,14 +78,6 @@ Deno.test({ name: "GNU tar lists shardline shards cleanly", ignore: !hasGnuTar()
     await Deno.remove(path);
   }
 });
-
-function hasGnuTar(): boolean {
-  try {
-    return new Deno.Command("tar", { args: ["--version"], stdout: "piped" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 const WRITE_SCRIPT = `
 import sys, tarfile, io
@@ -189,3 +183,62 @@ print(json.dumps(out))
     samples.map((s) => Object.keys(s.files).map((e) => `${s.__key__}.${e}`).sort()),
   );
 });
+
+/**
+ * Old tars (some pre-POSIX writers, old Sun tar) summed the header bytes as SIGNED chars.
+ * Python writes a ustar tar with UTF-8 names (bytes >= 0x80 in every header), then rewrites each
+ * header's checksum field with `tarfile.calc_chksums`' signed sum: the bytes are made by
+ * Python's reference, not by shardline.
+ */
+const SIGNED_SCRIPT = `
+import sys, tarfile, io, json
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT, encoding="utf-8") as tf:
+    for name, data in [("café.txt", b"latte"), ("café.json", b'{"a": 1}'), ("naïve/ünï.txt", b"x" * 700)]:
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime, info.mode, info.uname = len(data), 1770000000, 0o644, "üser"
+        tf.addfile(info, io.BytesIO(data))
+data = bytearray(buf.getvalue())
+sums = []
+off = 0
+while off + 512 <= len(data) and any(data[off:off + 512]):
+    unsigned, signed = tarfile.calc_chksums(bytes(data[off:off + 512]))
+    data[off + 148:off + 156] = b"%06o\\0 " % signed
+    sums.append([off, unsigned, signed])
+    size = int(data[off + 124:off + 136].rstrip(b"\\0 ") or b"0", 8)
+    off += 512 + (size + 511) // 512 * 512
+sys.stderr.write(json.dumps(sums))
+sys.stdout.buffer.write(bytes(data))
+`;
+
+Deno.test(
+  { name: "shardline reads an old tar whose header checksums sum signed bytes", ignore },
+  async () => {
+    const out = await new Deno.Command(PYTHON, {
+      args: ["-c", SIGNED_SCRIPT],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const sums: [number, number, number][] = JSON.parse(new TextDecoder().decode(out.stderr));
+    assert.equal(sums.length, 3);
+    for (const [off, unsigned, signed] of sums) {
+      assert.ok(signed < unsigned, `header at ${off} has high bytes: the two sums differ`);
+    }
+    const tar = out.stdout;
+    // Python itself accepts the signed sums (it tries both): the fixture is a valid old tar.
+    const listed = json(await python(LIST_SCRIPT, [], tar));
+    assert.deepEqual(listed.map((m: unknown[]) => m[0]), [
+      "café.txt",
+      "café.json",
+      "naïve/ünï.txt",
+    ]);
+    const samples = await collect(scanSamples(tar, { url: "old-signed.tar" }));
+    assert.deepEqual(
+      samples.map((s) => [s.__key__, Object.keys(s.files).join(",")]),
+      [["café", "txt,json"], ["naïve/ünï", "txt"]],
+    );
+    assert.equal(new TextDecoder().decode(samples[0]!.files.txt), "latte");
+    assert.equal(samples[1]!.files.txt!.length, 700);
+  },
+);

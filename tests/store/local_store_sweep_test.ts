@@ -85,8 +85,9 @@ await store.put("ds/shard-000000.tar", new ReadableStream({
     stderr: "null",
   }).spawn();
   try {
-    // Wait (no timing assertion) until the put has written part of its temp file.
-    for (;;) {
+    // Wait (no timing assertion, but a deadline) until the put has written part of its temp file.
+    for (const end = Date.now() + 60_000;;) {
+      if (Date.now() > end) throw new Error("the writer wrote no temp file within 60 s");
       const found = await temps(root).catch(() => []);
       if (found.length && (await Deno.stat(join(root, found[0]!))).size > 0) break;
       await new Promise((r) => setTimeout(r, 20));
