@@ -9,7 +9,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { scanSamples, ShardError } from "../../lib/shard/mod.ts";
-import { collect, PYTHON, python } from "../../lib/shard/_test_tars.ts";
+import { collect } from "../../lib/shard/_test_tars.ts";
+import { needs, PYTHON, python, pythonHas } from "../_tools.ts";
+
+const noPython = needs(`Python 3 with tarfile (${PYTHON})`, pythonHas("tarfile"), "python3");
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
@@ -41,7 +44,7 @@ except tarfile.ReadError as e:
 
 Deno.test({
   name: "a 0-byte shard is empty_shard; a tar of zero members is an empty read (also via cli cat)",
-  ignore: !PYTHON,
+  ignore: noPython,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "shardline-empty-" });
     try {
@@ -106,7 +109,7 @@ print(json.dumps({"members": members, "end": end}))
 
 Deno.test({
   name: "truncated shard under skip keeps every complete sample, at every kind of cut",
-  ignore: !PYTHON,
+  ignore: noPython,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "shardline-cut-" });
     try {
