@@ -41,8 +41,15 @@ export function mergeIndexColumns(
     schema_version: gatherA((p) => p.schema_version),
     time_min: gatherF((p) => p.time_min),
     time_max: gatherF((p) => p.time_max),
+    manifest_version: gatherA((p) => p.manifest_version),
+    schema_fields: gatherA((p) => p.schema_fields),
     fields: {},
   };
+  if (live.every((p) => p.parquet_key)) {
+    out.parquet_key = gatherA((p) => p.parquet_key!);
+    out.parquet_sha256 = gatherA((p) => p.parquet_sha256!);
+    out.parquet_size = gatherF((p) => p.parquet_size!);
+  }
   const names = new Set(live.flatMap((p) => Object.keys(p.fields)));
   for (const name of names) {
     const role = live.find((p) => p.fields[name])!.fields[name]!.role;

@@ -5,7 +5,8 @@
  *
  * - `<id>.columns.parquet`: one row per shard, what pruning and statistics read, as typed
  *   columns (see {@linkcode segmentColumnNames}): `name`, `schema_type`, `schema_version`,
- *   `num_samples`, `size_bytes`, `time_min`, `time_max` (epoch ms, NaN when absent), and per
+ *   `num_samples`, `size_bytes`, `time_min`, `time_max` (epoch ms, NaN when absent),
+ *   `manifest_version`, `schema_fields` (JSON), `parquet_key`, `parquet_sha256`, `parquet_size`, and per
  *   manifest field `f<j>.<stat>`: `count` and `null_count` (null where the shard lacks the field),
  *   numeric `min`/`max`/`sum` (NaN when unknown), `nan_count`, `inf_count`, `histogram` (JSON);
  *   timestamp `min`/`max` (epoch ms); categorical `cardinality`, `overflow_count`,
@@ -108,6 +109,11 @@ export function encodeSegment(id: string, entries: readonly IndexEntry[]): Encod
     numberColumn("size_bytes", "int64", n, (i) => entries[i]!.header.size_bytes),
     numberColumn("time_min", "double", n, (i) => ms(entries[i]!.header.time_min)),
     numberColumn("time_max", "double", n, (i) => ms(entries[i]!.header.time_max)),
+    stringColumn("manifest_version", entries.map((e) => e.header.manifest_version)),
+    stringColumn("schema_fields", entries.map((e) => fieldsJson(e.header.fields))),
+    stringColumn("parquet_key", entries.map((e) => e.header.parquet?.key ?? "")),
+    stringColumn("parquet_sha256", entries.map((e) => e.header.parquet?.sha256 ?? "")),
+    numberColumn("parquet_size", "int64", n, (i) => entries[i]!.header.parquet?.size_bytes ?? 0),
   ];
   const summary: SegmentSummary = {
     time_min: extremeIso(entries.map((e) => e.header.time_min ?? null), -1),
@@ -242,6 +248,16 @@ function fieldColumns(field: SegmentField, aggs: readonly Agg[]): ParquetOutColu
     } else out.push(json("value_counts", (a) => v(a)?.value_counts));
   }
   return out;
+}
+
+const fieldsText = new WeakMap<object, string>();
+
+/** The JSON of a header's field list (headers of one schema version often share the array). */
+function fieldsJson(fields: readonly unknown[] | undefined): string | null {
+  if (!fields) return null;
+  let text = fieldsText.get(fields);
+  if (text === undefined) fieldsText.set(fields, text = JSON.stringify(fields));
+  return text;
 }
 
 /** JSON without non-finite numbers (as headers are encoded). */

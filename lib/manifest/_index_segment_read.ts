@@ -9,10 +9,11 @@
 import type { DuckDBConnection, DuckDBVector } from "@duckdb/node-api";
 import { sqlIdent, sqlString, withConnection, withTempFile } from "./_duckdb.ts";
 import type { FieldColumns, IndexColumns } from "./index_columns.ts";
+import type { ManifestField } from "../schema/manifest_field.ts";
 import { segmentColumnNames, type SegmentField, type SegmentInfo } from "./_index_segment.ts";
 
 /** The per-shard objects a reader may leave out (parsing them costs a JSON.parse per shard). */
-export type IndexColumnsPart = "histogram" | "set_values" | "bloom";
+export type IndexColumnsPart = "histogram" | "set_values" | "bloom" | "parquet";
 
 /** What to read from a segment. */
 export interface SegmentReadOptions {
@@ -45,8 +46,16 @@ export async function readSegmentColumns(
     schema_version: new Array<string>(n),
     time_min: new Float64Array(n),
     time_max: new Float64Array(n),
+    manifest_version: new Array<string>(n),
+    schema_fields: new Array<ManifestField[] | null>(n),
     fields: {},
   };
+  const parquet = !options.skip?.has("parquet");
+  if (parquet) {
+    out.parquet_key = new Array<string>(n);
+    out.parquet_sha256 = new Array<string>(n);
+    out.parquet_size = new Float64Array(n);
+  }
   return await withTempFile(".parquet", undefined, async (path) => {
     await Deno.writeFile(path, bytes);
     return await withConnection(async (con) => {
@@ -59,7 +68,22 @@ export async function readSegmentColumns(
         doubles("size_bytes", out.size_bytes),
         doubles("time_min", out.time_min),
         doubles("time_max", out.time_max),
+        await coded(con, from, "manifest_version", out.manifest_version),
+        await coded(
+          con,
+          from,
+          "schema_fields",
+          out.schema_fields,
+          (text) => text === "" ? null : JSON.parse(text) as ManifestField[],
+        ),
       ];
+      if (parquet) {
+        sinks.push(
+          strings("parquet_key", out.parquet_key!),
+          strings("parquet_sha256", out.parquet_sha256!),
+          doubles("parquet_size", out.parquet_size!),
+        );
+      }
       const finish: (() => void)[] = [];
       for (const [name, field] of Object.entries(info.fields)) {
         if (options.fields && !options.fields.has(name)) continue;
@@ -132,17 +156,19 @@ function strings(name: string, target: (string | null)[]): Sink {
 }
 
 /** A low-cardinality string column: its distinct values once, then a code per row. */
-async function coded(
+async function coded<T = string>(
   con: DuckDBConnection,
   from: string,
   name: string,
-  target: string[],
+  target: T[],
+  map: (text: string) => T = (text) => text as T,
 ): Promise<Sink> {
   const reader = await con.runAndReadAll(
     `SELECT DISTINCT coalesce(${col(name)}, '') AS v FROM ${from} ORDER BY v`,
   );
-  const dict = reader.getColumns()[0]!.map(String);
-  const list = `[${dict.map(sqlString).join(", ")}]`;
+  const texts = reader.getColumns()[0]!.map(String);
+  const dict = texts.map(map);
+  const list = `[${texts.map(sqlString).join(", ")}]`;
   return {
     sql: `list_position(${list}, coalesce(${col(name)}, ''))::INTEGER`,
     take(vector, at, rows) {

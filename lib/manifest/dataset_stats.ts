@@ -1,6 +1,7 @@
 /**
  * {@linkcode datasetStats}: dataset-level statistics as exact sums of the shard aggregates, from
- * the dataset index alone (no manifest, Parquet file or shard is opened).
+ * the dataset index alone (no manifest, Parquet file or shard is opened): over the index columns
+ * when the index is compacted into segments (see `_stats_columns.ts`), else header by header.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import type { Store } from "../store/store.ts";
 import { aggregateKind, type AggregateSummary } from "./aggregate.ts";
 import { readIndex, type ReadIndexOptions } from "./dataset_index.ts";
 import { extremeIso } from "./timestamp_aggregate.ts";
+import { statsFromColumns } from "./_stats_columns.ts";
 
 /** Dataset statistics. */
 export interface DatasetStats {
@@ -54,6 +56,8 @@ export async function datasetStats(
   dataset: string,
   options: DatasetStatsOptions = {},
 ): Promise<DatasetStats> {
+  const fast = await statsFromColumns(store, dataset, options);
+  if (fast) return fast;
   const { entries } = await readIndex(store, dataset, options);
   const issues: string[] = [];
   const roles = new Map<string, string>();

@@ -12,6 +12,7 @@
  */
 import type { BloomFilterJson } from "./bloom_filter.ts";
 import type { ManifestHeader } from "./manifest_header.ts";
+import type { ManifestField } from "../schema/manifest_field.ts";
 
 /** Per field, one slot per shard. Only the columns a caller asked for need be filled. */
 export interface FieldColumns {
@@ -83,6 +84,20 @@ export interface IndexColumns {
   /** Header `time_min` / `time_max` in epoch ms (`NaN` when absent). */
   time_min: Float64Array;
   time_max: Float64Array;
+  /** Header `manifest_version` (`"1.0.0"`: atdata's, whose sample offsets are not tar offsets). */
+  manifest_version: string[];
+  /**
+   * The manifest fields each shard was written with (header `fields`; shards of one schema
+   * version may share one array), `null` where the header has none (atdata's).
+   */
+  schema_fields: (ManifestField[] | null)[];
+  /**
+   * The Parquet layer as each header records it: its name relative to the manifest's folder
+   * (`""` when not recorded), sha256 (`""`), bytes (0). Absent when a reader skipped `"parquet"`.
+   */
+  parquet_key?: string[];
+  parquet_sha256?: string[];
+  parquet_size?: Float64Array;
   /** Columns per manifest field name: every field some shard has (or the ones asked for). */
   fields: Record<string, FieldColumns>;
 }
@@ -164,6 +179,11 @@ export function indexColumnsFromHeaders(
     schema_version: entries.map((e) => e.header.schema_version),
     time_min: Float64Array.from(entries, (e) => timeMs(e.header.time_min)),
     time_max: Float64Array.from(entries, (e) => timeMs(e.header.time_max)),
+    manifest_version: entries.map((e) => e.header.manifest_version),
+    schema_fields: entries.map((e) => e.header.fields ?? null),
+    parquet_key: entries.map((e) => e.header.parquet?.key ?? ""),
+    parquet_sha256: entries.map((e) => e.header.parquet?.sha256 ?? ""),
+    parquet_size: Float64Array.from(entries, (e) => e.header.parquet?.size_bytes ?? 0),
     fields: {},
   };
   entries.forEach(({ header }, i) => {

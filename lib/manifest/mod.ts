@@ -121,6 +121,7 @@ export {
   type IndexEntry,
   readIndex,
   type ReadIndexOptions,
+  scanIndex,
 } from "./dataset_index.ts";
 export {
   compactIndex,
@@ -133,7 +134,16 @@ export {
   indexColumnsFromHeaders,
   type IndexColumnsFromHeadersOptions,
 } from "./index_columns.ts";
-export { readIndexColumns, type ReadIndexColumnsOptions } from "./read_index_columns.ts";
+export {
+  type IndexColumnsPart,
+  readIndexColumns,
+  type ReadIndexColumnsOptions,
+} from "./read_index_columns.ts";
+export {
+  COMPACT_THRESHOLD,
+  compactIfNeeded,
+  type CompactIfNeededOptions,
+} from "./compact_if_needed.ts";
 export { rebuildIndex, type RebuildIndexOptions } from "./rebuild_index.ts";
 export { removeFromIndex, type RemoveFromIndexOptions } from "./remove_from_index.ts";
 export { listShards, type ShardListing } from "./list_shards.ts";

@@ -69,6 +69,11 @@ export async function readIndexColumns(
     parts.push(...segments as IndexColumns[]);
     parts.push(indexColumnsFromHeaders(dataset, snap.fragments, { fields: options.fields }));
     const out = mergeIndexColumns(dataset, parts, snap.removed);
+    if (skip.has("parquet")) {
+      delete out.parquet_key;
+      delete out.parquet_sha256;
+      delete out.parquet_size;
+    }
     for (const cols of Object.values(out.fields)) {
       if (skip.has("histogram")) delete cols.histogram;
       if (skip.has("set_values")) delete cols.set_values;

@@ -14,6 +14,8 @@ import { generateSamples, ImageSample } from "./_test_fixtures.ts";
 import { readGeneration } from "./_index_generation.ts";
 import { listIndex } from "./_index_io.ts";
 import { shardName } from "./_keys.ts";
+import { datasetStats } from "./dataset_stats.ts";
+import { aggregateKind, type AggregateSummary } from "./aggregate.ts";
 
 /** A later schema version: a new high-cardinality categorical field, no `score`. */
 const Evolved = defineSchema({
@@ -144,4 +146,67 @@ Deno.test("a compaction racing readIndexColumns does not make it fail", async ()
   store.get = get;
   assert.ok(raced >= 1);
   assert.deepEqual(cols.name, (await readIndex(store, "ds")).entries.map((e) => e.name));
+});
+
+/** The stats as header-by-header merges (the definition datasetStats must equal). */
+async function statsByHeaders(store: MemoryStore) {
+  const { entries } = await readIndex(store, "ds");
+  const roles = new Map<string, string>();
+  for (const { header } of entries) {
+    for (const [name, agg] of Object.entries(header.aggregates)) {
+      if (!roles.has(name)) roles.set(name, agg.type);
+    }
+  }
+  const fields: Record<string, AggregateSummary> = {};
+  for (const [name, role] of roles) {
+    const kind = aggregateKind(role);
+    fields[name] = kind.merge(
+      entries.map((e) => e.header.aggregates[name] ?? kind.empty(e.header.num_samples)),
+    );
+  }
+  return {
+    shards: entries.length,
+    num_samples: entries.reduce((a, e) => a + e.header.num_samples, 0),
+    size_bytes: entries.reduce((a, e) => a + e.header.size_bytes, 0),
+    fields,
+  };
+}
+
+Deno.test("datasetStats from the columns equals the header-by-header merge, without reading headers", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 5);
+  await compactIndex(store, "ds");
+  await writeEvolved(store, 5, 4);
+  await compactIndex(store, "ds");
+  await write(store, 9, 2); // fragments after the segments' names
+  const expected = await statsByHeaders(store);
+  const get = store.get.bind(store);
+  const read: string[] = [];
+  store.get = (key, options) => {
+    read.push(key);
+    return get(key, options);
+  };
+  const stats = await datasetStats(store, "ds");
+  store.get = get;
+  assert.deepEqual(read.filter((k) => k.endsWith(".headers.parquet")), []);
+  assert.ok(read.some((k) => k.endsWith(".columns.parquet")));
+  assert.deepEqual(
+    {
+      shards: stats.shards,
+      num_samples: stats.num_samples,
+      size_bytes: stats.size_bytes,
+      fields: stats.fields,
+    },
+    expected,
+  );
+  assert.ok(stats.fields.confidence?.type === "numeric" && !stats.fields.confidence.histogram);
+  assert.deepEqual(stats.issues, [
+    'Histogram of "confidence" left out: shards use different bucket edges',
+  ]);
+  // A removal inside a segment: the header-by-header path, the same numbers.
+  await removeFromIndex(store, "ds/shard-000001.tar");
+  const after = await datasetStats(store, "ds");
+  const expectedAfter = await statsByHeaders(store);
+  assert.equal(after.shards, expectedAfter.shards);
+  assert.deepEqual(after.fields, expectedAfter.fields);
 });

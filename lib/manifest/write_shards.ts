@@ -13,6 +13,7 @@ import { ManifestBuilder, type ManifestBuilderOptions } from "./manifest_builder
 import type { ManifestHeader } from "./manifest_header.ts";
 import { dirname, fragmentKey, shardKeys } from "./_keys.ts";
 import { existingCommit } from "./_commit.ts";
+import { COMPACT_THRESHOLD, compactIfNeeded } from "./compact_if_needed.ts";
 
 /** Options for {@linkcode writeShards}. */
 export interface WriteShardsOptions extends
@@ -25,6 +26,11 @@ export interface WriteShardsOptions extends
   schema: Schema<any>;
   /** Manifest options; `false` writes shards without manifests. @default { background: true } */
   manifest?: ManifestBuilderOptions | false;
+  /**
+   * Compact the dataset's index once it holds this many fragments (see `compactIfNeeded`);
+   * `false`: never. @default 1000
+   */
+  compactAt?: number | false;
 }
 
 /** What {@linkcode writeShards} wrote. */
@@ -55,7 +61,7 @@ export async function writeShards(
   samples: Iterable<unknown> | AsyncIterable<unknown>,
   options: WriteShardsOptions,
 ): Promise<WriteShardsResult> {
-  const { schema, manifest = {}, ...writerOptions } = options;
+  const { schema, manifest = {}, compactAt = COMPACT_THRESHOLD, ...writerOptions } = options;
   const builder = manifest === false
     ? undefined
     : new ManifestBuilder(store, schema, { background: true, ...manifest });
@@ -74,7 +80,13 @@ export async function writeShards(
   try {
     for await (const sample of samples) await writer.write(sample);
     const shards = await writer.close();
-    return displayable("write_result", { shards, manifests: [...(await builder?.flush() ?? [])] });
+    const manifests = [...(await builder?.flush() ?? [])];
+    const named = manifest ? manifest.dataset : false;
+    if (named !== false && compactAt !== false) {
+      const datasets = new Set(shards.map((s) => named ?? dirname(s.key)));
+      for (const d of datasets) await compactIfNeeded(store, d, { threshold: compactAt });
+    }
+    return displayable("write_result", { shards, manifests });
   } catch (err) {
     builder?.abort();
     await builder?.flush().catch(() => {});
