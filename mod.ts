@@ -341,15 +341,23 @@ export {
 
 export {
   compileFilter,
+  countRows,
+  type CountRowsOptions,
+  type CountRowsResult,
   type FieldFilter,
   type FilterValue,
   formatExplain,
+  getSample,
+  type GetSampleOptions,
+  type GetSampleStats,
   query,
   QueryError,
   type QueryErrorCode,
   type QueryExplain,
   type QueryOptions,
   QueryResult,
+  readSamples,
+  type ReadSamplesOptions,
   type SampleLocation,
   type WhereFilter,
 } from "./lib/query/mod.ts";

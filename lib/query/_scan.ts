@@ -81,20 +81,9 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
   };
   if (shards.length === 0) return result;
 
-  // Fields that no scanned file holds read as typed NULL columns (schema evolution).
   const where = o.where ?? p.where;
-  const needed = new Set([...select, ...(o.order ?? []).map((k) => k.field), ...fieldsIn(p)]);
-  const padding: string[] = [];
-  for (const name of needed) {
-    if (name.startsWith("__")) continue;
-    const may = index.mayHave(name);
-    if (!shards.some((i) => may[i])) {
-      padding.push(`NULL::${sqlType(p, name)} AS ${sqlIdent(name)}`);
-    }
-  }
-  const files = `[${cache.paths.map(sqlString).join(", ")}]`;
-  const source = `SELECT *${padding.map((c) => `, ${c}`).join("")} FROM read_parquet(${files}, ` +
-    `union_by_name = true, filename = '__file__')`;
+  const needed = [...select, ...(o.order ?? []).map((k) => k.field), ...fieldsIn(p, where)];
+  const source = manifestSource(p, shards, cache.paths, needed);
   const columns = [
     `"__key__"`,
     `"__file__"`,
@@ -156,8 +145,33 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
   return result;
 }
 
-function fieldsIn(p: Plan): string[] {
-  return [...p.index.catalog.keys()].filter((n) => p.where.includes(sqlIdent(n)));
+/** The catalog fields that a SQL condition names. */
+export function fieldsIn(p: Plan, where: string): string[] {
+  return [...p.index.catalog.keys()].filter((n) => where.includes(sqlIdent(n)));
+}
+
+/**
+ * The SQL of a subquery over the cached manifests `paths` of `shards`, with a `__file__`
+ * column; fields in `needed` that no scanned file holds read as typed NULL columns (schema
+ * evolution: `union_by_name` cannot invent a column no file has).
+ */
+export function manifestSource(
+  p: Plan,
+  shards: readonly number[],
+  paths: readonly string[],
+  needed: Iterable<string>,
+): string {
+  const padding: string[] = [];
+  for (const name of new Set(needed)) {
+    if (name.startsWith("__")) continue;
+    const may = p.index.mayHave(name);
+    if (!shards.some((i) => may[i])) {
+      padding.push(`NULL::${sqlType(p, name)} AS ${sqlIdent(name)}`);
+    }
+  }
+  const files = `[${paths.map(sqlString).join(", ")}]`;
+  return `SELECT *${padding.map((c) => `, ${c}`).join("")} FROM read_parquet(${files}, ` +
+    `union_by_name = true, filename = '__file__')`;
 }
 
 function sqlType(p: Plan, name: string): string {

@@ -7,6 +7,8 @@
  *   fields ({@linkcode FieldCatalog}), prune from the index columns ({@linkcode pruneShards}),
  *   scan the surviving Parquet manifests with a sandboxed DuckDB. Returns a
  *   {@linkcode QueryResult}: `df`, `locations`, `explain`.
+ * - {@linkcode countRows}: counts (total or per categorical value), from the aggregates alone for
+ *   shards whose every row matches.
  *
  * @example
  * ```ts
@@ -24,6 +26,7 @@
  *
  * @module
  */
+export { countRows, type CountRowsOptions, type CountRowsResult } from "./count_rows.ts";
 export { type FieldCatalog, fieldCatalog, type FieldInfo } from "./field_catalog.ts";
 export {
   compileFilter,
@@ -32,6 +35,7 @@ export {
   type WhereFilter,
 } from "./filter_object.ts";
 export { formatExplain, type QueryExplain } from "./explain.ts";
+export { getSample, type GetSampleOptions, type GetSampleStats } from "./get_sample.ts";
 export { parseWhere } from "./parse_where.ts";
 export {
   ALLOWED_FUNCTIONS,
@@ -49,4 +53,5 @@ export {
   type PruneShardsOptions,
 } from "./prune_shards.ts";
 export { query, type QueryOptions, QueryResult, type SampleLocation } from "./query.ts";
+export { readSamples, type ReadSamplesOptions } from "./read_samples.ts";
 export { QueryError, type QueryErrorCode } from "./query_error.ts";

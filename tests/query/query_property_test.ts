@@ -4,12 +4,13 @@
  * dataset mixes schema versions, nulls, NaN, infinities, sets with values and with bloom
  * filters, categoricals with overflow and timestamps; predicates are random AND/OR/NOT trees of
  * comparisons, IN (with NULL), BETWEEN, IS [NOT] NULL, set membership and time ranges. The
- * reference runs the user's own text on plain DuckDB over a glob of all manifests.
+ * reference runs the user's own text on plain DuckDB over a glob of all manifests. Counts
+ * (total and grouped by a categorical), partly answered from the aggregates, agree with it too.
  */
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalStore } from "../../lib/store/mod.ts";
-import { query } from "../../lib/query/mod.ts";
+import { countRows, query } from "../../lib/query/mod.ts";
 import { randomWhere, rng, writeRandomDataset } from "./_query_fixtures.ts";
 
 Deno.test({
@@ -32,6 +33,7 @@ Deno.test({
       let pruned = 0;
       let decided = 0;
       let nonEmpty = 0;
+      let fromIndex = 0;
       for (let q = 0; q < 150; q++) {
         const where = randomWhere(r);
         const expected = (await con.runAndReadAll(`SELECT __key__ FROM ${glob} WHERE ${where}`))
@@ -42,11 +44,24 @@ Deno.test({
         pruned += got.explain.shards.pruned;
         decided += got.explain.shards.fullyDecided;
         if (keys.length) nonEmpty++;
+        // Counts, which the aggregates answer for fully decided shards, agree too.
+        const groupBy = [undefined, "label", "level", "flag"][q % 4];
+        const counted = await countRows(store, "ds", { where, groupBy, cacheDir });
+        assert.equal(counted.count, expected.length, `count where ${where}`);
+        fromIndex += counted.explain.shards.answeredFromIndex;
+        if (groupBy) {
+          const ref = (await con.runAndReadAll(
+            `SELECT CAST(${groupBy} AS VARCHAR), count(*) FROM ${glob} WHERE ${where} GROUP BY ALL`,
+          )).getRows().map(([k, n]) => `${k}=${n}`).sort();
+          const mine = (counted.df!.rows() as unknown[][]).map(([k, n]) => `${k}=${n}`).sort();
+          assert.deepEqual(mine, ref, `count by ${groupBy} where ${where}`);
+        }
       }
       // The property is not vacuous: shards were pruned, some decided, many queries matched.
       assert.ok(pruned > 500, `pruned ${pruned}`);
       assert.ok(decided > 20, `decided ${decided}`);
       assert.ok(nonEmpty > 40, `non-empty ${nonEmpty}`);
+      assert.ok(fromIndex > 20, `counted from the index ${fromIndex}`);
     } finally {
       con.closeSync();
       await Deno.remove(root, { recursive: true });
