@@ -350,6 +350,9 @@ export {
   getSample,
   type GetSampleOptions,
   type GetSampleStats,
+  materialize,
+  type MaterializeOptions,
+  type MaterializeResult,
   query,
   QueryError,
   type QueryErrorCode,
@@ -359,6 +362,8 @@ export {
   readSamples,
   type ReadSamplesOptions,
   type SampleLocation,
+  type ViewQuery,
+  type ViewRecord,
   type WhereFilter,
 } from "./lib/query/mod.ts";
 

@@ -15,6 +15,7 @@ import {
   type ManifestHeader,
   readIndex,
 } from "../manifest/mod.ts";
+import type { ManifestField } from "../schema/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type FieldCatalog, fieldCatalog } from "./field_catalog.ts";
 import { QueryError } from "./query_error.ts";
@@ -37,6 +38,11 @@ export interface QueryIndex {
   lacks(field: string): Uint8Array;
   /** Per shard, 1 where its Parquet may hold a column `field`. */
   mayHave(field: string): Uint8Array;
+  /**
+   * The newest schema the shards were written with (the last header listing its fields), all
+   * fields made nullable: what a view of several versions writes.
+   */
+  schema: { name: string; version: string; manifestFields: ManifestField[] };
   /** Time spent reading, ms. */
   readMs: number;
 }
@@ -79,9 +85,21 @@ export async function readQueryIndex(store: Store, dataset: string): Promise<Que
     for (let i = 0; i < out.length; i++) out[i] = hits[version[i]!] ? 1 : 0;
     return out;
   };
+  const newest = headers.findLast((h) => h.fields !== undefined) ?? headers.at(-1)!;
+  const schema = {
+    name: newest.schema_type,
+    version: newest.schema_version,
+    manifestFields: [...catalog.values()].filter((f) => f.role !== "meta").map(
+      (f): ManifestField => {
+        const declared = newest.fields?.find((d) => d.name === f.name);
+        return { ...(declared ?? f), role: f.role as ManifestField["role"], nullable: true };
+      },
+    ),
+  };
   return {
     cols,
     catalog,
+    schema,
     shard: entries.map((e) => e.shard),
     parquetKey: entries.map((e) =>
       dirname(e.shard) +

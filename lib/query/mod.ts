@@ -36,6 +36,14 @@ export {
 } from "./filter_object.ts";
 export { formatExplain, type QueryExplain } from "./explain.ts";
 export { getSample, type GetSampleOptions, type GetSampleStats } from "./get_sample.ts";
+export {
+  materialize,
+  type MaterializeOptions,
+  type MaterializeResult,
+  viewKey,
+  type ViewQuery,
+  type ViewRecord,
+} from "./materialize.ts";
 export { parseWhere } from "./parse_where.ts";
 export {
   ALLOWED_FUNCTIONS,
