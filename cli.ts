@@ -20,6 +20,9 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   retry: () => import("./cli/retry.ts"),
   index: () => import("./cli/index.ts"),
   verify: () => import("./cli/verify.ts"),
+  query: () => import("./cli/query.ts"),
+  get: () => import("./cli/get.ts"),
+  materialize: () => import("./cli/materialize.ts"),
   serve: () => import("./cli/serve.ts"),
 };
 

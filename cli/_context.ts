@@ -82,6 +82,13 @@ const exitCodes: Record<string, number> = {
   not_found: 3,
   invalid_url: 2,
   unsupported_scheme: 2,
+  // QueryError: bad input to query, get, materialize.
+  syntax_error: 2,
+  unknown_field: 2,
+  type_mismatch: 2,
+  forbidden: 2,
+  unsupported: 2,
+  invalid_option: 2,
 };
 
 /** Maps an error to a process exit code, in one place. */
