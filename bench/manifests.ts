@@ -39,8 +39,8 @@ import { LocalStore } from "../lib/store/mod.ts";
 import { ManifestBuilder, readManifest } from "../lib/manifest/mod.ts";
 import { type ShardInfo, type ShardSampleInfo, ShardWriter } from "../lib/shard/shard_writer.ts";
 import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
-import { ShardAccumulator } from "../lib/manifest/_shard_accumulator.ts";
-import { encodeShard } from "../lib/manifest/_shard_encode.ts";
+import { ShardAccumulator } from "../lib/manifest/_row_capture.ts";
+import { encodeShard } from "../lib/manifest/_encode_shard.ts";
 
 const Sample = defineSchema({
   name: "BenchSample",

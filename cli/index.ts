@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { compactIndex, datasetStats, readIndex, rebuildIndex } from "../lib/manifest/mod.ts";
+import { compactIndex, datasetStats, readIndex, rebuildIndex } from "../lib/dataset/mod.ts";
 import type { CliContext } from "./_context.ts";
 import { parseCommand, withStore } from "./_context.ts";
 import { openDataset } from "./_dataset.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { verifyDataset } from "../lib/manifest/mod.ts";
+import { verifyDataset } from "../lib/dataset/mod.ts";
 import type { CliContext } from "./_context.ts";
 import { parseCommand, withStore } from "./_context.ts";
 import { openDataset } from "./_dataset.ts";

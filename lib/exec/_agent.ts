@@ -23,8 +23,8 @@ import { createHmac } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sha256Hex } from "../job/_hash.ts";
-import { privateDir } from "../job/_private_dir.ts";
+import { sha256Hex } from "../util/sha256.ts";
+import { privateDir } from "../util/private_dir.ts";
 
 /** A job handed to an agent. */
 export interface AgentRequest {

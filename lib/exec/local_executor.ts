@@ -14,7 +14,7 @@ import type { Store } from "../store/store.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
 import { writeJson } from "../job/_json.ts";
 import { JobError } from "../job/job_error.ts";
-import { privateDir } from "../job/_private_dir.ts";
+import { privateDir } from "../util/private_dir.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";
 import { superviseJob } from "./supervisor.ts";
 import { InProcessLauncher } from "./_in_process.ts";

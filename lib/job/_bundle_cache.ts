@@ -7,7 +7,7 @@
  * their resolved versions) and the stamp holds each local file's size and mtime and the rest by
  * name. A lookup stamps the graph before bundling; the bundle is stored under that stamp, so a
  * file changed while it was bundled makes the next lookup miss. The cache folder must be this
- * user's own (see `_private_dir.ts`), else nothing is cached: a planted entry would run as the
+ * user's own (see `lib/util/private_dir.ts`), else nothing is cached: a planted entry would run as the
  * user, with the store's credentials.
  *
  * @module
@@ -15,9 +15,9 @@
 import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sha256Hex } from "./_hash.ts";
-import { privateDir } from "./_private_dir.ts";
-import { fromBase64, toBase64 } from "../shard/codecs/_base64.ts";
+import { sha256Hex } from "../util/sha256.ts";
+import { privateDir } from "../util/private_dir.ts";
+import { fromBase64, toBase64 } from "../util/base64.ts";
 
 /** What keys an entry besides the sources. */
 export interface BundleKey {

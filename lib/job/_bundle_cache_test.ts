@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { bundleJob } from "./bundle_job.ts";
-import { privateDir } from "./_private_dir.ts";
+import { privateDir } from "../util/private_dir.ts";
 
 /** A `deno` that counts its `deno bundle` runs, then runs the real one. */
 async function countingDeno(dir: string): Promise<{ path: string; runs: () => Promise<number> }> {

@@ -74,4 +74,4 @@ export async function listNames(store: Store, prefix: string): Promise<Set<strin
 }
 
 /** Bounded-concurrency map, shared with the manifest layer. */
-export { mapLimit } from "../manifest/_pool.ts";
+export { mapLimit } from "../util/map_limit.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Store } from "../store/store.ts";
-import { removeFromIndex } from "../manifest/remove_from_index.ts";
+import { removeFromIndex } from "../dataset/remove_from_index.ts";
 import type { TaskSpec } from "./job_spec.ts";
 
 /** The key of part `part` of a task's output. */

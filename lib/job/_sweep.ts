@@ -8,7 +8,7 @@
 import process from "node:process";
 import type { LocalStore } from "../store/local_store.ts";
 import type { Store } from "../store/store.ts";
-import { indexPrefix } from "../manifest/_keys.ts";
+import { indexPrefix } from "../manifest/manifest_keys.ts";
 import { jobKeys, type JobSpec, type TaskSpec } from "./job_spec.ts";
 
 type Sweepable = Pick<LocalStore, "sweepTemp">;

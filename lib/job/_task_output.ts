@@ -12,7 +12,7 @@ import type { TarSample } from "../shard/tar_sample.ts";
 import type { JobDefinition } from "./define_job.ts";
 import type { JobSpec, TaskOutput, TaskSpec } from "./job_spec.ts";
 import { encodeWith } from "./_codec.ts";
-import { compactIfNeeded } from "../manifest/compact_if_needed.ts";
+import { compactIfNeeded } from "../dataset/compact_if_needed.ts";
 
 /** What the task runner writes through. */
 export interface TaskWriter {

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { JobError } from "./job_error.ts";
-import { sha256Hex } from "./_hash.ts";
+import { sha256Hex } from "../util/sha256.ts";
 import { lookupBundle, storeBundle } from "./_bundle_cache.ts";
 
 /** Options for {@linkcode bundleJob}. */

@@ -11,8 +11,8 @@ import type { Store } from "../store/store.ts";
 import { isJobDefinition, type JobDefinition } from "./define_job.ts";
 import { JobError } from "./job_error.ts";
 import { codeKey } from "./job_spec.ts";
-import { sha256Hex } from "./_hash.ts";
-import { privateDir } from "./_private_dir.ts";
+import { sha256Hex } from "../util/sha256.ts";
+import { privateDir } from "../util/private_dir.ts";
 
 /** Options for {@linkcode loadJob}. */
 export interface LoadJobOptions {

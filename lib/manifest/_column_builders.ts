@@ -1,7 +1,7 @@
 /**
  * Column builders: one per manifest field of an open shard (or of a batch of its rows, see
- * `_shard_accumulator.ts`), fed one value per sample and turned into a typed column
- * (`_column_data.ts`) when the batch or shard closes. Scalars are normalized as they arrive,
+ * `_row_capture.ts`), fed one value per sample and turned into a typed column
+ * (`lib/parquet/column_data.ts`) when the batch or shard closes. Scalars are normalized as they arrive,
  * while the sample is still in the CPU cache, into growing typed arrays (strings as dictionary
  * codes), so nothing of the samples is kept alive but the distinct strings; list values are
  * kept as they are until then (see {@linkcode ListBuilder}).
@@ -20,8 +20,8 @@ import {
   ListParts,
   NumberColumn,
   StringColumn,
-} from "./_column_data.ts";
-import { growF64, growU8 } from "./_grow.ts";
+} from "../parquet/column_data.ts";
+import { growF64, growU8 } from "../util/grow_array.ts";
 
 /** Builds one column, a value per row. */
 export interface ColumnBuilder {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ListBuilder, toStr } from "./_column_builders.ts";
-import { ListColumn, ListParts } from "./_column_data.ts";
+import { ListColumn, ListParts } from "../parquet/column_data.ts";
 import { categoryKey } from "./categorical_aggregate.ts";
 
 /** A list builder of `str` items (numbers stringified), fed `rows`. */

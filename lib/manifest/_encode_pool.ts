@@ -21,7 +21,7 @@
 import { Worker } from "node:worker_threads";
 import { builtinAggregatesOnly } from "./aggregate.ts";
 import { ManifestError, type ManifestErrorCode } from "./manifest_error.ts";
-import { encodeBatches, type EncodedShard, type ShardRows, wireRows } from "./_shard_encode.ts";
+import { encodeBatches, type EncodedShard, type ShardRows, wireRows } from "./_encode_shard.ts";
 
 /**
  * Where the commit's CPU work runs: `"auto"` in the worker once it is ready: for a shard whose

@@ -4,9 +4,9 @@ import type { ManifestField } from "../schema/manifest_field.ts";
 import { ManifestBuilder } from "./manifest_builder.ts";
 import { readManifest } from "./read_manifest.ts";
 import { ManifestError } from "./manifest_error.ts";
-import { writeShards } from "./write_shards.ts";
+import { writeShards } from "../dataset/write_shards.ts";
 import { type Accumulator, aggregateKind, registerAggregate } from "./aggregate.ts";
-import type { ColumnData } from "./_column_data.ts";
+import type { ColumnData } from "../parquet/column_data.ts";
 import {
   encodeShardRows,
   terminateEncodeWorker,
@@ -14,10 +14,10 @@ import {
   workerEncodedCount,
   workerOpenSessions,
 } from "./_encode_pool.ts";
-import { ROW_GROUP_ROWS } from "./_shard_encode.ts";
-import { withConnection, withTempFile } from "./_duckdb.ts";
-import { ShardAccumulator } from "./_shard_accumulator.ts";
-import { KeyParts } from "./_column_data.ts";
+import { ROW_GROUP_ROWS } from "./_encode_shard.ts";
+import { withConnection, withTempFile } from "../parquet/duckdb.ts";
+import { ShardAccumulator } from "./_row_capture.ts";
+import { KeyParts } from "../parquet/column_data.ts";
 import { generateSamples, ImageSample } from "./_test_fixtures.ts";
 
 const NOW = () => new Date("2025-02-01T00:00:00Z");

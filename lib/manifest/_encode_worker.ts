@@ -3,7 +3,7 @@
  * holds one `ShardEncoder` per session (a shard being written): each message
  * `{ session, rows, finish? }` adds a batch of rows; with `finish` it answers
  * `{ session, result }` (the Parquet bytes' buffer transferred, bare: see `WireView` in
- * `_shard_encode.ts`) or `{ session, error: { name, message, code? } }`, the first error of
+ * `_encode_shard.ts`) or `{ session, error: { name, message, code? } }`, the first error of
  * any of the session's batches; `{ session, drop: true }` forgets a session (its shard will not
  * be committed). `{ stats: true }` answers `{ sessions }`, the number open (tests). It says
  * `{ ready: true }` once loaded.
@@ -11,7 +11,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { readWireRows, ShardEncoder } from "./_shard_encode.ts";
+import { readWireRows, ShardEncoder } from "./_encode_shard.ts";
 
 const port = parentPort;
 /** Open sessions: their encoder, or the error that ended them. */

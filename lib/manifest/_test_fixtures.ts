@@ -5,7 +5,7 @@
  */
 import { defineSchema, f } from "../schema/mod.ts";
 import type { Store } from "../store/store.ts";
-import { withConnection, withTempFile } from "./_duckdb.ts";
+import { withConnection, withTempFile } from "../parquet/duckdb.ts";
 
 /** Every manifest role and value type. */
 export const ImageSample = defineSchema({

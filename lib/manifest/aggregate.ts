@@ -11,7 +11,7 @@
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Histogram } from "./histogram.ts";
 import type { BloomFilterJson } from "./bloom_filter.ts";
-import type { ColumnData } from "./_column_data.ts";
+import type { ColumnData } from "../parquet/column_data.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { categoricalAggregate } from "./categorical_aggregate.ts";
 import { numericAggregate } from "./numeric_aggregate.ts";

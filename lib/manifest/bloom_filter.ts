@@ -4,7 +4,7 @@
  * @module
  */
 import { murmur3 } from "./_murmur3.ts";
-import { fromBase64, toBase64 } from "../shard/codecs/_base64.ts";
+import { fromBase64, toBase64 } from "../util/base64.ts";
 
 /** The portable form of a bloom filter, as stored in a manifest header. */
 export interface BloomFilterJson {

@@ -12,8 +12,9 @@ import type {
   CategoricalSummary,
   ManifestValue,
 } from "./aggregate.ts";
-import { countOr, objectAt } from "./_read.ts";
-import { addRows, type ColumnData, dictCounts } from "./_column_data.ts";
+import { countOr, objectAt } from "./_lenient_json.ts";
+import { type ColumnData, dictCounts } from "../parquet/column_data.ts";
+import { addRows } from "./_add_rows.ts";
 
 /** The stringified key of a categorical value (`true` -> `"true"`, timestamps ISO). */
 export function categoryKey(value: ManifestValue, timestamp: boolean): string {

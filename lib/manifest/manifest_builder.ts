@@ -20,12 +20,12 @@ import {
   type Provenance,
 } from "./manifest_header.ts";
 import type { ManifestParquetOptions } from "./manifest_parquet.ts";
-import { ShardAccumulator } from "./_shard_accumulator.ts";
+import { ShardAccumulator } from "./_row_capture.ts";
 import { ShardEncoding } from "./_encode_pool.ts";
-import type { EncodedShard } from "./_shard_encode.ts";
-import { dirname, shardKeys } from "./_keys.ts";
-import { commitHeader, existingCommit, writeFragment } from "./_commit.ts";
-import { sha256Hex as sha256HexSync } from "./_sha256.ts";
+import type { EncodedShard } from "./_encode_shard.ts";
+import { dirname, shardKeys } from "./manifest_keys.ts";
+import { commitHeader, existingCommit, writeFragment } from "./commit.ts";
+import { sha256Hex as sha256HexSync } from "../util/sha256.ts";
 
 /** A shard being written: its rows so far and their encoding. */
 interface OpenShard {

@@ -4,7 +4,7 @@ import { ManifestBuilder } from "./manifest_builder.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { parseManifestHeader } from "./manifest_header.ts";
 import { readManifest } from "./read_manifest.ts";
-import { readIndex } from "./dataset_index.ts";
+import { readIndex } from "../dataset/dataset_index.ts";
 import { generateSamples, ImageSample } from "./_test_fixtures.ts";
 
 const NOW = () => new Date("2025-02-01T00:00:00Z");

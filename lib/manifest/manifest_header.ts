@@ -9,8 +9,8 @@
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { aggregateKind, type AggregateSummary } from "./aggregate.ts";
 import { ManifestError } from "./manifest_error.ts";
-import { countOr, objectAt, parseLenientJson } from "./_read.ts";
-import { basename, shardKeys } from "./_keys.ts";
+import { countOr, objectAt, parseLenientJson } from "./_lenient_json.ts";
+import { basename, shardKeys } from "./manifest_keys.ts";
 
 /**
  * The version shardline writes. Major 2 marks manifests whose `__offset__` is the real tar byte

@@ -1,21 +1,21 @@
 /**
  * The per-sample layer of a manifest as Parquet: written by shardline's own encoder
- * (`_parquet_writer.ts`: typed columns to bytes in tight loops, zstd pages, chunk statistics),
+ * (`lib/parquet/parquet_writer.ts`: typed columns to bytes in tight loops, zstd pages, chunk statistics),
  * read with DuckDB through local temp files (the bytes themselves travel through the Store).
  *
  * Columns: `__key__` VARCHAR, `__offset__` BIGINT (byte offset of the sample's first tar header),
- * `__size__` BIGINT, then one column per manifest field in its proper type (see `_columns.ts`).
+ * `__size__` BIGINT, then one column per manifest field in its proper type (see `_field_columns.ts`).
  *
  * @module
  */
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { ManifestValue } from "./aggregate.ts";
-import { collectColumn, collectKeys, manifestParquetColumns } from "./_columns.ts";
-import { sqlString, withConnection, withTempFile } from "./_duckdb.ts";
-import { encodeParquet } from "./_parquet_writer.ts";
-import { ROW_GROUP_ROWS } from "./_shard_encode.ts";
+import { collectColumn, collectKeys, manifestParquetColumns } from "./_field_columns.ts";
+import { sqlString, withConnection, withTempFile } from "../parquet/duckdb.ts";
+import { encodeParquet } from "../parquet/parquet_writer.ts";
+import { ROW_GROUP_ROWS } from "./_encode_shard.ts";
 
-/** The rows of one shard's manifest, column by column (values normalized, see `_columns.ts`). */
+/** The rows of one shard's manifest, column by column (values normalized, see `_field_columns.ts`). */
 export interface ManifestColumns {
   keys: string[];
   offsets: number[];
@@ -31,7 +31,7 @@ export interface ManifestParquetOptions {
 }
 
 /**
- * Encodes manifest rows (values normalized as `_columns.ts` says) as Parquet and returns the
+ * Encodes manifest rows (values normalized as `_field_columns.ts` says) as Parquet and returns the
  * file's bytes.
  *
  * @example

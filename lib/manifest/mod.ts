@@ -1,6 +1,7 @@
 /**
- * Manifests: the three-layer metadata beside every shard, and the dataset index rolled up from
- * them, so that queries and plots decide which shards matter without listing or opening shards.
+ * Manifests: the metadata beside every shard (the dataset index rolled up from them is in
+ * `lib/dataset/`), so that queries and plots decide which shards matter without listing or
+ * opening shards.
  *
  * For shard `X.tar`, a {@linkcode ManifestBuilder} plugged into the ShardWriter's hooks writes,
  * while the samples stream through (no second pass):
@@ -19,21 +20,19 @@
  *   items or a {@linkcode BloomFilter}, timestamp bounds.
  * - `<dataset>/_index/shards/X.json`: the shard's index fragment.
  *
- * {@linkcode writeShards} does it all for typed samples: ShardWriter plus ManifestBuilder, one pass.
+ * `writeShards` (`lib/dataset/`) does it all for typed samples: ShardWriter plus ManifestBuilder,
+ * one pass.
  *
  * Reading: {@linkcode readManifest} (shardline's and atdata's manifests; the schema-evolution
- * policy is in its module doc), {@linkcode readIndex} (compacted generation + newer fragments,
- * always current), {@linkcode compactIndex}, {@linkcode rebuildIndex}, {@linkcode removeFromIndex},
- * {@linkcode datasetStats} (exact sums of shard aggregates from the index alone) and
- * {@linkcode verifyDataset} (checksums, counts, offsets, Parquet presence and integrity).
+ * policy is in its module doc) and {@linkcode readManifestParquet}.
  *
- * Datasets are relocatable: a header names its Parquet file relative to the manifest, the index
- * names shards relative to the dataset, so a dataset copied or moved elsewhere, or opened from
- * any ancestor as the store root, reads the same.
+ * A header names its Parquet file relative to the manifest, so a manifest moved with its shard
+ * reads the same.
  *
  * @example
  * ```ts
- * import { datasetStats, ManifestBuilder, readManifest } from "./mod.ts";
+ * import { ManifestBuilder, readManifest } from "./mod.ts";
+ * import { datasetStats } from "../dataset/mod.ts";
  * import { MemoryStore } from "../store/memory_store.ts";
  *
  * const store = new MemoryStore();
@@ -116,43 +115,3 @@ export {
   type ReadManifestOptions,
   type ShardManifest,
 } from "./read_manifest.ts";
-export {
-  type DatasetIndex,
-  type IndexEntry,
-  readIndex,
-  type ReadIndexOptions,
-  scanIndex,
-} from "./dataset_index.ts";
-export {
-  compactIndex,
-  type CompactIndexOptions,
-  type CompactIndexResult,
-} from "./compact_index.ts";
-export {
-  type FieldColumns,
-  type IndexColumns,
-  indexColumnsFromHeaders,
-  type IndexColumnsFromHeadersOptions,
-} from "./index_columns.ts";
-export {
-  type IndexColumnsPart,
-  readIndexColumns,
-  type ReadIndexColumnsOptions,
-} from "./read_index_columns.ts";
-export {
-  COMPACT_THRESHOLD,
-  compactIfNeeded,
-  type CompactIfNeededOptions,
-} from "./compact_if_needed.ts";
-export { rebuildIndex, type RebuildIndexOptions } from "./rebuild_index.ts";
-export { removeFromIndex, type RemoveFromIndexOptions } from "./remove_from_index.ts";
-export { listShards, type ShardListing } from "./list_shards.ts";
-export { type DatasetStats, datasetStats, type DatasetStatsOptions } from "./dataset_stats.ts";
-export {
-  type ShardProblem,
-  type ShardProblemCode,
-  verifyDataset,
-  type VerifyDatasetOptions,
-  type VerifyReport,
-} from "./verify_dataset.ts";
-export { writeShards, type WriteShardsOptions, type WriteShardsResult } from "./write_shards.ts";

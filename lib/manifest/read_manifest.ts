@@ -33,7 +33,7 @@ import { aggregateKind } from "./aggregate.ts";
 import { ManifestError } from "./manifest_error.ts";
 import { hasRealOffsets, type ManifestHeader, parseManifestHeader } from "./manifest_header.ts";
 import { type ManifestParquetOptions, readManifestParquet } from "./manifest_parquet.ts";
-import { parquetKeyOf, shardKeys } from "./_keys.ts";
+import { parquetKeyOf, shardKeys } from "./manifest_keys.ts";
 
 /** One per-sample row. Field columns follow; timestamps are `Date`s, lists string arrays. */
 export interface ManifestRow {

@@ -5,8 +5,9 @@
  * @module
  */
 import type { Accumulator, AggregateKind, ManifestValue, TimestampSummary } from "./aggregate.ts";
-import { countOr } from "./_read.ts";
-import { addRows, type ColumnData } from "./_column_data.ts";
+import { countOr } from "./_lenient_json.ts";
+import type { ColumnData } from "../parquet/column_data.ts";
+import { addRows } from "./_add_rows.ts";
 
 class TimestampAccumulator implements Accumulator<TimestampSummary> {
   #count = 0;

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { AggregateSummary, DatasetStats } from "../manifest/mod.ts";
+import type { AggregateSummary } from "../manifest/mod.ts";
+import type { DatasetStats } from "../dataset/mod.ts";
 import { PlotError } from "./plot_error.ts";
 
 /** The field's summary if it has aggregate `type`, else a PlotError listing the candidates. */

@@ -5,7 +5,8 @@
  * @module
  */
 import { type DisplayBundle, registerRenderer } from "../display/mod.ts";
-import type { ManifestRow, ShardManifest, WriteShardsResult } from "../manifest/mod.ts";
+import type { ManifestRow, ShardManifest } from "../manifest/mod.ts";
+import type { WriteShardsResult } from "../dataset/mod.ts";
 import { bytes, esc, num, section, table } from "./_html.ts";
 import { renderDatasetStats } from "./stats_view.ts";
 
@@ -39,7 +40,8 @@ function rowsTable(rows: readonly ManifestRow[]): string {
  * @example
  * ```ts
  * import { renderManifest } from "./manifest_view.ts";
- * import { readManifest, writeShards } from "../manifest/mod.ts";
+ * import { readManifest } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str() } });

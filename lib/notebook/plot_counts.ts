@@ -5,7 +5,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { datasetStats } from "../manifest/mod.ts";
+import { datasetStats } from "../dataset/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type Chart, type ChartOptions, renderPlot } from "./chart.ts";
 import { fieldSummary } from "./_field_summary.ts";
@@ -23,7 +23,7 @@ export interface PlotCountsOptions extends ChartOptions {
  * @example
  * ```ts
  * import { plotCounts } from "./plot_counts.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str() } });

@@ -5,7 +5,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { datasetStats } from "../manifest/mod.ts";
+import { datasetStats } from "../dataset/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type Chart, type ChartOptions, renderPlot } from "./chart.ts";
 import { fieldSummary } from "./_field_summary.ts";
@@ -24,7 +24,7 @@ export interface HistogramBin {
  * @example
  * ```ts
  * import { histogramBins } from "./plot_histogram.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * const S = defineSchema({
@@ -65,7 +65,7 @@ export async function histogramBins(
  * @example
  * ```ts
  * import { plotHistogram } from "./plot_histogram.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { score: f.float() } });

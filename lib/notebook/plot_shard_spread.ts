@@ -5,7 +5,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { readIndex } from "../manifest/mod.ts";
+import { readIndex } from "../dataset/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type Chart, type ChartOptions, renderPlot } from "./chart.ts";
 import { PlotError } from "./plot_error.ts";
@@ -26,7 +26,7 @@ export interface ShardSpread {
  * @example
  * ```ts
  * import { shardSpread } from "./plot_shard_spread.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { score: f.float() } });
@@ -80,7 +80,7 @@ export async function shardSpread(
  * @example
  * ```ts
  * import { plotShardSpread } from "./plot_shard_spread.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { score: f.float() } });

@@ -5,7 +5,7 @@
  * @module
  */
 import type { AggregateSummary } from "../manifest/aggregate.ts";
-import type { DatasetStats } from "../manifest/dataset_stats.ts";
+import type { DatasetStats } from "../dataset/dataset_stats.ts";
 
 const BARS = " ▁▂▃▄▅▆▇█";
 

@@ -5,7 +5,8 @@
  * @module
  */
 import { type DisplayBundle, registerRenderer } from "../display/mod.ts";
-import type { AggregateSummary, DatasetStats } from "../manifest/mod.ts";
+import type { AggregateSummary } from "../manifest/mod.ts";
+import type { DatasetStats } from "../dataset/mod.ts";
 import { bytes, esc, miniBars, num, section, table } from "./_html.ts";
 import { formatDatasetStats } from "./stats_text.ts";
 

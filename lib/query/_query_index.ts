@@ -9,12 +9,8 @@
  *
  * @module
  */
-import {
-  type IndexColumns,
-  indexColumnsFromHeaders,
-  type ManifestHeader,
-  readIndex,
-} from "../manifest/mod.ts";
+import type { ManifestHeader } from "../manifest/mod.ts";
+import { type IndexColumns, indexColumnsFromHeaders, readIndex } from "../dataset/mod.ts";
 import type { ManifestField } from "../schema/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type FieldCatalog, fieldCatalog } from "./field_catalog.ts";

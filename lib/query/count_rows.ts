@@ -69,7 +69,7 @@ function valueSeries(name: string, keys: (string | null)[], f: FieldInfo): pl.Se
  * import { countRows } from "./count_rows.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str(), n: f.int() } });
  * const store = new MemoryStore();
  * const samples = Array.from({ length: 6 }, (_, i) => ({ __key__: `k${i}`, label: i < 3 ? "cat" : "dog", n: i }));

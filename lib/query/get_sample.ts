@@ -57,7 +57,7 @@ export interface GetSampleStats {
  * import { getSample } from "./get_sample.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str() } });
  * const store = new MemoryStore();
  * const samples = Array.from({ length: 9 }, (_, i) => ({ __key__: `k${i}`, label: `l${i}` }));

@@ -80,7 +80,7 @@ async function getJson<T>(store: Store, key: string): Promise<T | undefined> {
  * import { materialize, query } from "./mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str() } });
  * const store = new MemoryStore();
  * const samples = Array.from({ length: 6 }, (_, i) => ({ __key__: `k${i}`, label: i % 2 ? "dog" : "cat" }));

@@ -15,7 +15,7 @@
  * import { query } from "./mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str(), score: f.float() } });
  * const store = new MemoryStore();
  * const samples = Array.from({ length: 8 }, (_, i) => ({ __key__: `k${i}`, label: i % 2 ? "dog" : "cat", score: i / 8 }));

@@ -19,7 +19,7 @@
  * @module
  */
 import { BloomFilter } from "../manifest/mod.ts";
-import type { FieldColumns, IndexColumns } from "../manifest/mod.ts";
+import type { FieldColumns, IndexColumns } from "../dataset/mod.ts";
 import type { CompareOp, Literal, Operand, Predicate } from "./predicate.ts";
 
 /** Why shards were pruned: counts per rule. */
@@ -383,7 +383,7 @@ function histogramMeets(cols: FieldColumns, i: number, lo: number, hi: number): 
  * ```ts
  * import { pruneShards } from "./prune_shards.ts";
  * import { parseManifestHeader } from "../manifest/mod.ts";
- * import { indexColumnsFromHeaders } from "../manifest/mod.ts";
+ * import { indexColumnsFromHeaders } from "../dataset/mod.ts";
  * const shard = (min: number, max: number) => parseManifestHeader({ num_samples: 10,
  *   aggregates: { score: { type: "numeric", count: 10, null_count: 0, min, max, mean: min } } });
  * const cols = indexColumnsFromHeaders("ds", [

@@ -66,7 +66,7 @@ async function one(bytes: Uint8Array, loc: SampleLocation): Promise<TarSample> {
  * import { query, readSamples } from "./mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str() } });
  * const store = new MemoryStore();
  * await writeShards(store, "ds/shard-%06d.tar", [{ __key__: "a", label: "cat" }, { __key__: "b", label: "dog" }], { schema: S });

@@ -23,7 +23,7 @@ import type { OpenStoreOptions } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
 import type { Job } from "../job/job.ts";
 import { status } from "../job/status.ts";
-import { canonicalJson } from "../job/_hash.ts";
+import { canonicalJson } from "../util/canonical_json.ts";
 import { type JobRequest, startJob } from "../exec/mod.ts";
 import { ServerError, type ServerErrorCode } from "./server_error.ts";
 import { JobRequestSchema } from "./job_request.ts";

@@ -21,7 +21,7 @@ import {
 } from "../../lib/job/mod.ts";
 import { readJson } from "../../lib/job/_json.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
-import { readIndex } from "../../lib/manifest/mod.ts";
+import { readIndex } from "../../lib/dataset/mod.ts";
 import * as J from "./_jobs.ts";
 import { REPO, until, writeItems, writeJob } from "./_fixtures.ts";
 import { withDeadline } from "../_deadline.ts";

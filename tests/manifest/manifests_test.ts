@@ -8,16 +8,14 @@ import { LocalStore, S3Store } from "../../lib/store/mod.ts";
 import type { Store } from "../../lib/store/store.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import { decodeSample } from "../../lib/shard/codecs/decode_sample.ts";
+import { BloomFilter, HistogramAccumulator, readManifest } from "../../lib/manifest/mod.ts";
 import {
-  BloomFilter,
   compactIndex,
   datasetStats,
-  HistogramAccumulator,
   readIndex,
-  readManifest,
   verifyDataset,
   writeShards,
-} from "../../lib/manifest/mod.ts";
+} from "../../lib/dataset/mod.ts";
 import {
   type GeneratedSample,
   generateSamples,

@@ -6,7 +6,7 @@
  * @module
  */
 import { defineSchema, f } from "../../lib/schema/mod.ts";
-import { writeShards } from "../../lib/manifest/mod.ts";
+import { writeShards } from "../../lib/dataset/mod.ts";
 import type { Store } from "../../lib/store/mod.ts";
 
 /** mulberry32: a small seeded generator in [0, 1). */

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { materialize, query, readSamples } from "../../lib/query/mod.ts";
 import { defineSchema, f } from "../../lib/schema/mod.ts";
-import { readManifest, writeShards } from "../../lib/manifest/mod.ts";
+import { readManifest } from "../../lib/manifest/mod.ts";
+import { writeShards } from "../../lib/dataset/mod.ts";
 import { LocalStore } from "../../lib/store/mod.ts";
 
 const S = defineSchema({

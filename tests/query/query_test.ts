@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { countRows, getSample, query, QueryError, readSamples } from "../../lib/query/mod.ts";
 import { defineSchema, f } from "../../lib/schema/mod.ts";
-import { writeShards } from "../../lib/manifest/mod.ts";
+import { writeShards } from "../../lib/dataset/mod.ts";
 import { LocalStore, MemoryStore, S3Store, type Store } from "../../lib/store/mod.ts";
 
 const V1 = defineSchema({

@@ -22,7 +22,7 @@ import {
   encodeSample,
   scanSamples,
 } from "../../lib/shard/mod.ts";
-import { writeShards } from "../../lib/manifest/mod.ts";
+import { writeShards } from "../../lib/dataset/mod.ts";
 import { MemoryStore } from "../../lib/store/mod.ts";
 import { runPiped } from "../../lib/shard/_test_tars.ts";
 import { needs, PYTHON, pythonHas } from "../_tools.ts";

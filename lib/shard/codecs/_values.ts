@@ -9,7 +9,7 @@
 import type { Field, FieldKind } from "../../schema/field.ts";
 import { isNDArray, NDArray } from "../../schema/nd_array.ts";
 import { decodeNdarrayBytes, encodeNdarrayBytes } from "./ndarray_bytes.ts";
-import { fromBase64, toBase64 } from "./_base64.ts";
+import { fromBase64, toBase64 } from "../../util/base64.ts";
 
 /** One direction of a conversion, given the field and a recursion for inner fields. */
 type Convert = (value: unknown, field: Field, rec: (v: unknown, f: Field) => unknown) => unknown;

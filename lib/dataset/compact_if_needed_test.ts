@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { MemoryStore } from "../store/memory_store.ts";
+import { writeShards } from "./write_shards.ts";
+import { readIndex } from "./dataset_index.ts";
+import { generateSamples, ImageSample } from "../manifest/_test_fixtures.ts";
+
+const fragments = async (store: MemoryStore) => {
+  let n = 0;
+  for await (const _ of store.list("ds/_index/shards/")) n++;
+  return n;
+};
+
+Deno.test("writeShards compacts the index once its fragments reach compactAt", async () => {
+  const store = new MemoryStore();
+  const write = (start: number, shards: number) =>
+    writeShards(store, "ds/shard-%06d.tar", generateSamples(shards * 2, { seed: start }), {
+      schema: ImageSample,
+      maxcount: 2,
+      startIndex: start,
+      compactAt: 5,
+    });
+  await write(0, 3);
+  assert.equal(await fragments(store), 3);
+  assert.equal((await readIndex(store, "ds")).generation, 0);
+  await write(3, 3); // 6 >= 5: compacted by the writer
+  assert.equal(await fragments(store), 0);
+  const index = await readIndex(store, "ds");
+  assert.equal(index.generation, 1);
+  assert.equal(index.entries.length, 6);
+  await writeShards(store, "ds/shard-%06d.tar", generateSamples(20), {
+    schema: ImageSample,
+    maxcount: 2,
+    startIndex: 6,
+    compactAt: false,
+  });
+  assert.equal(await fragments(store), 10);
+});

@@ -1,0 +1,84 @@
+/**
+ * {@linkcode readIndexColumns}: a dataset's index as {@linkcode IndexColumns}, the input of shard
+ * pruning and dataset statistics: the compacted segments' columns read with DuckDB (only the
+ * columns asked for, straight into typed arrays), the newer fragments converted by
+ * {@linkcode indexColumnsFromHeaders}, merged by name, minus removed shards.
+ *
+ * @module
+ */
+import type { Store } from "../store/store.ts";
+import { type IndexColumns, indexColumnsFromHeaders } from "./index_columns.ts";
+import { mapLimit } from "../util/map_limit.ts";
+import { withIndexSnapshot } from "./_index_snapshot.ts";
+import { getOrUndefined, segmentKeys } from "./_index_generation.ts";
+import { type IndexColumnsPart, readSegmentColumns } from "./_index_segment_read.ts";
+import { mergeIndexColumns } from "./_index_merge.ts";
+
+export type { IndexColumnsPart } from "./_index_segment_read.ts";
+
+/** Options for {@linkcode readIndexColumns}. */
+export interface ReadIndexColumnsOptions {
+  /** Only these fields' columns. @default every field some shard has */
+  fields?: readonly string[];
+  /**
+   * Per-shard objects to leave out (their arrays are then absent): each costs a JSON parse per
+   * shard, which a pruning rule that does not use them need not pay. @default none
+   */
+  skip?: readonly IndexColumnsPart[];
+  /** Store GETs at once (fragments, segments). @default 16 */
+  concurrency?: number;
+  /** Folder for DuckDB's temp files (generations of the older layout). */
+  tempDir?: string;
+}
+
+/**
+ * Reads the index of `dataset` as columns: one slot per live shard, sorted by name, the same
+ * meaning as {@linkcode indexColumnsFromHeaders} over `readIndex(...).entries`.
+ *
+ * @example
+ * ```ts
+ * import { readIndexColumns } from "./read_index_columns.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ * import { writeShards } from "./write_shards.ts";
+ * import { defineSchema, f } from "../schema/mod.ts";
+ * const store = new MemoryStore();
+ * const S = defineSchema({ name: "S", version: "1.0.0", fields: { n: f.float() } });
+ * await writeShards(store, "ds/shard-%06d.tar", [{ __key__: "a", n: 2 }, { __key__: "b", n: 5 }], { schema: S });
+ * const cols = await readIndexColumns(store, "ds", { fields: ["n"] });
+ * if (cols.length !== 1 || cols.fields.n?.max?.[0] !== 5) throw new Error();
+ * ```
+ */
+export async function readIndexColumns(
+  store: Store,
+  dataset: string,
+  options: ReadIndexColumnsOptions = {},
+): Promise<IndexColumns> {
+  const fields = options.fields ? new Set(options.fields) : undefined;
+  const skip = new Set(options.skip ?? []);
+  const limit = options.concurrency ?? 16;
+  return await withIndexSnapshot(store, dataset, options, async (snap) => {
+    const parts: IndexColumns[] = [];
+    if (snap.legacyEntries) {
+      parts.push(indexColumnsFromHeaders(dataset, snap.legacyEntries, { fields: options.fields }));
+    }
+    const segments = await mapLimit(snap.segments?.segments ?? [], limit, async (info) => {
+      const bytes = await getOrUndefined(store, segmentKeys(dataset, info.id).columns);
+      return bytes && await readSegmentColumns(dataset, bytes, info, { fields, skip });
+    });
+    if (segments.some((s) => s === undefined)) return undefined;
+    parts.push(...segments as IndexColumns[]);
+    parts.push(indexColumnsFromHeaders(dataset, snap.fragments, { fields: options.fields }));
+    const out = mergeIndexColumns(dataset, parts, snap.removed);
+    if (skip.has("parquet")) {
+      delete out.parquet_key;
+      delete out.parquet_sha256;
+      delete out.parquet_size;
+    }
+    for (const cols of Object.values(out.fields)) {
+      if (skip.has("histogram")) delete cols.histogram;
+      if (skip.has("set_values")) delete cols.set_values;
+      if (skip.has("bloom")) delete cols.bloom;
+    }
+    return out;
+  });
+}

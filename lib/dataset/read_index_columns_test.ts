@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { MemoryStore } from "../store/memory_store.ts";
+import { defineSchema, f } from "../schema/mod.ts";
+import { readIndexColumns } from "./read_index_columns.ts";
+import { indexColumnsFromHeaders } from "./index_columns.ts";
+import { compactIndex } from "./compact_index.ts";
+import { rebuildIndex } from "./rebuild_index.ts";
+import { readIndex } from "./dataset_index.ts";
+import { removeFromIndex } from "./remove_from_index.ts";
+import { readManifest } from "../manifest/read_manifest.ts";
+import { listShards } from "./list_shards.ts";
+import { writeShards } from "./write_shards.ts";
+import { generateSamples, ImageSample } from "../manifest/_test_fixtures.ts";
+import { readGeneration } from "./_index_generation.ts";
+import { listIndex } from "./_index_io.ts";
+import { shardName } from "../manifest/manifest_keys.ts";
+import { datasetStats } from "./dataset_stats.ts";
+import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
+
+/** A later schema version: a new high-cardinality categorical field, no `score`. */
+const Evolved = defineSchema({
+  name: "ImageSample",
+  version: "1.1.0",
+  fields: { label: f.str(), confidence: f.float(), word: f.str(), tags: f.list(f.str()) },
+});
+
+async function writeEvolved(store: MemoryStore, start: number, shards: number) {
+  let seed = start + 7;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const samples = Array.from({ length: shards * 40 }, (_, i) => ({
+    __key__: `e-${i}`,
+    label: ["cat", "dog"][i % 2]!,
+    confidence: rand(),
+    word: `w${Math.floor(rand() * 500)}`, // > 64 distinct in a segment: the JSON column
+    tags: [`t${Math.floor(rand() * 40)}`, `t${Math.floor(rand() * 40)}`],
+  }));
+  await writeShards(store, "ds/shard-%06d.tar", samples, {
+    schema: Evolved,
+    maxcount: 40,
+    startIndex: start,
+    manifest: { setValuesCap: 8, categoricalCap: 30 }, // bloom filters, categorical overflow
+  });
+}
+
+async function write(store: MemoryStore, start: number, shards: number) {
+  await writeShards(store, "ds/shard-%06d.tar", generateSamples(shards * 6, { seed: start }), {
+    schema: ImageSample,
+    maxcount: 6,
+    startIndex: start,
+  });
+}
+
+/** The reference: every committed manifest, read one by one, through indexColumnsFromHeaders. */
+async function fromManifests(store: MemoryStore, fields?: string[]) {
+  const { manifests } = await listShards(store, "ds");
+  const entries = [];
+  for (const shard of manifests) {
+    const { header } = await readManifest(store, shard, { rows: false });
+    entries.push({ name: shardName("ds", shard), header });
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return indexColumnsFromHeaders("ds", entries, { fields });
+}
+
+Deno.test("readIndexColumns equals the columns of the manifests: segments, fragments, removals, evolved schema", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 5);
+  await compactIndex(store, "ds");
+  await writeEvolved(store, 5, 4);
+  await compactIndex(store, "ds");
+  await write(store, 9, 2); // fragments on top of two segments
+  await removeFromIndex(store, "ds/shard-000002.tar");
+  await store.delete("ds/shard-000002.manifest.json"); // the reference no longer sees it
+  assert.deepEqual(await readIndexColumns(store, "ds"), await fromManifests(store));
+  const some = await readIndexColumns(store, "ds", { fields: ["word", "confidence"] });
+  assert.deepEqual(some, await fromManifests(store, ["word", "confidence"]));
+  assert.ok((some.fields.word?.values?.size ?? 0) > 64);
+  const skipped = await readIndexColumns(store, "ds", { skip: ["histogram", "bloom"] });
+  assert.equal(skipped.fields.confidence?.histogram, undefined);
+  assert.equal(skipped.fields.tags?.bloom, undefined);
+  assert.ok(skipped.fields.tags?.set_values);
+
+  // Compacted: the same again, and the same as an index rebuilt from the manifests.
+  await compactIndex(store, "ds");
+  const compacted = await readIndexColumns(store, "ds");
+  assert.deepEqual(compacted, await fromManifests(store));
+  const entries = (await readIndex(store, "ds")).entries;
+  await rebuildIndex(store, "ds");
+  assert.deepEqual(await readIndexColumns(store, "ds"), compacted);
+  assert.deepEqual((await readIndex(store, "ds")).entries, entries);
+});
+
+Deno.test("compaction writes new fragments as one segment and keeps the others (binary-counter merges)", async () => {
+  const store = new MemoryStore();
+  const segmentsOf = async () => {
+    const listing = await listIndex(store, "ds");
+    const gen = await readGeneration(store, "ds", listing.generations.at(-1)!);
+    return gen!.segments.map((s) => ({ id: s.id, rows: s.rows }));
+  };
+  await write(store, 0, 8);
+  await compactIndex(store, "ds");
+  const [first] = await segmentsOf();
+  assert.equal(first?.rows, 8);
+  await write(store, 8, 3);
+  await compactIndex(store, "ds");
+  const second = await segmentsOf();
+  assert.deepEqual(second.map((s) => s.rows), [8, 3]);
+  assert.equal(second[0]?.id, first.id); // untouched: not rewritten
+  await write(store, 11, 2);
+  await compactIndex(store, "ds");
+  assert.deepEqual((await segmentsOf()).map((s) => s.rows), [8, 3, 2]);
+  await write(store, 13, 3); // [8, 3, 2, 3]: 2 <= 3 merge, 3 <= 5 merge, 8 <= 8 merge
+  await compactIndex(store, "ds");
+  assert.deepEqual((await segmentsOf()).map((s) => s.rows), [16]);
+  await write(store, 16, 2);
+  await compactIndex(store, "ds");
+  // Removing a compacted shard rewrites only the segment that holds it.
+  const before = await segmentsOf();
+  assert.deepEqual(before.map((s) => s.rows), [16, 2]);
+  await removeFromIndex(store, "ds/shard-000003.tar");
+  await compactIndex(store, "ds");
+  const after = await segmentsOf();
+  assert.deepEqual(after.map((s) => s.rows), [15, 2]);
+  assert.notEqual(after[0]?.id, before[0]?.id);
+  assert.deepEqual(after[1], before[1]);
+  assert.equal((await readIndex(store, "ds")).entries.length, 17);
+});
+
+Deno.test("a compaction racing readIndexColumns does not make it fail", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 4);
+  await compactIndex(store, "ds");
+  await write(store, 4, 3);
+  const get = store.get.bind(store);
+  let raced = 0;
+  store.get = async (key, options) => {
+    // Each time the reader fetches a fragment, a compaction folds and deletes every fragment.
+    if (key.includes("_index/shards/") && raced < 3) {
+      raced++;
+      await write(store, 7 + raced, 1);
+      await compactIndex(store, "ds", { retainMs: 0 });
+    }
+    return await get(key, options);
+  };
+  const cols = await readIndexColumns(store, "ds");
+  store.get = get;
+  assert.ok(raced >= 1);
+  assert.deepEqual(cols.name, (await readIndex(store, "ds")).entries.map((e) => e.name));
+});
+
+/** The stats as header-by-header merges (the definition datasetStats must equal). */
+async function statsByHeaders(store: MemoryStore) {
+  const { entries } = await readIndex(store, "ds");
+  const roles = new Map<string, string>();
+  for (const { header } of entries) {
+    for (const [name, agg] of Object.entries(header.aggregates)) {
+      if (!roles.has(name)) roles.set(name, agg.type);
+    }
+  }
+  const fields: Record<string, AggregateSummary> = {};
+  for (const [name, role] of roles) {
+    const kind = aggregateKind(role);
+    fields[name] = kind.merge(
+      entries.map((e) => e.header.aggregates[name] ?? kind.empty(e.header.num_samples)),
+    );
+  }
+  return {
+    shards: entries.length,
+    num_samples: entries.reduce((a, e) => a + e.header.num_samples, 0),
+    size_bytes: entries.reduce((a, e) => a + e.header.size_bytes, 0),
+    fields,
+  };
+}
+
+Deno.test("datasetStats from the columns equals the header-by-header merge, without reading headers", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 5);
+  await compactIndex(store, "ds");
+  await writeEvolved(store, 5, 4);
+  await compactIndex(store, "ds");
+  await write(store, 9, 2); // fragments after the segments' names
+  const expected = await statsByHeaders(store);
+  const get = store.get.bind(store);
+  const read: string[] = [];
+  store.get = (key, options) => {
+    read.push(key);
+    return get(key, options);
+  };
+  const stats = await datasetStats(store, "ds");
+  store.get = get;
+  assert.deepEqual(read.filter((k) => k.endsWith(".headers.parquet")), []);
+  assert.ok(read.some((k) => k.endsWith(".columns.parquet")));
+  assert.deepEqual(
+    {
+      shards: stats.shards,
+      num_samples: stats.num_samples,
+      size_bytes: stats.size_bytes,
+      fields: stats.fields,
+    },
+    expected,
+  );
+  assert.ok(stats.fields.confidence?.type === "numeric" && !stats.fields.confidence.histogram);
+  assert.deepEqual(stats.issues, [
+    'Histogram of "confidence" left out: shards use different bucket edges',
+  ]);
+  // A removal inside a segment: the header-by-header path, the same numbers.
+  await removeFromIndex(store, "ds/shard-000001.tar");
+  const after = await datasetStats(store, "ds");
+  const expectedAfter = await statsByHeaders(store);
+  assert.equal(after.shards, expectedAfter.shards);
+  assert.deepEqual(after.fields, expectedAfter.fields);
+});

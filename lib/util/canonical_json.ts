@@ -1,0 +1,21 @@
+/**
+ * A canonical JSON form (sorted keys) so that equal values hash equally (with `sha256.ts`).
+ *
+ * @module
+ */
+
+/** JSON with object keys sorted at every level; `undefined` members are dropped. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = sortKeys(v);
+  }
+  return out;
+}
