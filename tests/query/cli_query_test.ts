@@ -6,7 +6,7 @@ import { run as runQuery } from "../../cli/query.ts";
 import { run as runGet } from "../../cli/get.ts";
 import { run as runMaterialize } from "../../cli/materialize.ts";
 import { defineSchema, f } from "../../lib/schema/mod.ts";
-import { writeShards } from "../../lib/manifest/mod.ts";
+import { writeShards } from "../../lib/dataset/mod.ts";
 import { LocalStore } from "../../lib/store/mod.ts";
 
 const S = defineSchema({
