@@ -13,12 +13,16 @@ const help =
   `usage: deno task cli submit <job-module> --input <dataset|shard|pattern> --output <dataset>
   [--store URL] [--param key=value ...] [--params JSON] [--backend local] [--concurrency N]
   [--shards-per-task N] [--samples-per-task N] [--max-attempts N] [--max-failed-tasks FRACTION]
-  [--endpoint URL --token-env NAME] [--wait] [--timeout SECONDS] [--json] [S3 flags]
+  [--endpoint URL --token-env NAME] [--backend-options JSON] [--wait] [--timeout SECONDS] [--json]
+  [S3 flags]
 
 Submits the job module (a path anywhere on disk) over the input and prints the job id. The same
 submission twice is the same job. --wait shows progress on stderr and exits by the final state:
 0 completed, 4 completed with errors, 5 failed, 6 cancelled, 7 timeout, 8 stalled.
-The store defaults to $SHARDLINE_STORE, else ./data. --backend http posts the job to the
+The store defaults to $SHARDLINE_STORE, else ./data. --backend is local (default), modal (the
+app modal/app.py deploys; an s3:// store; Modal credentials from ~/.modal.toml or MODAL_TOKEN_ID
+and MODAL_TOKEN_SECRET) or http. --backend-options passes backend settings as JSON (local:
+{"launcher": "processes"}, modal: {"app": "shardline", "environment": "main"}). --backend http posts the job to the
 dispatcher at --endpoint (default $SHARDLINE_ENDPOINT) with the bearer token in the environment
 variable named by --token-env (default SHARDLINE_TOKEN); the dispatcher must serve the same store.`;
 
@@ -35,6 +39,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       backend: { type: "string" },
       endpoint: { type: "string" },
       "token-env": { type: "string" },
+      "backend-options": { type: "string" },
       concurrency: { type: "string" },
       "shards-per-task": { type: "string" },
       "samples-per-task": { type: "string" },
@@ -51,7 +56,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   if (!parsed) return 0;
   const { values, positionals: [module = ""] } = parsed;
   const input = values.input!, output = values.output!;
-  const params: Record<string, unknown> = values.params ? parseJson(values.params) : {};
+  const params: Record<string, unknown> = values.params ? parseJson(values.params, "--params") : {};
   for (const kv of values.param ?? []) {
     const eq = kv.indexOf("=");
     if (eq <= 0) throw new UsageError(`--param expects key=value, got "${kv}"`);
@@ -65,6 +70,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       job: module,
       params,
       backend: values.backend,
+      ...(values["backend-options"] && {
+        backendOptions: parseJson(values["backend-options"], "--backend-options"),
+      }),
       ...(values.backend === "http" && {
         endpoint: values.endpoint ?? ctx.env.SHARDLINE_ENDPOINT,
         token: ctx.env[values["token-env"] ?? "SHARDLINE_TOKEN"],
@@ -103,12 +111,12 @@ function num(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-function parseJson(text: string): Record<string, unknown> {
+function parseJson(text: string, flag: string): Record<string, unknown> {
   try {
     const v = JSON.parse(text);
     if (v && typeof v === "object" && !Array.isArray(v)) return v;
   } catch { /* below */ }
-  throw new UsageError(`--params expects a JSON object, got ${text}`);
+  throw new UsageError(`${flag} expects a JSON object, got ${text}`);
 }
 
 function tryJson(text: string): unknown {

@@ -119,7 +119,8 @@ export async function startJob(store: Store, options: StartJobOptions): Promise<
   const keys = jobKeys(id);
 
   let spec = await readJson<JobSpec>(store, keys.spec);
-  const created = spec === undefined;
+  // Created by this call only if its create-only write won (two calls can both find none).
+  let created = false;
   if (!spec) {
     const fresh: JobSpec = {
       spec_version: 1,
@@ -145,9 +146,8 @@ export async function startJob(store: Store, options: StartJobOptions): Promise<
       pipeline_version: PIPELINE_VERSION,
       created_at: new Date().toISOString(),
     };
-    spec = (await writeJson(store, keys.spec, fresh, { createOnly: true }))
-      ? fresh
-      : (await readJson<JobSpec>(store, keys.spec))!;
+    created = await writeJson(store, keys.spec, fresh, { createOnly: true });
+    spec = created ? fresh : (await readJson<JobSpec>(store, keys.spec))!;
   }
 
   let s = await status(store, id, { spec });

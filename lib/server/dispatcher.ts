@@ -21,7 +21,7 @@
  */
 import type { OpenStoreOptions } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
-import type { Job } from "../job/job.ts";
+import { Job } from "../job/job.ts";
 import { status } from "../job/status.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { type JobRequest, startJob } from "../exec/mod.ts";
@@ -115,21 +115,25 @@ export function createDispatcher(
   const authorized = bearerCheck(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const backend = options.backend ?? "local";
-  // Identical requests in flight share one start (fifty clients posting the same job at once).
+  // Identical requests in flight share one start (fifty clients posting the same job at once);
+  // only the first is told it created or started anything. Across dispatchers, the store's
+  // create-only records and start claims keep it one job with one executor.
   const inFlight = new Map<string, Promise<Job>>();
-  const submit = (request: JobRequest): Promise<Job> => {
+  const submit = async (request: JobRequest): Promise<Job> => {
     const key = canonicalJson(request);
-    let job = inFlight.get(key);
-    if (!job) {
-      job = startJob(store, {
-        ...request,
-        backend,
-        storeOptions: options.storeOptions,
-        backendOptions: options.backendOptions,
-      }).finally(() => inFlight.delete(key));
-      inFlight.set(key, job);
+    const shared = inFlight.get(key);
+    if (shared) {
+      const job = await shared;
+      return new Job(store, job.spec, { created: false, started: false });
     }
-    return job;
+    const job = startJob(store, {
+      ...request,
+      backend,
+      storeOptions: options.storeOptions,
+      backendOptions: options.backendOptions,
+    }).finally(() => inFlight.delete(key));
+    inFlight.set(key, job);
+    return await job;
   };
   const context: EventsContext = { store, submit };
   const onEvents = options.onEvents ?? countEvents;
