@@ -112,7 +112,9 @@ export class ModalExecutor implements Executor {
     const now = new Date().toISOString();
     const marker: SupervisorMarker = {
       backend: this.name,
-      host: hostname(),
+      // Not this host: the executor runs in the backend's containers (status() then counts
+      // the record alive for its start-up grace, not by a local process).
+      host: `${this.name} (spawned from ${hostname()})`,
       pid: 0,
       concurrency,
       started_at: now,

@@ -76,7 +76,6 @@ Deno.test({
         params: { dir },
         backend: "modal-standin",
         backoffMs: 50,
-        heartbeatMs: 500,
       });
       assert.equal(job.spec.backend, "modal-standin");
       assert.ok(job.started);
