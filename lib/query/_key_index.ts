@@ -1,7 +1,7 @@
 /**
  * The key index behind `getSample`: per shard, the smallest and largest `__key__` and a bloom
  * filter of all its keys, stored as one JSON object at `<dataset>/_keys/index.json` (inside the
- * dataset: it moves with it). Each entry records the checksum of the Parquet manifest it was
+ * dataset: it moves with it). Each entry records the version of the Parquet manifest it was
  * computed from, so an entry whose shard changed, or a shard without an entry, is (re)computed
  * from that shard's manifest alone and the object rewritten (a derived cache: a concurrent
  * writer's version is as valid; a read-only store just skips the write).
@@ -16,6 +16,7 @@ import { withSandbox } from "./_sandbox.ts";
 
 /** One shard's keys. */
 export interface KeyIndexEntry {
+  /** The version of the Parquet manifest the entry was computed from. */
   sha: string;
   min: string;
   max: string;
@@ -61,7 +62,9 @@ export async function updateKeyIndex(
   } catch {
     // Absent or unreadable: rebuilt below.
   }
-  const { cols, parquetSha, parquetKey } = p.index;
+  const { cols, parquetKey } = p.index;
+  const all = Array.from({ length: cols.length }, (_, i) => i);
+  const parquetSha = await p.index.versions(all, concurrency);
   const fresh: KeyIndex = { version: 1, shards: {} };
   const stale: number[] = [];
   for (let i = 0; i < cols.length; i++) {

@@ -10,7 +10,7 @@ import { type QueryIndex, readQueryIndex } from "./_query_index.ts";
 import { withSandbox } from "./_sandbox.ts";
 import { compileFilter, type WhereFilter } from "./filter_object.ts";
 import { parseWhere } from "./parse_where.ts";
-import { type Predicate, predicateToSql } from "./predicate.ts";
+import { type Predicate, predicateFields, predicateToSql } from "./predicate.ts";
 import { type PruneResult, pruneShards } from "./prune_shards.ts";
 
 /** A planned query. */
@@ -34,16 +34,19 @@ export async function plan(
   dataset: string,
   where: string | WhereFilter | undefined,
   cacheDir: string,
+  extraFields: readonly string[] = [],
 ): Promise<Plan> {
-  const index = await readQueryIndex(store, dataset);
   let t = performance.now();
   const raw = where === undefined
     ? TRUE
     : typeof where === "string"
     ? await withSandbox(cacheDir, (con) => parseWhere(con, where))
     : compileFilter(where);
+  let parse = performance.now() - t;
+  const index = await readQueryIndex(store, dataset, [...predicateFields(raw), ...extraFields]);
+  t = performance.now();
   const predicate = checkPredicate(raw, index.catalog);
-  const parse = performance.now() - t;
+  parse += performance.now() - t;
   t = performance.now();
   const prune = pruneShards(index.cols, predicate, { lacks: index.lacks });
   const survivors: number[] = [];

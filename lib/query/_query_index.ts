@@ -1,16 +1,16 @@
 /**
  * What a query reads of a dataset's index, behind one function: the columns pruning runs over
- * ({@linkcode IndexColumns}), the field catalog, per shard the store keys and checksum of its
- * Parquet layer (the manifest cache's key), and which shards' schema versions lack a field.
- *
- * Today it reads `readIndex` and converts with `indexColumnsFromHeaders`; the Parquet checksums
- * and the fields of each schema version are not in `IndexColumns` yet (see the README's query
- * section), which is why this does not call `readIndexColumns`.
+ * ({@linkcode IndexColumns}, from `readIndexColumns`: only the fields the `where` names), the
+ * field catalog and the fields of each schema version (from one manifest header per schema
+ * version present, one GET each), the store keys of each shard's Parquet manifest, and their
+ * versions (a HEAD of each surviving shard's Parquet: ETag, size and time, hashed), which key
+ * the local manifest cache and a view's hash.
  *
  * @module
  */
-import type { ManifestHeader } from "../manifest/mod.ts";
-import { type IndexColumns, indexColumnsFromHeaders, readIndex } from "../dataset/mod.ts";
+import { createHash } from "node:crypto";
+import { type ManifestHeader, readManifest } from "../manifest/mod.ts";
+import { type IndexColumns, readIndexColumns } from "../dataset/mod.ts";
 import type { ManifestField } from "../schema/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type FieldCatalog, fieldCatalog } from "./field_catalog.ts";
@@ -24,16 +24,17 @@ export interface QueryIndex {
   shard: string[];
   /** Store key of each shard's `.manifest.parquet`. */
   parquetKey: string[];
-  /** sha256 of each shard's Parquet layer as its header records it (`""` when it has none). */
-  parquetSha: string[];
-  /** Bytes of each shard's Parquet layer (0 when unknown). */
-  parquetSize: Float64Array;
   /** 1 where the shard's `__offset__` values are real tar offsets. */
   exactOffsets: Uint8Array;
   /** Per shard, 1 where its schema version certainly lacks `field` (every row null). */
   lacks(field: string): Uint8Array;
   /** Per shard, 1 where its Parquet may hold a column `field`. */
   mayHave(field: string): Uint8Array;
+  /**
+   * The versions of shards' Parquet manifests (hex; from a HEAD of each, memoized), in the
+   * order asked. Rejects with `not_found` when one is absent.
+   */
+  versions(shards: readonly number[], concurrency: number): Promise<string[]>;
   /**
    * The newest schema the shards were written with (the last header listing its fields), all
    * fields made nullable: what a view of several versions writes.
@@ -43,42 +44,49 @@ export interface QueryIndex {
   readMs: number;
 }
 
-function dirname(key: string): string {
-  const i = key.lastIndexOf("/");
-  return i < 0 ? "" : key.slice(0, i + 1);
-}
-
-/** Reads the index of `dataset` for a query. Rejects with `not_found` when it has no shard. */
-export async function readQueryIndex(store: Store, dataset: string): Promise<QueryIndex> {
+/**
+ * Reads the index of `dataset` for a query over `fields` (the columns pruning needs; every
+ * field when undefined). Rejects with `not_found` when the dataset has no shard.
+ */
+export async function readQueryIndex(
+  store: Store,
+  dataset: string,
+  fields: readonly string[] | undefined,
+  options: { skipSets?: boolean } = {},
+): Promise<QueryIndex> {
   const start = performance.now();
-  const { entries } = await readIndex(store, dataset);
-  if (entries.length === 0) {
+  const cols = await readIndexColumns(store, dataset, {
+    fields,
+    skip: options.skipSets ? ["set_values", "bloom"] : [],
+  });
+  if (cols.length === 0) {
     throw new QueryError("not_found", `Dataset "${dataset}" has no indexed shard`);
   }
-  const headers = entries.map((e) => e.header);
-  const cols = indexColumnsFromHeaders(dataset, entries);
-  const catalog = fieldCatalog(headers);
-  // The fields each schema version lists (exact), or its aggregates' names (may miss some).
+  const n = cols.length;
+  const shard = cols.name.map((name) => `${dataset}/${name}`);
+  // One header per schema version: its fields, its manifest version.
   const versionOf = new Map<string, number>();
-  const versions: { fields: Set<string>; exact: boolean }[] = [];
-  const version = new Int32Array(entries.length);
-  headers.forEach((h: ManifestHeader, i) => {
-    const id = `${h.schema_type}\u0000${h.schema_version}\u0000${h.fields ? "f" : "a"}`;
+  const reps: number[] = [];
+  const version = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = `${cols.schema_type[i]}\u0000${cols.schema_version[i]}`;
     let v = versionOf.get(id);
-    if (v === undefined) {
-      v = versions.length;
-      versionOf.set(id, v);
-      versions.push({
-        fields: new Set(h.fields ? h.fields.map((f) => f.name) : Object.keys(h.aggregates)),
-        exact: h.fields !== undefined,
-      });
-    }
+    if (v === undefined) versionOf.set(id, v = reps.push(i) - 1);
     version[i] = v;
-  });
-  const perVersion = (test: (v: { fields: Set<string>; exact: boolean }) => boolean) => {
-    const hits = versions.map(test);
-    const out = new Uint8Array(entries.length);
-    for (let i = 0; i < out.length; i++) out[i] = hits[version[i]!] ? 1 : 0;
+  }
+  const headers: ManifestHeader[] = await Promise.all(
+    reps.map(async (i) => (await readManifest(store, shard[i]!, { rows: false })).header),
+  );
+  const catalog = fieldCatalog(headers);
+  const sets = headers.map((h) => ({
+    fields: new Set(h.fields ? h.fields.map((f) => f.name) : Object.keys(h.aggregates)),
+    exact: h.fields !== undefined,
+    offsets: Number.parseInt(h.manifest_version) >= 2,
+  }));
+  const perVersion = (test: (v: typeof sets[number]) => boolean) => {
+    const hits = sets.map(test);
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = hits[version[i]!] ? 1 : 0;
     return out;
   };
   const newest = headers.findLast((h) => h.fields !== undefined) ?? headers.at(-1)!;
@@ -92,24 +100,51 @@ export async function readQueryIndex(store: Store, dataset: string): Promise<Que
       },
     ),
   };
+  const parquetKey = shard.map((s) => `${s.replace(/\.tar(\.gz)?$/, "")}.manifest.parquet`);
+  const known = new Map<number, Promise<string>>();
+  const versionOfShard = (i: number) => {
+    let p = known.get(i);
+    if (!p) {
+      p = store.head(parquetKey[i]!).then((info) => {
+        if (!info) {
+          throw new QueryError("not_found", `Manifest rows "${parquetKey[i]}" are absent`, {
+            shard: shard[i],
+          });
+        }
+        return createHash("sha256").update(
+          `${store.url}\u0000${info.key}\u0000${info.etag ?? ""}\u0000${info.size}\u0000${
+            info.lastModified?.getTime() ?? ""
+          }`,
+        ).digest("hex");
+      });
+      known.set(i, p);
+    }
+    return p;
+  };
   return {
     cols,
     catalog,
-    schema,
-    shard: entries.map((e) => e.shard),
-    parquetKey: entries.map((e) =>
-      dirname(e.shard) +
-      (e.header.parquet?.key ?? `${e.name.replace(/\.tar(\.gz)?$/, "")}.manifest.parquet`)
-    ),
-    parquetSha: entries.map((e) => e.header.parquet?.sha256 ?? ""),
-    parquetSize: Float64Array.from(entries, (e) => e.header.parquet?.size_bytes ?? 0),
-    exactOffsets: Uint8Array.from(
-      entries,
-      (e) => Number.parseInt(e.header.manifest_version) >= 2 ? 1 : 0,
-    ),
+    shard,
+    parquetKey,
+    exactOffsets: perVersion((v) => v.offsets),
     lacks: (field) => perVersion((v) => v.exact && !v.fields.has(field) && !field.startsWith("__")),
     mayHave: (field) =>
       perVersion((v) => field.startsWith("__") || !v.exact || v.fields.has(field)),
+    versions: async (list, concurrency) => {
+      const out = new Array<string>(list.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < list.length) {
+          const j = next++;
+          out[j] = await versionOfShard(list[j]!);
+        }
+      };
+      await Promise.all(
+        Array.from({ length: Math.max(1, Math.min(concurrency, list.length)) }, worker),
+      );
+      return out;
+    },
+    schema,
     readMs: performance.now() - start,
   };
 }

@@ -63,7 +63,7 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
   const cache = await cacheParquet(
     store,
     shards.map((i) => index.parquetKey[i]!),
-    shards.map((i) => index.parquetSha[i]!),
+    await index.versions(shards, o.concurrency),
     cacheDir,
     o.concurrency,
   );

@@ -87,7 +87,13 @@ export async function countRows(
 ): Promise<CountRowsResult> {
   const start = performance.now();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const p = await plan(store, dataset, options.where, cacheDir);
+  const p = await plan(
+    store,
+    dataset,
+    options.where,
+    cacheDir,
+    options.groupBy ? [options.groupBy] : [],
+  );
   const { cols, catalog } = p.index;
   const g = options.groupBy;
   const field = g === undefined ? undefined : checkField(g, catalog);
@@ -131,7 +137,7 @@ export async function countRows(
   const cache = await cacheParquet(
     store,
     scan.map((i) => p.index.parquetKey[i]!),
-    scan.map((i) => p.index.parquetSha[i]!),
+    await p.index.versions(scan, options.concurrency ?? 16),
     cacheDir,
     options.concurrency ?? 16,
   );

@@ -1,7 +1,7 @@
 /**
  * {@linkcode materialize}: the samples a query matches, written as a new sharded dataset with
  * manifests, and cached: a view is named by the sha256 of the canonical query and the versions
- * (Parquet checksums) of the manifests it read, and recorded last, create-only, at
+ * (ETag, size and time of the Parquet manifests it read), and recorded last, create-only, at
  * `_views/<hash>/view.json`. Asking again finds the record and writes nothing; once an input
  * shard changes or a new one could match, the hash changes and a new view is written.
  *
@@ -43,8 +43,8 @@ export interface ViewRecord {
   hash: string;
   /** The canonical query: dataset, where (canonical SQL), orderBy, limit. */
   query: { dataset: string; where: string; orderBy: string[]; limit: number | null };
-  /** The manifests read: shard store key and Parquet sha256. */
-  parents: { shard: string; sha256: string }[];
+  /** The manifests read: shard store key and the version of its Parquet manifest. */
+  parents: { shard: string; version: string }[];
   /** The dataset holding the view's shards. */
   output: string;
   samples: number;
@@ -111,10 +111,8 @@ export async function materialize(
     orderBy: orderBy.map((s) => s.trim().replace(/\s+/g, " ")),
     limit: q.limit ?? null,
   };
-  const parents = p.survivors.map((i) => ({
-    shard: p.index.shard[i]!,
-    sha256: p.index.parquetSha[i]!,
-  }));
+  const versions = await p.index.versions(p.survivors, concurrency);
+  const parents = p.survivors.map((i, j) => ({ shard: p.index.shard[i]!, version: versions[j]! }));
   const hash = createHash("sha256").update(JSON.stringify({ query: canonical, parents })).digest(
     "hex",
   )
