@@ -23,14 +23,8 @@ import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { defineSchema, f } from "../lib/schema/mod.ts";
 import { LocalStore } from "../lib/store/mod.ts";
-import {
-  compactIndex,
-  indexColumnsFromHeaders,
-  type ManifestHeader,
-  parseManifestHeader,
-  readManifest,
-  writeShards,
-} from "../lib/manifest/mod.ts";
+import { type ManifestHeader, parseManifestHeader, readManifest } from "../lib/manifest/mod.ts";
+import { compactIndex, indexColumnsFromHeaders, writeShards } from "../lib/dataset/mod.ts";
 import { getSample, parseWhere, pruneShards, query } from "../lib/query/mod.ts";
 import { checkPredicate } from "../lib/query/_check_predicate.ts";
 import { fieldCatalog } from "../lib/query/field_catalog.ts";
