@@ -17,6 +17,31 @@ export const noNode: boolean = needs(
   "nodejs",
 );
 
+/**
+ * The store options that open a bucket of `s3` (endpoint, region, its fixed credentials).
+ *
+ * @example
+ * ```ts ignore
+ * const s3 = await startS3rver("jobs-bucket");
+ * const store = await openStore(`s3://${s3.bucket}/data`, s3StoreOptions(s3));
+ * ```
+ */
+export function s3StoreOptions(s3: S3rverHandle): {
+  s3: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+} {
+  return {
+    s3: {
+      endpoint: s3.endpoint,
+      region: "auto",
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    },
+  };
+}
+
 /** A running s3rver; `close()` stops it and removes its data. */
 export interface S3rverHandle {
   /** `http://127.0.0.1:<port>`. */

@@ -13,6 +13,14 @@ import { fileURLToPath } from "node:url";
 import { ModalExecutor } from "../../lib/exec/modal_executor.ts";
 import { registerExecutor } from "../../lib/exec/executor.ts";
 import type { OpenStoreOptions } from "../../lib/store/open_store.ts";
+import { needs, PYTHON, runs } from "../_tools.ts";
+
+/** The `ignore` of tests that run the Python glue: Python 3 runs it. */
+export const noPython: boolean = needs(
+  `Python 3 (${PYTHON})`,
+  runs(PYTHON, ["--version"]),
+  "python3",
+);
 
 const STANDIN = fileURLToPath(new URL("../../modal/standin.py", import.meta.url));
 
@@ -45,7 +53,7 @@ export function registerStandin(settings: StandinSettings): void {
       name: "modal-standin",
       spawnSupervisor: (request) => {
         const path = Deno.env.get("PATH") ?? "";
-        const child = new Deno.Command("python3", {
+        const child = new Deno.Command(PYTHON, {
           args: [STANDIN, JSON.stringify(request)],
           clearEnv: true,
           env: {

@@ -11,23 +11,18 @@ import { join } from "node:path";
 import { openStore } from "../../lib/store/open_store.ts";
 import { submit } from "../../lib/exec/mod.ts";
 import type { JobError } from "../../lib/job/job_error.ts";
-import { startS3rver } from "../_s3rver.ts";
+import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import { writeItems, writeJob } from "../job/_fixtures.ts";
 import * as J from "../job/_jobs.ts";
 
 Deno.test({
   name: "backend modal without Modal credentials fails typed, with nothing started",
+  ignore: noNode,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     const s3 = await startS3rver("modal-backend");
-    const storeOptions = {
-      s3: {
-        endpoint: s3.endpoint,
-        region: "auto",
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      },
-    };
+    const storeOptions = s3StoreOptions(s3);
     const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
     const local = await openStore(await Deno.makeTempDir({ prefix: "shardline-modal-local-" }));
     let module = "";

@@ -15,9 +15,9 @@ import { submit } from "../../lib/exec/mod.ts";
 import { taskCommand } from "../../lib/exec/task_command.ts";
 import { jobKeys, type SupervisorMarker } from "../../lib/job/job_spec.ts";
 import { readJson } from "../../lib/job/_json.ts";
-import { startS3rver } from "../_s3rver.ts";
+import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import { until, writeItems, writeJob } from "../job/_fixtures.ts";
-import { registerStandin, standinProcesses } from "./_standin.ts";
+import { noPython, registerStandin, standinProcesses } from "./_standin.ts";
 
 /** A shard job that dies once (id 20: the process exits) and throws once (id 40). */
 const FLAKY = `
@@ -49,17 +49,12 @@ export default defineJob({
 
 Deno.test({
   name: "the modal backend's flow through the stand-in: fan-out, both retries, results once",
+  ignore: noNode || noPython,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     const s3 = await startS3rver("modal-standin");
-    const storeOptions = {
-      s3: {
-        endpoint: s3.endpoint,
-        region: "auto",
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      },
-    };
+    const storeOptions = s3StoreOptions(s3);
     const storeUrl = `s3://${s3.bucket}/data`;
     const store = await openStore(storeUrl, storeOptions);
     const dir = await Deno.makeTempDir({ prefix: "shardline-standin-" });

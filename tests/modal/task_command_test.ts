@@ -16,14 +16,16 @@ import { jobKeys, type SupervisorMarker } from "../../lib/job/job_spec.ts";
 import { readJson } from "../../lib/job/_json.ts";
 import { until, writeItems, writeJob } from "../job/_fixtures.ts";
 import * as J from "../job/_jobs.ts";
+import { PYTHON } from "../_tools.ts";
+import { noPython } from "./_standin.ts";
 
 const MODAL = fileURLToPath(new URL("../../modal/", import.meta.url));
 const PY = ["app.py", "shardline_modal.py", "standin.py"];
 
-Deno.test("modal/*.py compile (python3 -m py_compile)", async () => {
+Deno.test({ name: "modal/*.py compile (python3 -m py_compile)", ignore: noPython }, async () => {
   const cache = await Deno.makeTempDir({ prefix: "shardline-pycache-" });
   try {
-    const { code, stderr } = await new Deno.Command("python3", {
+    const { code, stderr } = await new Deno.Command(PYTHON, {
       args: ["-m", "py_compile", ...PY.map((f) => join(MODAL, f))],
       env: { PYTHONPYCACHEPREFIX: cache }, // nothing written into the repo
       stdout: "null",

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { openStore } from "../../lib/store/open_store.ts";
 import { submit } from "../../lib/exec/mod.ts";
 import { jobKeys } from "../../lib/job/job_spec.ts";
-import { startS3rver } from "../_s3rver.ts";
+import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import { until, writeItems, writeJob } from "../job/_fixtures.ts";
 import { readJson } from "../../lib/job/_json.ts";
 import type { SupervisorMarker } from "../../lib/job/job_spec.ts";
@@ -21,17 +21,12 @@ const TOKEN = "http-submit-test-token";
 
 Deno.test({
   name: "a job submitted over HTTP to the dispatcher completes against an S3 store",
+  ignore: noNode,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     const s3 = await startS3rver("http-jobs");
-    const storeOptions = {
-      s3: {
-        endpoint: s3.endpoint,
-        region: "auto",
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      },
-    };
+    const storeOptions = s3StoreOptions(s3);
     const storeUrl = `s3://${s3.bucket}/prefix`;
     const store = await openStore(storeUrl, storeOptions);
     const server = await startServe([
@@ -51,23 +46,7 @@ Deno.test({
       await writeItems(store, "raw", 3, 20);
       module = await writeJob("score", J.SCORE_SKIP);
       // A wrong token: refused, and nothing recorded.
-      await assert.rejects(
-        submit(store, {
-          input: "raw",
-          output: "scored",
-          job: module,
-          backend: "http",
-          endpoint: server.url,
-          token: "wrong",
-        }),
-        (err: Error & { code?: string }) =>
-          err.code === "executor_failed" && /401 unauthorized/.test(err.message),
-      );
-      let jobs = 0;
-      for await (const _ of store.list("_jobs/")) jobs++;
-      assert.equal(jobs, 0);
-
-      const job = await submit(store, {
+      const options = {
         input: "raw",
         output: "scored",
         job: module,
@@ -75,7 +54,17 @@ Deno.test({
         backend: "http",
         endpoint: server.url,
         token: TOKEN,
-      });
+      };
+      await assert.rejects(
+        submit(store, { ...options, token: "wrong" }),
+        (err: Error & { code?: string }) =>
+          err.code === "executor_failed" && /401 unauthorized/.test(err.message),
+      );
+      let jobs = 0;
+      for await (const _ of store.list("_jobs/")) jobs++;
+      assert.equal(jobs, 0);
+
+      const job = await submit(store, options);
       assert.equal(job.created, true);
       assert.equal(job.spec.backend, "local", "the dispatcher runs it on its own backend");
       assert.equal(job.spec.tasks.length, 3);
@@ -98,15 +87,7 @@ Deno.test({
       assert.equal(body.tasks.ok, 3);
 
       // The same submission again is the same job, and runs nothing.
-      const again = await submit(store, {
-        input: "raw",
-        output: "scored",
-        job: module,
-        params: { threshold: 0.3 },
-        backend: "http",
-        endpoint: server.url,
-        token: TOKEN,
-      });
+      const again = await submit(store, options);
       assert.equal(again.id, job.id);
       assert.equal(again.created, false);
       assert.equal(again.started, false);
