@@ -16,7 +16,7 @@ import { generationOf } from "./_index_generation.ts";
 import { StoreError } from "../store/store_error.ts";
 import { parseManifestHeader } from "../manifest/manifest_header.ts";
 import { readManifestParquet } from "../manifest/manifest_parquet.ts";
-import { parseLenientJson } from "../manifest/_lenient_json.ts";
+import { parseLenientJson } from "../util/lenient_json.ts";
 import type { IndexEntry } from "../manifest/index_entry.ts";
 import {
   compactedKey,

@@ -8,7 +8,7 @@ import type { Store } from "../store/store.ts";
 import { Job } from "../job/job.ts";
 import { JobError } from "../job/job_error.ts";
 import { jobKeys, type JobSpec } from "../job/job_spec.ts";
-import { readJson } from "../job/_json.ts";
+import { readJson } from "../job/job_records.ts";
 import type { JobRequest } from "./start_job.ts";
 
 /** Where the dispatcher is. */

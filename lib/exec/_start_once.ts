@@ -13,7 +13,7 @@ import {
   type SupervisorMarker,
   type SupervisorRecordId,
 } from "../job/job_spec.ts";
-import { readJson, writeJson } from "../job/_json.ts";
+import { readJson, writeJson } from "../job/job_records.ts";
 import { type JobStatus, status } from "../job/status.ts";
 
 /** How long a claim's winner has to show its executor (a record of its own) before others start one. */

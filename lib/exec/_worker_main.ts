@@ -11,7 +11,7 @@
 import { openStore } from "../store/open_store.ts";
 import { runTask } from "../job/task_runner.ts";
 import { jobKeys, type JobSpec } from "../job/job_spec.ts";
-import { readJson } from "../job/_json.ts";
+import { readJson } from "../job/job_records.ts";
 import type { TaskOutcome, TaskRequest } from "./supervisor.ts";
 import { OUTCOME_TAG } from "./_worker_pool.ts";
 import { parseStoreOptions, STORE_OPTIONS_ENV } from "./_store_options.ts";

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Store } from "../store/store.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
-import { writeJson } from "../job/_json.ts";
+import { writeJson } from "../job/job_records.ts";
 import { JobError } from "../job/job_error.ts";
 import { privateDir } from "../util/private_dir.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";

@@ -16,7 +16,7 @@ import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { JobError } from "../job/job_error.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts";
-import { writeJson } from "../job/_json.ts";
+import { writeJson } from "../job/job_records.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";
 import { modalSupervisorCommand } from "./task_command.ts";
 import { EXECUTOR_ENV_ALLOW } from "./executor_env.ts";

@@ -9,7 +9,7 @@ import { Job } from "../job/job.ts";
 import { JobError } from "../job/job_error.ts";
 import { jobKeys, type JobSpec, type TaskResult } from "../job/job_spec.ts";
 import { status } from "../job/status.ts";
-import { readJson, writeJson } from "../job/_json.ts";
+import { readJson, writeJson } from "../job/job_records.ts";
 import { type ExecutorStartOptions, getExecutor } from "./executor.ts";
 import { afterCancelling, startOnce } from "./_start_once.ts";
 import "./local_executor.ts";

@@ -13,7 +13,7 @@ import { JobError } from "../job/job_error.ts";
 import { codeKey, jobKeys, type JobSpec } from "../job/job_spec.ts";
 import { planTasks, resolveInput } from "../job/plan_tasks.ts";
 import { status } from "../job/status.ts";
-import { readJson, writeJson } from "../job/_json.ts";
+import { readJson, writeJson } from "../job/job_records.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { sha256Hex } from "../util/sha256.ts";
 import { getExecutor } from "./executor.ts";

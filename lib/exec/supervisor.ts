@@ -10,9 +10,9 @@ import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { JobError } from "../job/job_error.ts";
 import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from "../job/job_spec.ts";
-import { listNames, readJson, writeJson } from "../job/_json.ts";
-import { removeTaskOutputs } from "../job/_outputs.ts";
-import { sweepJobTemp, sweepTaskTemp } from "../job/_sweep.ts";
+import { listNames, readJson, writeJson } from "../job/job_records.ts";
+import { removeTaskOutputs } from "../job/task_outputs.ts";
+import { sweepJobTemp, sweepTaskTemp } from "../job/sweep_temp.ts";
 import { claimStart } from "./_start_once.ts";
 
 /** One attempt of one task, as the supervisor asks a launcher to run it. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MemoryStore } from "../store/memory_store.ts";
 import { jobKeys, type TaskResult } from "../job/job_spec.ts";
-import { readJson, writeJson } from "../job/_json.ts";
+import { readJson, writeJson } from "../job/job_records.ts";
 import { fixtureSpec } from "../job/_test_fixtures.ts";
 import { status } from "../job/status.ts";
 import {

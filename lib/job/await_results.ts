@@ -9,7 +9,7 @@ import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
 import { JobError } from "./job_error.ts";
 import { jobKeys, type JobSpec, type TaskOutput, type TaskResult } from "./job_spec.ts";
-import { listNames, readJson } from "./_json.ts";
+import { listNames, readJson } from "./job_records.ts";
 import { type JobStatus, status } from "./status.ts";
 
 /** Options for {@linkcode awaitResults}. */

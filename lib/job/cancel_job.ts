@@ -6,7 +6,7 @@
 import type { Store } from "../store/store.ts";
 import { JobError } from "./job_error.ts";
 import { jobKeys } from "./job_spec.ts";
-import { writeJson } from "./_json.ts";
+import { writeJson } from "./job_records.ts";
 
 /** Options for {@linkcode cancelJob}. */
 export interface CancelJobOptions {

@@ -5,7 +5,8 @@
  */
 import type { Store } from "../store/store.ts";
 import type { JobSpec } from "./job_spec.ts";
-import { mapLimit, readJson } from "./_json.ts";
+import { readJson } from "./job_records.ts";
+import { mapLimit } from "../util/map_limit.ts";
 
 /** One job as {@linkcode listJobs} reports it. */
 export interface JobListing {

@@ -10,7 +10,8 @@ import { expandBraces } from "../shard/expand_braces.ts";
 import { scanSamples } from "../shard/scan_samples.ts";
 import { JobError } from "./job_error.ts";
 import type { ShardRef, TaskSpec } from "./job_spec.ts";
-import { mapLimit, readJson } from "./_json.ts";
+import { readJson } from "./job_records.ts";
+import { mapLimit } from "../util/map_limit.ts";
 
 const SHARD = /\.(tar|tar\.gz|tgz)$/;
 

@@ -16,9 +16,10 @@ import {
   type TaskOutput,
   type TaskResult,
 } from "./job_spec.ts";
-import { listNames, mapLimit, readJson } from "./_json.ts";
+import { listNames, readJson } from "./job_records.ts";
+import { mapLimit } from "../util/map_limit.ts";
 import { readLogTail } from "./_log_tail.ts";
-import { processAlive } from "./_sweep.ts";
+import { processAlive } from "./sweep_temp.ts";
 
 /**
  * The state of a job. `stalled`: unfinished, and its executor stopped sending heartbeats

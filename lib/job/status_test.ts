@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { MemoryStore } from "../store/memory_store.ts";
 import { StoreError } from "../store/store_error.ts";
 import { jobKeys } from "./job_spec.ts";
-import { writeJson } from "./_json.ts";
+import { writeJson } from "./job_records.ts";
 import { status } from "./status.ts";
 import { awaitResults } from "./await_results.ts";
 import { JobError } from "./job_error.ts";

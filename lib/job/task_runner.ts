@@ -29,10 +29,10 @@ import {
 import { loadJob } from "./load_job.ts";
 import { type Counters, PolicyStop, runPipeline, WriteFailed } from "./_pipeline.ts";
 import { openTaskWriter, type TaskWriter } from "./_task_output.ts";
-import { removeTaskOutputs } from "./_outputs.ts";
-import { readJson, writeJson } from "./_json.ts";
+import { removeTaskOutputs } from "./task_outputs.ts";
+import { readJson, writeJson } from "./job_records.ts";
 import { decodeWith } from "./_codec.ts";
-import { processAlive, sweepTaskTemp } from "./_sweep.ts";
+import { processAlive, sweepTaskTemp } from "./sweep_temp.ts";
 
 /** Options for {@linkcode runTask}. */
 export interface RunTaskOptions {

@@ -12,7 +12,7 @@ import type {
   CategoricalSummary,
   ManifestValue,
 } from "./aggregate.ts";
-import { countOr, objectAt } from "./_lenient_json.ts";
+import { countOr, objectAt } from "../util/lenient_json.ts";
 import { type ColumnData, dictCounts } from "../parquet/column_data.ts";
 import { addRows } from "./_add_rows.ts";
 

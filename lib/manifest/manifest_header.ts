@@ -9,7 +9,7 @@
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { aggregateKind, type AggregateSummary } from "./aggregate.ts";
 import { ManifestError } from "./manifest_error.ts";
-import { countOr, objectAt, parseLenientJson } from "./_lenient_json.ts";
+import { countOr, objectAt, parseLenientJson } from "../util/lenient_json.ts";
 import { basename, shardKeys } from "./manifest_keys.ts";
 
 /**

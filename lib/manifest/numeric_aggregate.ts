@@ -7,7 +7,7 @@
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Accumulator, AggregateKind, ManifestValue, NumericSummary } from "./aggregate.ts";
 import { type Histogram, HistogramAccumulator, mergeHistograms } from "./histogram.ts";
-import { countOr, finiteOr, objectAt } from "./_lenient_json.ts";
+import { countOr, finiteOr, objectAt } from "../util/lenient_json.ts";
 import type { ColumnData } from "../parquet/column_data.ts";
 import { addRows } from "./_add_rows.ts";
 

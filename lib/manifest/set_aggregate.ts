@@ -7,7 +7,7 @@
 import type { Accumulator, AggregateKind, ManifestValue, SetSummary } from "./aggregate.ts";
 import { BloomFilter, type BloomFilterJson } from "./bloom_filter.ts";
 import { categoryKey } from "./categorical_aggregate.ts";
-import { countOr, objectAt } from "./_lenient_json.ts";
+import { countOr, objectAt } from "../util/lenient_json.ts";
 import type { ColumnData } from "../parquet/column_data.ts";
 import { addRows } from "./_add_rows.ts";
 

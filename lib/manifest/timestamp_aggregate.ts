@@ -5,7 +5,7 @@
  * @module
  */
 import type { Accumulator, AggregateKind, ManifestValue, TimestampSummary } from "./aggregate.ts";
-import { countOr } from "./_lenient_json.ts";
+import { countOr } from "../util/lenient_json.ts";
 import type { ColumnData } from "../parquet/column_data.ts";
 import { addRows } from "./_add_rows.ts";
 

@@ -11,7 +11,7 @@ import type { ManifestField } from "./manifest_field.ts";
 import { manifestFieldsOf } from "./_manifest_fields.ts";
 import { formatIssues, fromZodIssues } from "./_issues.ts";
 import { isSemver } from "./_semver.ts";
-import { compileKeyedParse, compileSampleParse, FAIL, setKeyedParse } from "./_fast_parse.ts";
+import { compileKeyedParse, compileSampleParse, FAIL, setKeyedParse } from "./fast_parse.ts";
 import { SchemaError, type SchemaIssue } from "./schema_error.ts";
 
 // deno-lint-ignore no-explicit-any

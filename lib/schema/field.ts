@@ -25,7 +25,7 @@ import {
   setFastParse,
   strParse,
   timestampParse,
-} from "./_fast_parse.ts";
+} from "./fast_parse.ts";
 
 /** The kinds of field a schema can hold. */
 export type FieldKind =
@@ -115,7 +115,7 @@ const ROLES: Record<FieldKind, ManifestRole[]> = {
 };
 
 /**
- * Builds a field. `fast` is the compiled twin of `zod` (see `_fast_parse.ts`): it must accept
+ * Builds a field. `fast` is the compiled twin of `zod` (see `fast_parse.ts`): it must accept
  * exactly what `zod` accepts and return what zod returns; undefined leaves the field zod-only.
  */
 function make<T>(

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { LocalStore } from "../../lib/store/local_store.ts";
 import { registerExecutor, submit } from "../../lib/exec/mod.ts";
 import { jobKeys, runTask, type TaskResult } from "../../lib/job/mod.ts";
-import { readJson } from "../../lib/job/_json.ts";
+import { readJson } from "../../lib/job/job_records.ts";
 import { outputWithin, withDeadline } from "../_deadline.ts";
 import { REPO, until, writeItems, writeJob } from "./_fixtures.ts";
 

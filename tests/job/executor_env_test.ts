@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openStore } from "../../lib/store/open_store.ts";
 import { jobKeys, type SupervisorMarker } from "../../lib/job/mod.ts";
-import { readJson } from "../../lib/job/_json.ts";
+import { readJson } from "../../lib/job/job_records.ts";
 import { startS3rver } from "../_s3rver.ts";
 import { REPO, until, writeItems, writeJob } from "./_fixtures.ts";
 

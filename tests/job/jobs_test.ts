@@ -17,7 +17,7 @@ import {
   status,
   type TaskResult,
 } from "../../lib/job/mod.ts";
-import { readJson, writeJson } from "../../lib/job/_json.ts";
+import { readJson, writeJson } from "../../lib/job/job_records.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import type { CategoricalSummary, ManifestHeader } from "../../lib/manifest/mod.ts";
 import * as J from "./_jobs.ts";

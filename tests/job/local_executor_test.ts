@@ -19,7 +19,7 @@ import {
   status,
   type SupervisorMarker,
 } from "../../lib/job/mod.ts";
-import { readJson } from "../../lib/job/_json.ts";
+import { readJson } from "../../lib/job/job_records.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import { readIndex } from "../../lib/dataset/mod.ts";
 import * as J from "./_jobs.ts";

@@ -13,7 +13,7 @@ import { openStore } from "../../lib/store/open_store.ts";
 import { submit } from "../../lib/exec/mod.ts";
 import { taskCommand } from "../../lib/exec/task_command.ts";
 import { jobKeys, type SupervisorMarker } from "../../lib/job/job_spec.ts";
-import { readJson } from "../../lib/job/_json.ts";
+import { readJson } from "../../lib/job/job_records.ts";
 import { until, writeItems, writeJob } from "../job/_fixtures.ts";
 import * as J from "../job/_jobs.ts";
 import { PYTHON } from "../_tools.ts";

@@ -11,7 +11,7 @@ import { submit } from "../../lib/exec/mod.ts";
 import { jobKeys } from "../../lib/job/job_spec.ts";
 import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import { until, writeItems, writeJob } from "../job/_fixtures.ts";
-import { readJson } from "../../lib/job/_json.ts";
+import { readJson } from "../../lib/job/job_records.ts";
 import type { SupervisorMarker } from "../../lib/job/job_spec.ts";
 import { dirname } from "node:path";
 import * as J from "../job/_jobs.ts";

@@ -16,7 +16,7 @@ import {
   type TaskResult,
 } from "../../lib/job/job_spec.ts";
 import { awaitResults } from "../../lib/job/await_results.ts";
-import { readJson } from "../../lib/job/_json.ts";
+import { readJson } from "../../lib/job/job_records.ts";
 import { until, writeItems, writeJob } from "../job/_fixtures.ts";
 import { startServe } from "./_serve.ts";
 

@@ -11,7 +11,7 @@ import { ShardError } from "../shard_error.ts";
 import type { TarSample } from "../tar_sample.ts";
 import { codecFor } from "./codec.ts";
 import { decodeMsgpackValues } from "./msgpack_codec.ts";
-import { FAIL, keyedParseOf } from "../../schema/_fast_parse.ts";
+import { FAIL, keyedParseOf } from "../../schema/fast_parse.ts";
 
 /** A decoded sample: its key plus the schema's fields. */
 export type DecodedSample<F extends Fields = Fields> = SampleOf<F> & { __key__: string };

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { parseLenientJson } from "./_lenient_json.ts";
+ * import { parseLenientJson } from "./lenient_json.ts";
  * const v = parseLenientJson('{"min": Infinity, "max": -Infinity, "s": "Infinity", "m": NaN}');
  * if (JSON.stringify(v) !== '{"min":null,"max":null,"s":"Infinity","m":null}') throw new Error();
  * ```

@@ -72,6 +72,3 @@ export async function listNames(store: Store, prefix: string): Promise<Set<strin
   }
   return names;
 }
-
-/** Bounded-concurrency map, shared with the manifest layer. */
-export { mapLimit } from "../util/map_limit.ts";

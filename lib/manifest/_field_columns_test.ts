@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { ManifestField } from "../schema/manifest_field.ts";
-import { collectColumn, collectKeys, manifestParquetColumns } from "../manifest/_field_columns.ts";
-import { encodeParquet, type EncodeParquetOptions } from "./parquet_writer.ts";
-import { NumberColumn } from "./column_data.ts";
-import { sqlString, withConnection, withTempFile } from "./duckdb.ts";
+import { collectColumn, collectKeys, manifestParquetColumns } from "./_field_columns.ts";
+import { encodeParquet, type EncodeParquetOptions } from "../parquet/parquet_writer.ts";
+import { NumberColumn } from "../parquet/column_data.ts";
+import { sqlString, withConnection, withTempFile } from "../parquet/duckdb.ts";
 
 const fields: ManifestField[] = [
   { name: "label", role: "categorical", type: "str", list: false, nullable: true },

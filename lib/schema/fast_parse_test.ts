@@ -3,7 +3,7 @@ import { z } from "zod";
 import { defineSchema } from "./define_schema.ts";
 import { f, type Field } from "./field.ts";
 import { NDArray } from "./nd_array.ts";
-import { FAIL, fastParseOf } from "./_fast_parse.ts";
+import { FAIL, fastParseOf } from "./fast_parse.ts";
 import { fromZodIssues } from "./_issues.ts";
 
 const f32 = NDArray.from(new Float32Array([0, 1, 2, 3, 4, 5]), { shape: [2, 3] });

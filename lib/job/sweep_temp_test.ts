@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { LocalStore } from "../store/local_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import { fixtureSpec } from "./_test_fixtures.ts";
-import { processAlive, sweepTaskTemp, taskPrefixes } from "./_sweep.ts";
+import { processAlive, sweepTaskTemp, taskPrefixes } from "./sweep_temp.ts";
 
 Deno.test("taskPrefixes covers a task's parts, index entries and records", () => {
   const spec = fixtureSpec(1);
