@@ -20,10 +20,7 @@ import { defineSchema, f, type Schema } from "../lib/schema/mod.ts";
 import { decodeSample } from "../lib/shard/codecs/decode_sample.ts";
 import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
 import { fromMsgpack } from "../lib/shard/codecs/_values.ts";
-import {
-  referenceEncodeKey,
-  referenceEncodeValue,
-} from "../lib/shard/codecs/_msgpack_reference.ts";
+import { referenceEncodeKey, referenceEncodeValue } from "../tests/_msgpack_reference.ts";
 import type { TarSample } from "../lib/shard/tar_sample.ts";
 
 const Small = defineSchema({

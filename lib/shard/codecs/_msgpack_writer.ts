@@ -3,7 +3,8 @@
  * output handed back as a view of its slab: no `ArrayBuffer` per sample (allocating one cost
  * more than encoding a small sample). Every primitive writes the bytes `@msgpack/msgpack`'s
  * `Encoder` (`useBigInt64`) writes; `_field_writers.ts` composes them per schema field.
- * `bench/codecs.ts` measures the gain over the library's encoder. Private.
+ * Two implementations of one path stay (this writer, and `@msgpack/msgpack` as the reference in
+ * `tests/_msgpack_reference.ts`): `bench/codecs.ts` measures this one against the library's encoder.
  *
  * @module
  */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { defineSchema, f, NDArray } from "../../schema/mod.ts";
 import type { Field } from "../../schema/field.ts";
 import { encodeMsgpackSample, encodeMsgpackValue } from "./msgpack_codec.ts";
-import { referenceEncodeKey, referenceEncodeValue } from "./_msgpack_reference.ts";
+import { referenceEncodeKey, referenceEncodeValue } from "../../../tests/_msgpack_reference.ts";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 

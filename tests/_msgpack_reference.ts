@@ -1,12 +1,13 @@
 /**
  * The msgpack encoding as it was before the compiled writer: `@msgpack/msgpack`'s `Encoder`
- * per value, after {@linkcode toMsgpack}. Tests and the codec bench compare against it. Private.
+ * per value, after {@linkcode toMsgpack}: the reference that `lib/shard/codecs/_msgpack_writer_test.ts`
+ * and `bench/codecs.ts` compare the compiled writer against (not part of the library).
  *
  * @module
  */
 import { Encoder } from "@msgpack/msgpack";
-import type { Field } from "../../schema/field.ts";
-import { toMsgpack } from "./_values.ts";
+import type { Field } from "../lib/schema/field.ts";
+import { toMsgpack } from "../lib/shard/codecs/_values.ts";
 
 const intEncoder = new Encoder({ useBigInt64: true });
 const floatEncoder = new Encoder({ useBigInt64: true, forceIntegerToFloat: true });
@@ -23,7 +24,7 @@ function hasFloat(field: Field): boolean {
  *
  * @example
  * ```ts
- * import { f } from "../../schema/mod.ts";
+ * import { f } from "../lib/schema/mod.ts";
  * import { referenceEncodeValue } from "./_msgpack_reference.ts";
  *
  * if (referenceEncodeValue(1, f.float())[0] !== 0xcb) throw new Error("not a float64");
