@@ -23,6 +23,7 @@ import {
   ImageSample,
   LABELS,
 } from "../../lib/manifest/_test_fixtures.ts";
+import { withDeadline } from "../_deadline.ts";
 
 const PER_SHARD = 100;
 
@@ -45,58 +46,64 @@ async function duckdbRows(sql: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-Deno.test("DuckDB queries the manifests of a local folder; label counts equal the summed value counts", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const store = new LocalStore(dir);
-    const samples = generateSamples(450, { seed: 11 });
-    const { shards } = await writeDataset(store, samples);
-    assert.equal(shards.length, 5);
-    for (const { key } of shards) {
-      const base = key.slice(0, -4);
-      assert.ok(await store.head(`${base}.manifest.json`), `${base}.manifest.json`);
-      assert.ok(await store.head(`${base}.manifest.parquet`), `${base}.manifest.parquet`);
-    }
-    const glob = `${dir}/ds/**/*.manifest.parquet`;
-    const confident = await duckdbRows(
-      `SELECT label, COUNT(*) AS n FROM '${glob}' WHERE confidence > 0.9 GROUP BY label ORDER BY label`,
-    );
-    const expected = LABELS.map((
-      l,
-    ) => [l, samples.filter((s) => s.label === l && s.confidence > 0.9).length])
-      .filter(([, n]) => n !== 0);
-    assert.deepEqual(confident.map((r) => [r.label, Number(r.n)]), expected);
+Deno.test(
+  "DuckDB queries the manifests of a local folder; label counts equal the summed value counts",
+  withDeadline(300_000, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const store = new LocalStore(dir);
+      const samples = generateSamples(450, { seed: 11 });
+      const { shards } = await writeDataset(store, samples);
+      assert.equal(shards.length, 5);
+      for (const { key } of shards) {
+        const base = key.slice(0, -4);
+        assert.ok(await store.head(`${base}.manifest.json`), `${base}.manifest.json`);
+        assert.ok(await store.head(`${base}.manifest.parquet`), `${base}.manifest.parquet`);
+      }
+      const glob = `${dir}/ds/**/*.manifest.parquet`;
+      const confident = await duckdbRows(
+        `SELECT label, COUNT(*) AS n FROM '${glob}' WHERE confidence > 0.9 GROUP BY label ORDER BY label`,
+      );
+      const expected = LABELS.map((
+        l,
+      ) => [l, samples.filter((s) => s.label === l && s.confidence > 0.9).length])
+        .filter(([, n]) => n !== 0);
+      assert.deepEqual(confident.map((r) => [r.label, Number(r.n)]), expected);
 
-    const all = await duckdbRows(
-      `SELECT label, COUNT(*) AS n FROM '${glob}' GROUP BY label ORDER BY label`,
-    );
-    const summed: Record<string, number> = {};
-    for (const { header } of (await readIndex(store, "ds")).entries) {
-      const agg = header.aggregates.label;
-      assert.ok(agg?.type === "categorical");
-      for (const [k, n] of Object.entries(agg.value_counts)) summed[k] = (summed[k] ?? 0) + n;
+      const all = await duckdbRows(
+        `SELECT label, COUNT(*) AS n FROM '${glob}' GROUP BY label ORDER BY label`,
+      );
+      const summed: Record<string, number> = {};
+      for (const { header } of (await readIndex(store, "ds")).entries) {
+        const agg = header.aggregates.label;
+        assert.ok(agg?.type === "categorical");
+        for (const [k, n] of Object.entries(agg.value_counts)) summed[k] = (summed[k] ?? 0) + n;
+      }
+      assert.deepEqual(Object.fromEntries(all.map((r) => [r.label, Number(r.n)])), summed);
+      const stats = await datasetStats(store, "ds");
+      assert.ok(stats.fields.label?.type === "categorical");
+      assert.deepEqual(stats.fields.label.value_counts, summed);
+      assert.equal((await verifyDataset(store, "ds")).ok, true);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-    assert.deepEqual(Object.fromEntries(all.map((r) => [r.label, Number(r.n)])), summed);
-    const stats = await datasetStats(store, "ds");
-    assert.ok(stats.fields.label?.type === "categorical");
-    assert.deepEqual(stats.fields.label.value_counts, summed);
-    assert.equal((await verifyDataset(store, "ds")).ok, true);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }),
+);
 
-Deno.test({
-  name: "every shard aggregate is exact on generated data; bloom filters have no false negatives",
-  ignore: NO_REFERENCE,
-}, async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await checkAggregates(new LocalStore(dir));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+Deno.test(
+  {
+    name: "every shard aggregate is exact on generated data; bloom filters have no false negatives",
+    ignore: NO_REFERENCE,
+  },
+  withDeadline(300_000, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await checkAggregates(new LocalStore(dir));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }),
+);
 
 async function checkAggregates(store: Store) {
   const samples = generateSamples(300, { seed: 5, tagPool: 400 });
@@ -167,72 +174,81 @@ async function checkOffsets(store: Store, shard: string, samples: GeneratedSampl
   }
 }
 
-Deno.test("a ranged read of [__offset__, __offset__ + __size__) is exactly the sample", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const store = new LocalStore(dir);
-    const samples = generateSamples(120, { seed: 2 });
-    const { shards } = await writeDataset(store, samples);
-    await checkOffsets(store, shards[1]!.key, samples.slice(PER_SHARD));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+Deno.test(
+  "a ranged read of [__offset__, __offset__ + __size__) is exactly the sample",
+  withDeadline(300_000, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const store = new LocalStore(dir);
+      const samples = generateSamples(120, { seed: 2 });
+      const { shards } = await writeDataset(store, samples);
+      await checkOffsets(store, shards[1]!.key, samples.slice(PER_SHARD));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }),
+);
 
-Deno.test("manifests on S3 (s3rver): write, read, index, stats and verify", async () => {
-  const { startS3rver } = await import("../_s3rver.ts");
-  const server = await startS3rver();
-  const store = new S3Store(server.bucket, {
-    prefix: "manifests",
-    endpoint: server.endpoint,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-  });
-  try {
-    const samples = generateSamples(250, { seed: 9 });
-    const { shards, manifests } = await writeDataset(store, samples);
-    assert.equal(manifests.length, 3);
-    await checkOffsets(store, shards[2]!.key, samples.slice(2 * PER_SHARD));
-    assert.equal((await compactIndex(store, "ds")).shards, 3);
-    const index = await readIndex(store, "ds");
-    assert.equal(index.entries.length, 3);
-    const stats = await datasetStats(store, "ds");
-    assert.equal(stats.num_samples, 250);
-    const report = await verifyDataset(store, "ds");
-    assert.deepEqual(report.problems, []);
-  } finally {
-    await store.close?.();
-    await server.close();
-  }
-});
+Deno.test(
+  "manifests on S3 (s3rver): write, read, index, stats and verify",
+  withDeadline(300_000, async () => {
+    const { startS3rver } = await import("../_s3rver.ts");
+    const server = await startS3rver();
+    const store = new S3Store(server.bucket, {
+      prefix: "manifests",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    });
+    try {
+      const samples = generateSamples(250, { seed: 9 });
+      const { shards, manifests } = await writeDataset(store, samples);
+      assert.equal(manifests.length, 3);
+      await checkOffsets(store, shards[2]!.key, samples.slice(2 * PER_SHARD));
+      assert.equal((await compactIndex(store, "ds")).shards, 3);
+      const index = await readIndex(store, "ds");
+      assert.equal(index.entries.length, 3);
+      const stats = await datasetStats(store, "ds");
+      assert.equal(stats.num_samples, 250);
+      const report = await verifyDataset(store, "ds");
+      assert.deepEqual(report.problems, []);
+    } finally {
+      await store.close?.();
+      await server.close();
+    }
+  }),
+);
 
-Deno.test("DuckDB reads manifests of two schema versions with union_by_name: the new field is NULL for old shards", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const store = new LocalStore(dir);
-    const { defineSchema, f } = await import("../../lib/schema/mod.ts");
-    const V1 = defineSchema({ name: "Evo", version: "1.0.0", fields: { label: f.str() } });
-    const V2 = defineSchema({
-      name: "Evo",
-      version: "1.1.0",
-      fields: { label: f.str(), quality: f.optional(f.float()) },
-    });
-    await writeShards(store, "ds/v1-%06d.tar", [{ __key__: "a", label: "cat" }], { schema: V1 });
-    await writeShards(store, "ds/v2-%06d.tar", [{ __key__: "b", label: "dog", quality: 0.5 }], {
-      schema: V2,
-    });
-    const rows = await duckdbRows(
-      `SELECT __key__, label, quality FROM read_parquet('${dir}/ds/*.manifest.parquet', union_by_name = true) ORDER BY __key__`,
-    );
-    assert.deepEqual(rows, [{ __key__: "a", label: "cat", quality: null }, {
-      __key__: "b",
-      label: "dog",
-      quality: 0.5,
-    }]);
-    const stats = await datasetStats(store, "ds", { fields: V2.manifestFields });
-    assert.ok(stats.fields.quality?.type === "numeric");
-    assert.equal(stats.fields.quality.null_count, 1);
-    assert.equal(stats.fields.quality.count, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+Deno.test(
+  "DuckDB reads manifests of two schema versions with union_by_name: the new field is NULL for old shards",
+  withDeadline(300_000, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const store = new LocalStore(dir);
+      const { defineSchema, f } = await import("../../lib/schema/mod.ts");
+      const V1 = defineSchema({ name: "Evo", version: "1.0.0", fields: { label: f.str() } });
+      const V2 = defineSchema({
+        name: "Evo",
+        version: "1.1.0",
+        fields: { label: f.str(), quality: f.optional(f.float()) },
+      });
+      await writeShards(store, "ds/v1-%06d.tar", [{ __key__: "a", label: "cat" }], { schema: V1 });
+      await writeShards(store, "ds/v2-%06d.tar", [{ __key__: "b", label: "dog", quality: 0.5 }], {
+        schema: V2,
+      });
+      const rows = await duckdbRows(
+        `SELECT __key__, label, quality FROM read_parquet('${dir}/ds/*.manifest.parquet', union_by_name = true) ORDER BY __key__`,
+      );
+      assert.deepEqual(rows, [{ __key__: "a", label: "cat", quality: null }, {
+        __key__: "b",
+        label: "dog",
+        quality: 0.5,
+      }]);
+      const stats = await datasetStats(store, "ds", { fields: V2.manifestFields });
+      assert.ok(stats.fields.quality?.type === "numeric");
+      assert.equal(stats.fields.quality.null_count, 1);
+      assert.equal(stats.fields.quality.count, 1);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }),
+);
