@@ -91,11 +91,18 @@ export async function startS3rver(bucket = "test-bucket"): Promise<S3rverHandle>
   };
   try {
     let text = "";
+    // A server that never says its port is killed: the read ends, and the start fails below.
+    const deadline = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+    }, 60_000);
     while (!text.includes("\n")) {
       const { done, value } = await reader.read();
       if (done) break;
       text += value;
     }
+    clearTimeout(deadline);
     const line = text.split("\n")[0] ?? "";
     let port: number | undefined;
     try {

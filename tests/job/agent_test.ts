@@ -116,7 +116,8 @@ Deno.test(
     const logDir = await scratchDir();
     await writeItems(store, "raw", 2, 10);
     const identity = await writeJob("identity", J.IDENTITY);
-    const backendOptions = { logDir, keepAliveMs: 5000 };
+    // Stopped at unload (tests/_scratch.ts): a long keep-alive, no race with its idle exit.
+    const backendOptions = { logDir, keepAliveMs: 120_000 };
     await (await submit(store, { input: "raw", output: "warm", job: identity, backendOptions }))
       .awaitResults();
     // A job recorded but not started (a backend that does nothing), then two requests at once.
