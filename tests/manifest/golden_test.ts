@@ -14,6 +14,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
   BloomFilter,
+  compactIndex,
+  datasetStats,
   defineSchema,
   f,
   type Histogram,
@@ -235,5 +237,18 @@ Deno.test(
       assert.ok(bloom, "more distinct tags than the cap: a bloom filter");
       assert.equal((await referenceBloom(bloom.m, bloom.k, tags)).base64, bloom.base64);
     }
+
+    // Dataset statistics merge the shards' histograms (2 below, 1 above in all): from the index
+    // fragments, then from a compacted index (its columnar segments), both equal to numpy's.
+    const want = await referenceHistogram(samples.map((s) => s.confidence), [0, 0.5, 0.9, 1]);
+    assert.deepEqual([want.below, want.above], [2, 1]);
+    const numeric = (stats: Awaited<ReturnType<typeof datasetStats>>) => {
+      const c = stats.fields.confidence;
+      assert.ok(c?.type === "numeric");
+      return c.histogram;
+    };
+    assert.deepEqual(numeric(await datasetStats(store, "golden")), want);
+    await compactIndex(store, "golden");
+    assert.deepEqual(numeric(await datasetStats(store, "golden")), want);
   },
 );
