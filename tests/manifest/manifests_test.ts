@@ -9,7 +9,7 @@ import { LocalStore, S3Store } from "../../lib/store/mod.ts";
 import type { Store } from "../../lib/store/store.ts";
 import { scanSamples } from "../../lib/shard/scan_samples.ts";
 import { decodeSample } from "../../lib/shard/codecs/decode_sample.ts";
-import { BloomFilter, HistogramAccumulator, readManifest } from "../../lib/manifest/mod.ts";
+import { BloomFilter, readManifest } from "../../lib/manifest/mod.ts";
 import {
   compactIndex,
   datasetStats,
