@@ -15,18 +15,31 @@ import {
 } from "../job/job_spec.ts";
 import { readJson, writeJson } from "../job/job_records.ts";
 import { type JobStatus, status } from "../job/status.ts";
+import { processGone, type ProcessIds, processIds } from "../util/process_identity.ts";
 
 /** How long a claim's winner has to show its executor (a record of its own) before others start one. */
 export const START_CLAIM_MS = 10_000;
 
+/** A start claim: when and who (`runs_here`: the claimant runs the job itself, a supervisor). */
+interface StartClaim extends ProcessIds {
+  at: string;
+  host: string;
+  pid: number;
+  runs_here?: boolean;
+}
+
 /**
  * Claims the start after `record` (the supervisor record the caller decided on; undefined when
  * the job has none) and runs `start` if the claim is this caller's: resolves true. Otherwise it
- * waits for the winner's executor to write a record and resolves false; a winner that shows none
+ * waits for the winner's executor to write a record and resolves false. A winner that shows none
  * within {@linkcode START_CLAIM_MS} of its claim (it died, or its backend started nothing) loses
  * its turn to the next claim (so a backend should write the record before `start` resolves, as
- * the local one does). A winner whose `start` throws gives its claim back, and a waiting caller
- * takes it at once.
+ * the local one does); a supervisor that claimed to run the job itself and is gone (a process of
+ * this host: see `_process_identity.ts`) loses it at once. The claim's age is the store's: its
+ * last-modified time against that of a probe written now (so another host's clock cannot
+ * stretch or cut the wait); where the store keeps no times, the wait is counted from the moment
+ * this caller first saw the claim, on its own monotonic clock. A winner whose `start` throws
+ * gives its claim back, and a waiting caller takes it at once.
  */
 export async function startOnce(
   store: Store,
@@ -46,8 +59,8 @@ export async function startOnce(
       }
       return true;
     }
-    const theirs = await readJson<{ at?: string }>(store, key);
-    const end = (Date.parse(theirs?.at ?? "") || 0) + START_CLAIM_MS;
+    const theirs = await readJson<StartClaim>(store, key);
+    const end = performance.now() + START_CLAIM_MS - await claimAge(store, spec.id, key);
     for (;;) {
       if (changed(record, await readJson<SupervisorMarker>(store, keys.supervisor))) return false;
       // Given back (its start failed): this generation is free again.
@@ -55,10 +68,27 @@ export async function startOnce(
         generation--;
         break;
       }
-      if (Date.now() >= end) break;
-      const pause = Math.min(100, spec.policy.heartbeat_ms, end - Date.now());
+      if (performance.now() >= end) break;
+      if (theirs?.runs_here && processGone(theirs)) break;
+      const pause = Math.min(100, spec.policy.heartbeat_ms, end - performance.now());
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
+  }
+}
+
+/**
+ * How old the claim at `key` is by the store's clock (ms; 0 when the store keeps no times): its
+ * last-modified time against that of a probe object written now.
+ */
+async function claimAge(store: Store, jobId: string, key: string): Promise<number> {
+  try {
+    const probe = `${jobKeys(jobId).dir}/clock.json`;
+    await writeJson(store, probe, { at: new Date().toISOString() });
+    const [claim, now] = await Promise.all([store.head(key), store.head(probe)]);
+    const age = (now?.lastModified?.getTime() ?? NaN) - (claim?.lastModified?.getTime() ?? NaN);
+    return Number.isFinite(age) ? Math.max(0, age) : 0;
+  } catch {
+    return 0;
   }
 }
 
@@ -86,15 +116,23 @@ export async function afterCancelling(
 
 /**
  * Creates the claim to start job `jobId` after `record` (create-only): resolves to whether this
- * caller has it. The claim says when and who; the time is what other claimants wait by.
+ * caller has it. The claim says when and who (`runsHere`: the caller runs the job itself, and
+ * others may take over at once when it is gone).
  */
 export function claimStart(
   store: Store,
   jobId: string,
   record: SupervisorRecordId | undefined,
   generation = 0,
+  options: { runsHere?: boolean } = {},
 ): Promise<boolean> {
-  const claim = { at: new Date().toISOString(), host: hostname(), pid: Deno.pid };
+  const claim: StartClaim = {
+    at: new Date().toISOString(),
+    host: hostname(),
+    pid: Deno.pid,
+    ...processIds(),
+    ...(options.runsHere && { runs_here: true }),
+  };
   return writeJson(store, jobKeys(jobId).start(record, generation), claim, { createOnly: true });
 }
 

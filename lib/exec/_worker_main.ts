@@ -2,7 +2,10 @@
  * Entry point of a local worker process: `deno run -A _worker_main.ts <store-url>`.
  *
  * Reads {@linkcode TaskRequest}s as JSON lines on stdin, runs each with the task runner, and
- * answers with one tagged {@linkcode TaskOutcome} line on stdout. Store options come from the
+ * answers with one tagged {@linkcode TaskOutcome} line on stdout. A worker whose supervisor
+ * dies (its stdin closes) finishes the attempt it is running, which records its result in the
+ * store, and exits: a resubmission's supervisor waits for that attempt instead of running the
+ * task a second time. Store options come from the
  * `SHARDLINE_STORE_OPTIONS` environment variable (JSON), the code cache folder from
  * `SHARDLINE_CODE_CACHE`.
  *
@@ -60,7 +63,13 @@ if (import.meta.main) {
       } catch (err) {
         outcome = { kind: "crashed", reason: err instanceof Error ? err.message : String(err) };
       }
-      await Deno.stdout.write(encoder.encode(`${OUTCOME_TAG}${JSON.stringify(outcome)}\n`));
+      try {
+        await Deno.stdout.write(encoder.encode(`${OUTCOME_TAG}${JSON.stringify(outcome)}\n`));
+      } catch {
+        // The supervisor is gone (killed): the attempt's result is in the store; stop here.
+        await store.close?.();
+        Deno.exit(0);
+      }
     }
   }
   await store.close?.();

@@ -15,6 +15,7 @@ import { jobKeys, type JobSpec, type SupervisorMarker } from "../job/job_spec.ts
 import { writeJson } from "../job/job_records.ts";
 import { JobError } from "../job/job_error.ts";
 import { privateDir } from "../util/private_dir.ts";
+import { processIds } from "../util/process_identity.ts";
 import { type Executor, type ExecutorStartOptions, registerExecutor } from "./executor.ts";
 import { superviseJob } from "./supervisor.ts";
 import { InProcessLauncher } from "./_in_process.ts";
@@ -186,6 +187,7 @@ export class LocalExecutor implements Executor {
       backend: this.name,
       host: hostname(),
       pid,
+      ...processIds(pid), // read now: the child is running (a pid reused later does not match)
       concurrency,
       started_at: now,
       heartbeat_at: now,

@@ -13,6 +13,7 @@ import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from ".
 import { listNames, readJson, writeJson } from "../job/job_records.ts";
 import { removeTaskOutputs } from "../job/task_outputs.ts";
 import { sweepJobTemp, sweepTaskTemp } from "../job/sweep_temp.ts";
+import { processIds } from "../util/process_identity.ts";
 import { claimStart } from "./_start_once.ts";
 
 /** One attempt of one task, as the supervisor asks a launcher to run it. */
@@ -97,6 +98,7 @@ export async function superviseJob(
     backend: options.backend ?? "local",
     host: hostname(),
     pid: Deno.pid,
+    ...processIds(),
     concurrency,
     started_at: now(),
     heartbeat_at: now(),
@@ -246,7 +248,7 @@ export async function superviseJob(
       // Resume only if no retry took the job first (it saw this record and started one).
       if (
         !left?.queue.length ||
-        !await claimStart(store, jobId, record)
+        !await claimStart(store, jobId, record, 0, { runsHere: true })
       ) break;
       await writeAlive();
       beat();

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import type { ProcessIds } from "../util/process_identity.ts";
 
 /** One input shard as resolved at submission. */
 export interface ShardRef {
@@ -159,7 +160,7 @@ export interface TaskResult {
 }
 
 /** `_jobs/<id>/running/<task>.json`: a task claimed by a worker, with its heartbeat. */
-export interface RunningMarker {
+export interface RunningMarker extends ProcessIds {
   task_id: string;
   attempt: number;
   host: string;
@@ -169,7 +170,7 @@ export interface RunningMarker {
 }
 
 /** `_jobs/<id>/supervisor.json`: the executor working on the job, with its heartbeat. */
-export interface SupervisorMarker {
+export interface SupervisorMarker extends ProcessIds {
   backend: string;
   host: string;
   pid: number;

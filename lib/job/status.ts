@@ -4,7 +4,6 @@
  * @module
  */
 import { displayable } from "../display/mod.ts";
-import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { JobError } from "./job_error.ts";
 import type { FailureSummary } from "./job_error.ts";
@@ -19,7 +18,7 @@ import {
 import { listNames, readJson } from "./job_records.ts";
 import { mapLimit } from "../util/map_limit.ts";
 import { readLogTail } from "./_log_tail.ts";
-import { processAlive } from "./sweep_temp.ts";
+import { processGone } from "../util/process_identity.ts";
 
 /**
  * The state of a job. `stalled`: unfinished, and its executor stopped sending heartbeats
@@ -175,7 +174,7 @@ export async function status(
         }
       }
       states.push({ id: t.id, state: result.status, result });
-    } else if (marker && now - Date.parse(marker.heartbeat_at) < staleMs) {
+    } else if (marker && now - Date.parse(marker.heartbeat_at) < staleMs && !processGone(marker)) {
       counts.running++;
       first = Math.min(first, Date.parse(marker.started_at));
       states.push({ id: t.id, state: "running", running: marker });
@@ -185,7 +184,9 @@ export async function status(
     }
   }
   outputs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // A process of this host that is gone is dead at once, whatever its last heartbeat says.
   const alive = supervisor !== undefined && supervisor.finished_at === undefined &&
+    !processGone(supervisor) &&
     (now - Date.parse(supervisor.heartbeat_at) < staleMs || startingUp(supervisor, now));
   const finished = counts.ok + counts.failed === counts.total;
   const state = jobState(spec, counts, samples.failed, { finished, cancelled, alive, supervisor });
@@ -221,8 +222,7 @@ const STARTUP_GRACE_MS = 60_000;
 
 /** An executor started by a submit that has not recorded itself yet, and may still do so. */
 function startingUp(m: SupervisorMarker, now: number): boolean {
-  if (!m.starting || now - Date.parse(m.started_at) >= STARTUP_GRACE_MS) return false;
-  return m.host !== hostname() || processAlive(m.pid);
+  return m.starting === true && now - Date.parse(m.started_at) < STARTUP_GRACE_MS;
 }
 
 async function stalledInfo(m: SupervisorMarker): Promise<StalledInfo> {

@@ -32,7 +32,9 @@ import { openTaskWriter, type TaskWriter } from "./_task_output.ts";
 import { removeTaskOutputs } from "./task_outputs.ts";
 import { readJson, writeJson } from "./job_records.ts";
 import { decodeWith } from "./_codec.ts";
-import { processAlive, sweepTaskTemp } from "./sweep_temp.ts";
+import { sweepTaskTemp } from "./sweep_temp.ts";
+import { processIds } from "../util/process_identity.ts";
+import { awaitOtherAttempt } from "./_other_attempt.ts";
 
 /** Options for {@linkcode runTask}. */
 export interface RunTaskOptions {
@@ -109,15 +111,16 @@ export async function runTask(
     attempt,
     host: hostname(),
     pid: Deno.pid,
+    ...processIds(),
     started_at: started.toISOString(),
     heartbeat_at: started.toISOString(),
   };
-  // A previous attempt whose process died on this host (a resubmission after a crash) left
-  // its half-written files: sweep them now, however fresh.
-  const previous = await readJson<RunningMarker>(store, keys.running(task.id));
-  if (previous && previous.host === marker.host && previous.pid !== marker.pid) {
-    if (!processAlive(previous.pid)) await sweepTaskTemp(store, spec, task, 0);
-  }
+  // Another attempt still running the task (its worker outlived a killed supervisor) is waited
+  // for: its result is the task's. One whose process died on this host (a resubmission after a
+  // crash) left its half-written files: sweep them now, however fresh.
+  const other = await awaitOtherAttempt(store, spec, task.id, marker, options.signal);
+  if (other.result) return other.result;
+  if (other.gone) await sweepTaskTemp(store, spec, task, 0);
   await writeJson(store, keys.running(task.id), marker);
   let beat = Promise.resolve();
   const timer = setInterval(() => {

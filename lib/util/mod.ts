@@ -1,7 +1,8 @@
 /**
  * Small helpers shared by every area: {@linkcode sha256Hex}, {@linkcode canonicalJson} (equal
  * values hash equally), {@linkcode toBase64} / {@linkcode fromBase64}, {@linkcode mapLimit}
- * (bounded concurrency), {@linkcode privateDir} (owner-only folders) and the typed-array growers
+ * (bounded concurrency), {@linkcode privateDir} (owner-only folders), {@linkcode processGone}
+ * (whether a recorded process of this host is gone, pid reuse included) and the typed-array growers
  * ({@linkcode growF64}, ...).
  *
  * @example
@@ -20,4 +21,10 @@ export { canonicalJson } from "./canonical_json.ts";
 export { growF64, growI32, growU8 } from "./grow_array.ts";
 export { mapLimit } from "./map_limit.ts";
 export { privateDir } from "./private_dir.ts";
+export {
+  processGone,
+  type ProcessIds,
+  processIds,
+  type ProcessRecord,
+} from "./process_identity.ts";
 export { sha256Hex } from "./sha256.ts";

@@ -89,3 +89,23 @@ export async function until<T>(
   }
   throw new Error(`no result within ${limitMs} ms`);
 }
+
+/**
+ * The keys of the objects of `store` whose bytes hold `secret`, and how many objects were
+ * searched (every object, whatever its kind).
+ */
+export async function objectsHolding(
+  store: Store,
+  secret: string,
+): Promise<{ holding: string[]; searched: number }> {
+  const bytes = new TextEncoder().encode(secret);
+  const contains = (data: Uint8Array) =>
+    data.some((_, i) => bytes.every((b, j) => data[i + j] === b));
+  const holding: string[] = [];
+  let searched = 0;
+  for await (const info of store.list("")) {
+    searched++;
+    if (contains(await store.get(info.key))) holding.push(info.key);
+  }
+  return { holding, searched };
+}

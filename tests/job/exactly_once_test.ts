@@ -137,13 +137,17 @@ Deno.test(
       job: module,
       backend: "by-hand",
       params: { log, gate },
+      heartbeatMs: 600_000, // attempt 1 writes its running marker once, at its start
     });
     // Both attempts start, and both get past the "has a result?" check to their first sample.
+    // (An attempt waits for another one running the task, by its running marker: removing the
+    // marker makes the two start as if at the same moment, before either had written it.)
     const one = taskProcess(store, job.id, "task-000000", 1);
-    const two = taskProcess(store, job.id, "task-000000", 2);
     const arrived = (a: number) => async () =>
       (await executions(log)).some((l) => l.startsWith(`task-000000 ${a} `)) || undefined;
     await until(arrived(1));
+    await store.delete(jobKeys(job.id).running("task-000000"));
+    const two = taskProcess(store, job.id, "task-000000", 2);
     await until(arrived(2));
     // Attempt 1 finishes and records its result; then attempt 2 finishes and tries to.
     await Deno.writeTextFile(`${gate}-1`, "");
