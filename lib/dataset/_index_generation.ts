@@ -48,6 +48,7 @@ export function segmentKeys(dataset: string, id: string) {
     columns: `${base}.columns.parquet`,
     headers: `${base}.headers.parquet`,
     summary: `${base}.summary.json`,
+    names: `${base}.names.json`,
   };
 }
 
@@ -76,6 +77,7 @@ export async function putSegment(
     store.put(keys.columns, segment.columns),
     store.put(keys.headers, segment.headers),
     store.put(keys.summary, JSON.stringify(segment.summary)),
+    store.put(keys.names, segment.names),
   ]);
 }
 

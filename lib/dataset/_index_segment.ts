@@ -4,30 +4,28 @@
  * records about it ({@linkcode SegmentInfo}).
  *
  * - `<id>.columns.parquet`: one row per shard, what pruning and statistics read, as typed
- *   columns (see {@linkcode segmentColumnNames}): `name`, `schema_type`, `schema_version`,
- *   `num_samples`, `size_bytes`, `time_min`, `time_max` (epoch ms, NaN when absent),
- *   `manifest_version`, `schema_fields` (JSON), `parquet_key`, `parquet_sha256`, `parquet_size`, and per
+ *   columns (see {@linkcode segmentColumnNames}): `name`, `num_samples`, `size_bytes`, `time_min`, `time_max` (epoch ms, NaN when absent),
+ *   `schema_type`, `schema_version`, `manifest_version`, `schema_fields` (codes into the segment
+ *   info's `dicts`), `parquet_key`, `parquet_sha256`, `parquet_size`, and per
  *   manifest field `f<j>.<stat>`: `count` and `null_count` (null where the shard lacks the field),
  *   numeric `min`/`max`/`sum` (NaN when unknown), `nan_count`, `inf_count`, `histogram` (JSON);
  *   timestamp `min`/`max` (epoch ms); categorical `cardinality`, `overflow_count`,
  *   `overflow_cardinality` and either one count column per value (`v<k>`, values listed in the
  *   segment info) or, past {@linkcode WIDE_VALUES} distinct values, `value_counts` (JSON); set
  *   `cardinality`, `all_values` and `bloom` (JSON).
+ * - `<id>.names.json`: the shard names (a JSON array), in row order.
  * - `<id>.headers.parquet`: `name` and the whole header (JSON), read only when a caller asks for
  *   headers.
- * - `<id>.summary.json`: per field the merge of the segment's summaries where a column sum would
- *   not be exact (histograms, timestamp bounds as written, set unions), for `datasetStats`.
+ * - `<id>.summary.json`: totals and per field the merge of the segment's summaries
+ *   ({@linkcode SegmentSummary}), what `datasetStats` adds up.
  *
  * @module
  */
 import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
 import { ItemCoder, NumberColumn, StringColumn } from "../parquet/column_data.ts";
 import type { IndexEntry } from "../manifest/index_entry.ts";
-import {
-  encodeParquet,
-  type ParquetOutColumn,
-  type ParquetType,
-} from "../parquet/parquet_writer.ts";
+import type { ManifestHeader } from "../manifest/manifest_header.ts";
+import { encodeParquet, type ParquetOutColumn, type ParquetType } from "../parquet/parquet_writer.ts";
 import { extremeIso } from "../manifest/timestamp_aggregate.ts";
 
 /** The roles the columns hold (registered aggregate kinds beyond them stay in the headers). */
@@ -61,22 +59,99 @@ export interface SegmentInfo {
   fields: Record<string, SegmentField>;
   /** Shards with an aggregate of a role that has no columns (a registered kind). */
   otherRoles: number;
+  /**
+   * Distinct values of the low-cardinality header strings, in order of first appearance: their
+   * columns hold each shard's index into these (`schema_fields` as JSON, `""` for none).
+   */
+  dicts: Record<CodedColumn, string[]>;
 }
 
-/** The per-field merges of a segment that column sums cannot give exactly. */
+/** The header strings stored as codes into {@linkcode SegmentInfo.dicts}. */
+export const CODED_COLUMNS = [
+  "schema_type",
+  "schema_version",
+  "manifest_version",
+  "schema_fields",
+] as const;
+/** One of {@linkcode CODED_COLUMNS}. */
+export type CodedColumn = typeof CODED_COLUMNS[number];
+
+/**
+ * What `datasetStats` adds up per segment (integers and merges, exact in any order): totals,
+ * and per field the kind's merge over the shards that have it with its role.
+ */
 export interface SegmentSummary {
+  shards: number;
+  num_samples: number;
+  size_bytes: number;
+  /** Shards per `schema_type@schema_version`. */
+  schemas: Record<string, number>;
   time_min: string | null;
   time_max: string | null;
-  /** Per field: the kind's merge over the segment's shards that have it with its role. */
   fields: Record<string, AggregateSummary>;
+  /** Per field: samples of the shards that lack it (they count as null). */
+  absentSamples: Record<string, number>;
+  /** Per set field: the largest per-shard cardinality. */
+  maxCardinality: Record<string, number>;
   /** Per numeric field: true when no shard with values has a histogram-less or clashing one. */
   histogramKnown: Record<string, boolean>;
+}
+
+/**
+ * The summary of `headers` for fields of the given roles (a header holding a field with another
+ * role counts as lacking it).
+ */
+export function summarizeHeaders(
+  headers: readonly ManifestHeader[],
+  roles: ReadonlyMap<string, string>,
+): SegmentSummary {
+  const out: SegmentSummary = {
+    shards: headers.length,
+    num_samples: 0,
+    size_bytes: 0,
+    schemas: {},
+    time_min: extremeIso(headers.map((h) => h.time_min ?? null), -1),
+    time_max: extremeIso(headers.map((h) => h.time_max ?? null), 1),
+    fields: {},
+    absentSamples: {},
+    maxCardinality: {},
+    histogramKnown: {},
+  };
+  for (const h of headers) {
+    out.num_samples += h.num_samples;
+    out.size_bytes += h.size_bytes;
+    const id = `${h.schema_type}@${h.schema_version}`;
+    out.schemas[id] = (out.schemas[id] ?? 0) + 1;
+  }
+  for (const [name, role] of roles) {
+    const present: AggregateSummary[] = [];
+    let absent = 0, maxCard = 0;
+    for (const h of headers) {
+      const a = h.aggregates[name];
+      if (a?.type !== role) absent += h.num_samples;
+      else {
+        present.push(a);
+        if (a.type === "set") maxCard = Math.max(maxCard, a.cardinality);
+      }
+    }
+    const merged = aggregateKind(role).merge(present);
+    out.fields[name] = merged;
+    out.absentSamples[name] = absent;
+    if (role === "set") out.maxCardinality[name] = maxCard;
+    if (merged.type === "numeric") {
+      out.histogramKnown[name] = !present.some((a) => a.count > 0) ||
+        merged.histogram !== undefined;
+    }
+  }
+  return out;
 }
 
 /** A segment ready to store. */
 export interface EncodedSegment {
   info: SegmentInfo;
   columns: Uint8Array;
+  /** The shard names as a JSON array (`<id>.names.json`): one GET and one parse for all. */
+  names: string;
   headers: Uint8Array;
   summary: SegmentSummary;
 }
@@ -107,38 +182,24 @@ export function encodeSegment(id: string, entries: readonly IndexEntry[]): Encod
   }
   const cols: ParquetOutColumn[] = [
     stringColumn("name", entries.map((e) => e.name)),
-    stringColumn("schema_type", entries.map((e) => e.header.schema_type)),
-    stringColumn("schema_version", entries.map((e) => e.header.schema_version)),
     numberColumn("num_samples", "int64", n, (i) => entries[i]!.header.num_samples),
     numberColumn("size_bytes", "int64", n, (i) => entries[i]!.header.size_bytes),
     numberColumn("time_min", "double", n, (i) => ms(entries[i]!.header.time_min)),
     numberColumn("time_max", "double", n, (i) => ms(entries[i]!.header.time_max)),
-    stringColumn("manifest_version", entries.map((e) => e.header.manifest_version)),
-    stringColumn("schema_fields", entries.map((e) => fieldsJson(e.header.fields))),
+
     stringColumn("parquet_key", entries.map((e) => e.header.parquet?.key ?? "")),
     stringColumn("parquet_sha256", entries.map((e) => e.header.parquet?.sha256 ?? "")),
     numberColumn("parquet_size", "int64", n, (i) => entries[i]!.header.parquet?.size_bytes ?? 0),
   ];
-  const summary: SegmentSummary = {
-    time_min: extremeIso(entries.map((e) => e.header.time_min ?? null), -1),
-    time_max: extremeIso(entries.map((e) => e.header.time_max ?? null), 1),
-    fields: {},
-    histogramKnown: {},
-  };
   for (const [name, field] of Object.entries(fields)) {
     const aggs = entries.map(({ header }) => {
       const a = header.aggregates[name];
       return a?.type === field.role ? a : undefined;
     });
     cols.push(...fieldColumns(field, aggs));
-    const present = aggs.filter((a): a is AggregateSummary => a !== undefined);
-    summary.fields[name] = aggregateKind(field.role).merge(present);
-    if (field.role === "numeric") {
-      const withValues = present.filter((a) => a.count > 0);
-      const merged = summary.fields[name] as { histogram?: unknown };
-      summary.histogramKnown[name] = withValues.length === 0 || merged.histogram !== undefined;
-    }
   }
+  const roles = new Map(Object.entries(fields).map(([name, f]) => [name, f.role]));
+  const summary = summarizeHeaders(entries.map((e) => e.header), roles);
   const info: SegmentInfo = {
     id,
     rows: n,
@@ -146,12 +207,30 @@ export function encodeSegment(id: string, entries: readonly IndexEntry[]): Encod
     last: entries.at(-1)?.name ?? "",
     fields,
     otherRoles,
+    dicts: { schema_type: [], schema_version: [], manifest_version: [], schema_fields: [] },
   };
+  const text: Record<CodedColumn, (h: ManifestHeader) => string> = {
+    schema_type: (h) => h.schema_type,
+    schema_version: (h) => h.schema_version,
+    manifest_version: (h) => h.manifest_version,
+    schema_fields: (h) => fieldsJson(h.fields) ?? "",
+  };
+  for (const c of CODED_COLUMNS) {
+    const index = new Map<string, number>();
+    const dict = info.dicts[c];
+    cols.push(numberColumn(c, "int64", n, (i) => {
+      const t = text[c](entries[i]!.header);
+      let k = index.get(t);
+      if (k === undefined) index.set(t, k = dict.push(t) - 1);
+      return k;
+    }));
+  }
   const headers = encodeParquet([
     stringColumn("name", entries.map((e) => e.name)),
     stringColumn("header", entries.map((e) => JSON.stringify(e.header, finite))),
   ], n);
-  return { info, columns: encodeParquet(cols, n), headers, summary };
+  const names = JSON.stringify(entries.map((e) => e.name));
+  return { info, columns: encodeParquet(cols, n), headers, summary, names };
 }
 
 /** The column names of a field's statistics, by role. */

@@ -12,14 +12,14 @@
 import type { Store } from "../store/store.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
-import { type Histogram, mergeHistograms } from "../manifest/histogram.ts";
+import { mergeHistograms } from "../manifest/histogram.ts";
 import { extremeIso } from "../manifest/timestamp_aggregate.ts";
 import { type IndexColumns, indexColumnsFromHeaders } from "./index_columns.ts";
 import { mapLimit } from "../util/map_limit.ts";
 import { withIndexSnapshot } from "./_index_snapshot.ts";
-import { getOrUndefined, readSegmentSummary, segmentKeys } from "./_index_generation.ts";
-import { readSegmentColumns } from "./_index_segment_read.ts";
-import { COLUMN_ROLES, type SegmentSummary } from "./_index_segment.ts";
+import { readSegmentSummary } from "./_index_generation.ts";
+import { readSegmentColumns, segmentSource } from "./_index_segment_read.ts";
+import { COLUMN_ROLES, type SegmentSummary, summarizeHeaders } from "./_index_segment.ts";
 import { mergeIndexColumns } from "./_index_merge.ts";
 import type { DatasetStats } from "./dataset_stats.ts";
 
@@ -54,52 +54,42 @@ export async function statsFromColumns(
     for (const f of options.fields ?? []) {
       if ((roles.get(f.name) ?? f.role) !== f.role) return null;
     }
-    const wanted = options.fields ? new Set(options.fields.map((f) => f.name)) : undefined;
-    const read = await mapLimit(infos, limit, async (info) => {
-      const [bytes, summary] = await Promise.all([
-        getOrUndefined(store, segmentKeys(dataset, info.id).columns),
-        readSegmentSummary(store, dataset, info.id),
-      ]);
-      if (!bytes || !summary) return undefined;
-      const cols = await readSegmentColumns(dataset, bytes, info, { fields: wanted, skip: SKIP });
-      return { cols, summary };
-    });
-    if (read.some((r) => r === undefined)) return undefined;
-    const segments = read as { cols: IndexColumns; summary: SegmentSummary }[];
-    const fragmentSummary = summaryOf(snap.fragments.map((e) => e.header));
-    const cols = mergeIndexColumns(dataset, [
-      ...segments.map((s) => s.cols),
-      indexColumnsFromHeaders(dataset, snap.fragments, { fields: wanted && [...wanted] }),
-    ]);
-    const summaries = [...segments.map((s) => s.summary), fragmentSummary];
     const fieldRoles = options.fields
       ? options.fields.map((f) => [f.name, f.role] as const)
       : [...roles];
-    return sumColumns(dataset, cols, summaries, fieldRoles);
-  }).then((out) => out ?? undefined);
-}
-
-/** The summary of fragment headers, as a segment's would be. */
-function summaryOf(
-  headers: readonly import("../manifest/manifest_header.ts").ManifestHeader[],
-): SegmentSummary {
-  const fields: Record<string, AggregateSummary> = {};
-  const histogramKnown: Record<string, boolean> = {};
-  const names = new Set(headers.flatMap((h) => Object.keys(h.aggregates)));
-  for (const name of names) {
-    const present = headers.map((h) => h.aggregates[name]).filter((a) => a !== undefined);
-    const merged = aggregateKind(present[0]!.type).merge(present);
-    fields[name] = merged;
-    if (merged.type === "numeric") {
-      histogramKnown[name] = !present.some((a) => a.count > 0) || merged.histogram !== undefined;
+    // Only the numeric sums need a column (floats add up the same only in the same order).
+    const numeric = fieldRoles.filter(([, role]) => role === "numeric").map(([name]) => name);
+    const read = await mapLimit(infos, limit, async (info) => {
+      const [bytes, summary] = await Promise.all([
+        numeric.length ? segmentSource(store, dataset, info) : undefined,
+        readSegmentSummary(store, dataset, info.id),
+      ]);
+      if ((numeric.length && !bytes) || !summary) return undefined;
+      if (typeof summary.shards !== "number") return null; // an earlier summary layout
+      const cols = bytes &&
+        await readSegmentColumns(dataset, bytes, info, { fields: new Set(numeric), skip: SKIP });
+      return { cols, summary };
+    });
+    if (read.some((r) => r === undefined)) return undefined;
+    if (read.some((r) => r === null)) return null;
+    const segments = read as { cols?: IndexColumns; summary: SegmentSummary }[];
+    const headers = snap.fragments.map((e) => e.header);
+    const summaries = [
+      ...segments.map((s) => s.summary),
+      summarizeHeaders(headers, new Map(fieldRoles)),
+    ];
+    const sums = new Map<string, number>();
+    if (numeric.length) {
+      const cols = mergeIndexColumns(dataset, [
+        ...segments.map((s) => s.cols!),
+        indexColumnsFromHeaders(dataset, snap.fragments, { fields: numeric }),
+      ]);
+      for (const name of numeric) {
+        sums.set(name, cols.fields[name] ? sum(cols.fields[name].sum!) : 0);
+      }
     }
-  }
-  return {
-    time_min: extremeIso(headers.map((h) => h.time_min ?? null), -1),
-    time_max: extremeIso(headers.map((h) => h.time_max ?? null), 1),
-    fields,
-    histogramKnown,
-  };
+    return addUp(dataset, summaries, fieldRoles, sums);
+  }).then((out) => out ?? undefined);
 }
 
 function sum(a: Float64Array): number {
@@ -108,72 +98,70 @@ function sum(a: Float64Array): number {
   return s;
 }
 
-function sumColumns(
+function addUp(
   dataset: string,
-  cols: IndexColumns,
   summaries: readonly SegmentSummary[],
   roles: readonly (readonly [string, string])[],
+  sums: ReadonlyMap<string, number>,
 ): DatasetStats {
-  const n = cols.length;
   const issues: string[] = [];
   const fields: Record<string, AggregateSummary> = {};
+  const total = (f: (s: SegmentSummary) => number) => summaries.reduce((a, s) => a + f(s), 0);
   for (const [name, role] of roles) {
-    const f = cols.fields[name];
-    const nulls = f ? sum(f.null_count) : sum(cols.num_samples);
-    const count = f ? sum(f.count) : 0;
-    const parts = summaries.map((s) => s.fields[name]).filter((s) => s !== undefined);
+    const parts = summaries.map((s) => s.fields[name]).filter((p) => p !== undefined);
+    const absent = total((s) => s.fields[name] ? s.absentSamples[name] ?? 0 : s.num_samples);
+    const count = parts.reduce((a, p) => a + p.count, 0);
+    const nulls = parts.reduce((a, p) => a + p.null_count, 0) + absent;
     let one: AggregateSummary;
     if (role === "numeric") {
+      const ps = parts.filter((p) => p.type === "numeric");
       const known = summaries.every((s) => s.histogramKnown[name] !== false);
-      const hists = parts.map((p) => p.type === "numeric" && p.count > 0 ? p.histogram : null)
-        .filter((h): h is Histogram => h !== null && h !== undefined);
+      const hists = ps.filter((p) => p.count > 0 && p.histogram).map((p) => p.histogram!);
       const histogram = known ? mergeHistograms(hists) : undefined;
-      let min = Infinity, max = -Infinity;
-      for (let i = 0; f && i < n; i++) {
-        if (f.min![i]! < min) min = f.min![i]!;
-        if (f.max![i]! > max) max = f.max![i]!;
-      }
+      const bounds = (f: (p: typeof ps[number]) => number | null) =>
+        ps.map(f).filter((x): x is number => x !== null);
+      const mins = bounds((p) => p.min), maxs = bounds((p) => p.max);
       one = {
         type: "numeric",
         count,
         null_count: nulls,
-        nan_count: f ? sum(f.nan_count!) : 0,
-        inf_count: f ? sum(f.inf_count!) : 0,
-        min: min === Infinity ? null : min,
-        max: max === -Infinity ? null : max,
-        sum: f ? sum(f.sum!) : 0,
+        nan_count: ps.reduce((a, p) => a + p.nan_count, 0),
+        inf_count: ps.reduce((a, p) => a + p.inf_count, 0),
+        min: mins.length ? Math.min(...mins) : null,
+        max: maxs.length ? Math.max(...maxs) : null,
+        sum: sums.get(name) ?? 0,
         mean: null,
         ...(histogram ? { histogram } : {}),
       };
     } else if (role === "categorical") {
       const value_counts: Record<string, number> = {};
-      for (const [value, c] of f?.values ?? []) value_counts[value] = sum(c);
+      let oc = 0, on = 0;
+      for (const p of parts) {
+        if (p.type !== "categorical") continue;
+        for (const [v, c] of Object.entries(p.value_counts)) {
+          value_counts[v] = (value_counts[v] ?? 0) + c;
+        }
+        oc += p.overflow.cardinality;
+        on += p.overflow.count;
+      }
       one = {
         type: "categorical",
         count,
         null_count: nulls,
         cardinality: 0,
         value_counts,
-        overflow: {
-          cardinality: f ? sum(f.overflow_cardinality!) : 0,
-          count: f ? sum(f.overflow_count!) : 0,
-        },
+        overflow: { cardinality: oc, count: on },
       };
     } else if (role === "set") {
-      const listed = parts.every((p) => p.type === "set" && p.all_values !== undefined);
-      let cardinality = 0;
-      for (let i = 0; f && i < n; i++) cardinality = Math.max(cardinality, f.cardinality![i]!);
+      const ps = parts.filter((p) => p.type === "set");
+      const listed = ps.every((p) => p.all_values !== undefined);
       const union = new Set<string>();
-      if (listed) {
-        for (const p of parts) {
-          for (const v of (p as { all_values: string[] }).all_values) union.add(v);
-        }
-      }
+      if (listed) { for (const p of ps) for (const v of p.all_values!) union.add(v); }
       one = {
         type: "set",
         count,
         null_count: nulls,
-        cardinality,
+        cardinality: Math.max(0, ...summaries.map((s) => s.maxCardinality[name] ?? 0)),
         ...(listed ? { all_values: [...union] } : {}),
       };
     } else {
@@ -193,15 +181,14 @@ function sumColumns(
     fields[name] = merged;
   }
   const schemas: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const id = `${cols.schema_type[i]}@${cols.schema_version[i]}`;
-    schemas[id] = (schemas[id] ?? 0) + 1;
+  for (const s of summaries) {
+    for (const [id, n] of Object.entries(s.schemas)) schemas[id] = (schemas[id] ?? 0) + n;
   }
   return {
     dataset,
-    shards: n,
-    num_samples: sum(cols.num_samples),
-    size_bytes: sum(cols.size_bytes),
+    shards: total((s) => s.shards),
+    num_samples: total((s) => s.num_samples),
+    size_bytes: total((s) => s.size_bytes),
     time_min: extremeIso(summaries.map((s) => s.time_min), -1),
     time_max: extremeIso(summaries.map((s) => s.time_max), 1),
     schemas,

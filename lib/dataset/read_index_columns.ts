@@ -10,8 +10,7 @@ import type { Store } from "../store/store.ts";
 import { type IndexColumns, indexColumnsFromHeaders } from "./index_columns.ts";
 import { mapLimit } from "../util/map_limit.ts";
 import { withIndexSnapshot } from "./_index_snapshot.ts";
-import { getOrUndefined, segmentKeys } from "./_index_generation.ts";
-import { type IndexColumnsPart, readSegmentColumns } from "./_index_segment_read.ts";
+import { type IndexColumnsPart, readSegmentColumns, segmentSource } from "./_index_segment_read.ts";
 import { mergeIndexColumns } from "./_index_merge.ts";
 
 export type { IndexColumnsPart } from "./_index_segment_read.ts";
@@ -62,7 +61,7 @@ export async function readIndexColumns(
       parts.push(indexColumnsFromHeaders(dataset, snap.legacyEntries, { fields: options.fields }));
     }
     const segments = await mapLimit(snap.segments?.segments ?? [], limit, async (info) => {
-      const bytes = await getOrUndefined(store, segmentKeys(dataset, info.id).columns);
+      const bytes = await segmentSource(store, dataset, info);
       return bytes && await readSegmentColumns(dataset, bytes, info, { fields, skip });
     });
     if (segments.some((s) => s === undefined)) return undefined;

@@ -67,6 +67,21 @@ export class LocalStore implements Store {
     this.url = pathToFileURL(this.root).href;
   }
 
+  /**
+   * The file path of `key` (the object need not exist): for readers that hand a file to a
+   * library reading files (DuckDB) instead of copying its bytes. Throws on an invalid key.
+   *
+   * @example
+   * ```ts
+   * import { LocalStore } from "./local_store.ts";
+   * const store = new LocalStore("/data");
+   * if (store.pathOf("ds/a.parquet") !== "/data/ds/a.parquet") throw new Error();
+   * ```
+   */
+  pathOf(key: string): string {
+    return this.#path(key);
+  }
+
   #path(key: string): string {
     assertKey(key, this.url);
     return join(this.root, key);
