@@ -7,7 +7,6 @@
  * @module
  */
 import type { DuckDBConnection, DuckDBVector } from "@duckdb/node-api";
-import { sqlIdent, sqlString, withConnection, withTempFile } from "../parquet/duckdb.ts";
 import type { FieldColumns, IndexColumns } from "./index_columns.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { segmentColumnNames, type SegmentField, type SegmentInfo } from "./_index_segment.ts";
@@ -89,45 +88,55 @@ export async function readSegmentColumns(
   if (source.names.length !== n) {
     throw new Error(`Index segment "${info.id}" names ${source.names.length} shards, not ${n}`);
   }
-  const inPlace = typeof source.columns === "string" ? source.columns : undefined;
-  return await withTempFile(".parquet", undefined, async (temp) => {
-    const path = inPlace ?? temp;
-    if (!inPlace) await Deno.writeFile(path, source.columns as Uint8Array);
-    return await withConnection(async (con) => {
-      const from = `read_parquet(${sqlString(path)})`;
-      const sinks: Sink[] = [
-        coded("schema_type", info.dicts.schema_type, out.schema_type),
-        coded("schema_version", info.dicts.schema_version, out.schema_version),
-        doubles("num_samples", out.num_samples),
-        doubles("size_bytes", out.size_bytes),
-        doubles("time_min", out.time_min),
-        doubles("time_max", out.time_max),
-        coded("manifest_version", info.dicts.manifest_version, out.manifest_version),
-        coded(
-          "schema_fields",
-          info.dicts.schema_fields.map((t) => t === "" ? null : JSON.parse(t) as ManifestField[]),
-          out.schema_fields,
-        ),
-      ];
-      if (parquet) {
-        sinks.push(
-          ...await strings(con, path, "parquet_key", out.parquet_key!, n),
-          ...await strings(con, path, "parquet_sha256", out.parquet_sha256!, n),
-          doubles("parquet_size", out.parquet_size!),
-        );
-      }
-      const finish: (() => void)[] = [];
-      for (const [name, field] of Object.entries(info.fields)) {
-        if (options.fields && !options.fields.has(name)) continue;
-        const cols = out.fields[name] = emptyField(field, n, options.skip);
-        sinks.push(...fieldSinks(field, cols));
-        finish.push(() => finishField(cols, out.num_samples));
-      }
-      const rest = await readDirect(path, sinks);
-      let at = n;
-      if (rest.length > 0) {
+  const finish: (() => void)[] = [];
+  /** A header string stored as codes: read as numbers, then looked up. */
+  const coded = <T>(name: string, dict: readonly T[], target: T[]) => {
+    const codes = new Float64Array(n);
+    finish.push(() => {
+      for (let i = 0; i < n; i++) target[i] = dict[codes[i]!]!;
+    });
+    return doubles(name, codes);
+  };
+  const sinks: Sink[] = [
+    coded("schema_type", info.dicts.schema_type, out.schema_type),
+    coded("schema_version", info.dicts.schema_version, out.schema_version),
+    doubles("num_samples", out.num_samples),
+    doubles("size_bytes", out.size_bytes),
+    doubles("time_min", out.time_min),
+    doubles("time_max", out.time_max),
+    coded("manifest_version", info.dicts.manifest_version, out.manifest_version),
+    coded(
+      "schema_fields",
+      info.dicts.schema_fields.map((t) => t === "" ? null : JSON.parse(t) as ManifestField[]),
+      out.schema_fields,
+    ),
+  ];
+  const texts: [string, string[]][] = [];
+  if (parquet) {
+    texts.push(["parquet_key", out.parquet_key!], ["parquet_sha256", out.parquet_sha256!]);
+    sinks.push(doubles("parquet_size", out.parquet_size!));
+  }
+  const fieldsDone: (() => void)[] = [];
+  for (const [name, field] of Object.entries(info.fields)) {
+    if (options.fields && !options.fields.has(name)) continue;
+    const cols = out.fields[name] = emptyField(field, n, options.skip);
+    sinks.push(...fieldSinks(field, cols));
+    fieldsDone.push(() => finishField(cols, out.num_samples));
+  }
+  const rest = await readDirect(source.columns, sinks);
+  if (rest.length > 0 || texts.length > 0) {
+    // What the typed-array reader does not read (JSON and text columns): through DuckDB.
+    const { withConnection, withTempFile } = await import("../parquet/duckdb.ts");
+    await withTempFile(".parquet", undefined, async (temp) => {
+      const inPlace = typeof source.columns === "string";
+      const path = inPlace ? source.columns as string : temp;
+      if (!inPlace) await Deno.writeFile(path, source.columns as Uint8Array);
+      await withConnection(async (con) => {
+        for (const [name, target] of texts) rest.push(...await strings(con, path, name, target, n));
+        if (rest.length === 0) return;
+        const from = `read_parquet(${sqlString(path)})`;
         const result = await con.stream(`SELECT ${rest.map((s) => s.sql).join(", ")} FROM ${from}`);
-        at = 0;
+        let at = 0;
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
@@ -135,20 +144,29 @@ export async function readSegmentColumns(
           rest.forEach((s, c) => s.take(chunk.getColumnVector(c), at, rows));
           at += rows;
         }
-      }
-      if (at !== n) throw new Error(`Index segment "${info.id}" has ${at} rows, not ${n}`);
-      for (const f of finish) f();
-      return out;
+        if (at !== n) throw new Error(`Index segment "${info.id}" has ${at} rows, not ${n}`);
+      });
     });
-  });
+  }
+  for (const f of finish) f();
+  for (const f of fieldsDone) f();
+  return out;
 }
 
 /**
  * Fills the sinks of numeric columns with the typed-array reader where it can read them (this
  * writer's files); returns the sinks left for DuckDB.
  */
-async function readDirect(path: string, sinks: readonly Sink[]): Promise<Sink[]> {
-  const file = await Deno.open(path, { read: true });
+async function readDirect(
+  columns: string | Uint8Array,
+  sinks: readonly Sink[],
+): Promise<Sink[]> {
+  if (typeof columns !== "string") {
+    const read: ReadAt = (offset, length) =>
+      Promise.resolve(columns.subarray(offset, offset + length));
+    return await fill(read, columns.length, sinks);
+  }
+  const file = await Deno.open(columns, { read: true });
   try {
     const size = (await file.stat()).size;
     const read: ReadAt = async (offset, length) => {
@@ -162,24 +180,29 @@ async function readDirect(path: string, sinks: readonly Sink[]): Promise<Sink[]>
       }
       return buf.subarray(0, got);
     };
-    const layout = await readLayout(read, size);
-    if (!layout) return [...sinks];
-    const rest: Sink[] = [];
-    for (const sink of sinks) {
-      const values = sink.direct && await readNumberColumn(read, layout, sink.direct.column);
-      if (values) sink.direct!.target.set(values);
-      else rest.push(sink);
-    }
-    return rest;
+    return await fill(read, size, sinks);
   } finally {
     file.close();
   }
+}
+
+async function fill(read: ReadAt, size: number, sinks: readonly Sink[]): Promise<Sink[]> {
+  const layout = await readLayout(read, size);
+  if (!layout) return [...sinks];
+  const rest: Sink[] = [];
+  for (const sink of sinks) {
+    const values = sink.direct && await readNumberColumn(read, layout, sink.direct.column);
+    if (values) sink.direct!.target.set(values);
+    else rest.push(sink);
+  }
+  return rest;
 }
 
 /** Reads `name` and `header` (JSON text) of a segment's headers file, row by row. */
 export async function* scanSegmentHeaders(
   bytes: Uint8Array,
 ): AsyncGenerator<{ name: string; header: string }[]> {
+  const { withConnection, withTempFile } = await import("../parquet/duckdb.ts");
   const path = await withTempFile(".parquet", undefined, (p) => Promise.resolve(p));
   await Deno.writeFile(path, bytes);
   try {
@@ -203,7 +226,9 @@ export async function* scanSegmentHeaders(
   }
 }
 
-const col = (name: string) => sqlIdent(name);
+/** `s` as a SQL string literal, and as a quoted identifier. */
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const col = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** A numeric column as doubles, NULL as NaN. */
 function doubles(name: string, target: Float64Array): Sink {
@@ -243,17 +268,6 @@ async function strings(
       for (let i = 0; i < count; i++) target[at + i] = vector.getItem(i) as string;
     },
   }];
-}
-
-/** A low-cardinality header string: a code per row into `dict` (from the segment info). */
-function coded<T>(name: string, dict: readonly T[], target: T[]): Sink {
-  return {
-    sql: `${col(name)}::INTEGER`,
-    take(vector, at, rows) {
-      const codes = (vector as unknown as { items: Int32Array }).items;
-      for (let i = 0; i < rows; i++) target[at + i] = dict[codes[i]!]!;
-    },
-  };
 }
 
 /** A JSON text column, parsed (NULL as null). */
