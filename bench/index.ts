@@ -28,20 +28,20 @@ import type {
   PutOptions,
   Store,
 } from "../lib/store/store.ts";
-import { writeShards } from "../lib/manifest/write_shards.ts";
-import { readIndex } from "../lib/manifest/dataset_index.ts";
-import { readIndexColumns } from "../lib/manifest/read_index_columns.ts";
-import { datasetStats } from "../lib/manifest/dataset_stats.ts";
-import { compactIndex } from "../lib/manifest/compact_index.ts";
+import { writeShards } from "../lib/dataset/write_shards.ts";
+import { readIndex } from "../lib/dataset/dataset_index.ts";
+import { readIndexColumns } from "../lib/dataset/read_index_columns.ts";
+import { datasetStats } from "../lib/dataset/dataset_stats.ts";
+import { compactIndex } from "../lib/dataset/compact_index.ts";
 import { HistogramAccumulator } from "../lib/manifest/histogram.ts";
 import type { ManifestHeader } from "../lib/manifest/manifest_header.ts";
 import { defineSchema, f } from "../lib/schema/mod.ts";
 import { MemoryStore } from "../lib/store/memory_store.ts";
-// The index's own writers (private to the manifest area; a benchmark writes through them).
-import { encodeSegment } from "../lib/manifest/_index_segment.ts";
-import { newSegmentId, putGeneration, putSegment } from "../lib/manifest/_index_generation.ts";
-import { encodeIndexEntry, type IndexEntry } from "../lib/manifest/_index_entry.ts";
-import { fragmentKey, shardKeyIn } from "../lib/manifest/_keys.ts";
+// The index's own writers (private to the dataset area; a benchmark writes through them).
+import { encodeSegment } from "../lib/dataset/_index_segment.ts";
+import { newSegmentId, putGeneration, putSegment } from "../lib/dataset/_index_generation.ts";
+import { encodeIndexEntry, type IndexEntry } from "../lib/manifest/index_entry.ts";
+import { fragmentKey, shardKeyIn } from "../lib/manifest/manifest_keys.ts";
 
 const DATASET = "ds";
 const SEGMENT_ROWS = 131_072;

@@ -25,7 +25,11 @@ import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
 import { ItemCoder, NumberColumn, StringColumn } from "../parquet/column_data.ts";
 import type { IndexEntry } from "../manifest/index_entry.ts";
 import type { ManifestHeader } from "../manifest/manifest_header.ts";
-import { encodeParquet, type ParquetOutColumn, type ParquetType } from "../parquet/parquet_writer.ts";
+import {
+  encodeParquet,
+  type ParquetOutColumn,
+  type ParquetType,
+} from "../parquet/parquet_writer.ts";
 import { extremeIso } from "../manifest/timestamp_aggregate.ts";
 
 /** The roles the columns hold (registered aggregate kinds beyond them stay in the headers). */

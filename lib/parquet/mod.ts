@@ -44,5 +44,6 @@ export {
   NumberColumn,
   StringColumn,
 } from "./column_data.ts";
+export { type ParquetLayout, type ReadAt, readLayout, readNumberColumn } from "./parquet_reader.ts";
 export { sqlIdent, sqlString, tempPath, withConnection, withTempFile } from "./duckdb.ts";
 export { type ColumnSpec, writeParquet } from "./duckdb_writer.ts";

@@ -25,7 +25,21 @@ export interface ParquetLayout {
 const TYPE = { INT64: 2, DOUBLE: 5 } as const;
 const ENC = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5 } as const;
 
-/** The layout of a Parquet file of `size` bytes, from its footer. */
+/**
+ * The layout of a Parquet file of `size` bytes, from its footer.
+ *
+ * @example
+ * ```ts
+ * import { readLayout, readNumberColumn } from "./parquet_reader.ts";
+ * import { encodeParquet } from "./parquet_writer.ts";
+ * import { NumberColumn } from "./column_data.ts";
+ * const bytes = encodeParquet([{ name: "x", type: "int64", data: new NumberColumn(new Float64Array([3, 1, 4]), undefined, 0) }], 3);
+ * const read = (offset: number, length: number) => Promise.resolve(bytes.subarray(offset, offset + length));
+ * const layout = await readLayout(read, bytes.length);
+ * const x = layout && await readNumberColumn(read, layout, "x");
+ * if (x?.join() !== "3,1,4") throw new Error();
+ * ```
+ */
 export async function readLayout(read: ReadAt, size: number): Promise<ParquetLayout | undefined> {
   if (size < 12) return undefined;
   const tail = await read(size - 8, 8);
@@ -55,7 +69,21 @@ export async function readLayout(read: ReadAt, size: number): Promise<ParquetLay
   return { rows: Number(meta.get(3)), chunks };
 }
 
-/** Column `name` as doubles (null: NaN); undefined when it is absent or not readable here. */
+/**
+ * Column `name` as doubles (null: NaN); undefined when it is absent or not readable here.
+ *
+ * @example
+ * ```ts
+ * import { readLayout, readNumberColumn } from "./parquet_reader.ts";
+ * import { encodeParquet } from "./parquet_writer.ts";
+ * import { NumberColumn } from "./column_data.ts";
+ * const values = new Float64Array([0.5, 0, 2.5]);
+ * const bytes = encodeParquet([{ name: "y", type: "double", data: new NumberColumn(values, new Uint8Array([0, 1, 0]), 1) }], 3);
+ * const read = (offset: number, length: number) => Promise.resolve(bytes.subarray(offset, offset + length));
+ * const y = await readNumberColumn(read, (await readLayout(read, bytes.length))!, "y");
+ * if (y?.[0] !== 0.5 || !Number.isNaN(y[1]!) || y[2] !== 2.5) throw new Error();
+ * ```
+ */
 export async function readNumberColumn(
   read: ReadAt,
   layout: ParquetLayout,
@@ -120,7 +148,7 @@ function hybrid(bytes: Uint8Array, pos: number, end: number, out: Uint8Array): n
   return ones;
 }
 
-/** DELTA_BINARY_PACKED values into `out` (its length); false past 2^53 or 32-bit widths. */
+/** DELTA_BINARY_PACKED values into `out` (its length); false past 2^53 or 52-bit deltas. */
 function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): boolean {
   const varint = () => {
     let n = 0, shift = 0, b: number;
@@ -148,7 +176,7 @@ function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): b
     pos += miniblocks;
     for (let m = 0; m < miniblocks && i < total; m++) {
       const width = widths[m]!;
-      if (width > 32) return false;
+      if (width > 52) return false;
       const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
       for (let k = 0, bit = 0; k < per; k++, bit += width) {
         let d: number;
