@@ -10,6 +10,7 @@
  * @module
  */
 import type pl from "nodejs-polars";
+import { type DisplayBundle, JUPYTER_DISPLAY, renderDisplay } from "../display/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { checkField } from "./_check_predicate.ts";
 import { plan } from "./_plan.ts";
@@ -63,6 +64,11 @@ export class QueryResult {
     this.df = df;
     this.locations = locations;
     this.explain = explain;
+  }
+
+  /** Jupyter rendering: the first rows and the explain report (see `lib/notebook/`). */
+  [JUPYTER_DISPLAY](): Promise<DisplayBundle> {
+    return renderDisplay("query_result", this);
   }
 
   /** The explain text followed by the DataFrame's text. */
