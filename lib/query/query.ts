@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
 import type pl from "nodejs-polars";
 import { type DisplayBundle, JUPYTER_DISPLAY, renderDisplay } from "../display/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -119,6 +120,8 @@ export async function query(
   dataset: string,
   options: QueryOptions = {},
 ): Promise<QueryResult> {
+  checkStore(store, "query");
+  checkName(dataset, "query", "dataset");
   const start = performance.now();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) {

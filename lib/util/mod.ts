@@ -2,7 +2,8 @@
  * Small helpers shared by every area: {@linkcode sha256Hex}, {@linkcode canonicalJson} (equal
  * values hash equally), {@linkcode toBase64} / {@linkcode fromBase64}, {@linkcode mapLimit}
  * (bounded concurrency), {@linkcode privateDir} (owner-only folders) and the typed-array growers
- * ({@linkcode growF64}, ...).
+ * ({@linkcode growF64}, ...), and {@linkcode ArgumentError} with the front-door checks
+ * {@linkcode checkStore} and {@linkcode checkName}.
  *
  * @example
  * ```ts
@@ -21,3 +22,4 @@ export { growF64, growI32, growU8 } from "./grow_array.ts";
 export { mapLimit } from "./map_limit.ts";
 export { privateDir } from "./private_dir.ts";
 export { sha256Hex } from "./sha256.ts";
+export { ArgumentError, checkName, checkStore } from "./argument_error.ts";
