@@ -36,22 +36,22 @@ for (const notebook of await listNotebooks()) {
     sanitizeOps: false,
     fn: async () => {
       const dir = await Deno.makeTempDir({ prefix: "shardline-nb-" });
-      // Workers stop when the job is done (no process outlives the test), where a notebook
-      // has that parameter.
+      // Its own store, and workers that stop when the job is done (no process outlives the
+      // test), where the notebook has those parameters.
       const source = JSON.parse(await Deno.readTextFile(notebook)) as { cells: Cell[] };
-      const params = source.cells.find((c) => c.cell_type === "code")!;
-      const keepAlive = text(params.source).includes("const KEEP_ALIVE_MS")
-        ? ["-p", "KEEP_ALIVE_MS=0"]
-        : [];
+      const declared = text(source.cells.find((c) => c.cell_type === "code")!.source);
+      const params = Object.entries({
+        STORE: JSON.stringify(join(dir, "store")),
+        KEEP_ALIVE_MS: "0",
+      }).filter(([name]) => declared.includes(`const ${name} =`))
+        .flatMap(([name, value]) => ["-p", `${name}=${value}`]);
       try {
         const { code, stderr } = await runNotebooks([
           "--output-dir",
           join(dir, "out"),
           "--report",
           join(dir, "report.json"),
-          "-p",
-          `STORE=${JSON.stringify(join(dir, "store"))}`,
-          ...keepAlive,
+          ...params,
           notebook,
         ]);
         assert.equal(code, 0, `nbrun failed:\n${stderr}`);
