@@ -12,6 +12,7 @@ import type { Store } from "../store/store.ts";
 import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
 import { readIndex, type ReadIndexOptions } from "./dataset_index.ts";
 import { extremeIso } from "../manifest/timestamp_aggregate.ts";
+import { datasetNotFound } from "./dataset_not_found.ts";
 import { statsFromColumns } from "./_stats_columns.ts";
 
 /** Dataset statistics. */
@@ -71,7 +72,12 @@ export async function datasetStats(
   checkStore(store, "datasetStats");
   checkName(dataset, "datasetStats", "dataset");
   const fast = await statsFromColumns(store, dataset, options);
-  if (fast) return displayable("dataset_stats", fast);
+  if (fast) {
+    // An empty index: say so when the dataset does not exist at all (as readIndex does).
+    const missing = fast.shards === 0 ? await datasetNotFound(store, dataset) : undefined;
+    if (missing) throw missing;
+    return displayable("dataset_stats", fast);
+  }
   const { entries } = await readIndex(store, dataset, options);
   const issues: string[] = [];
   const roles = new Map<string, string>();
