@@ -18,7 +18,7 @@ const MAX_ROWS = 20;
  * ```ts
  * import { renderQueryResult } from "./query_view.ts";
  * import { query } from "../query/mod.ts";
- * import { writeShards } from "../manifest/mod.ts";
+ * import { writeShards } from "../dataset/mod.ts";
  * import { defineSchema, f } from "../schema/mod.ts";
  * import { MemoryStore } from "../store/mod.ts";
  * const S = defineSchema({ name: "S", version: "1.0.0", fields: { label: f.str() } });
