@@ -144,6 +144,9 @@ export {
   type WhereFilter,
 } from "./lib/query/mod.ts";
 
+// a wrong-kind argument at the front door (notebooks do not type-check)
+export { ArgumentError } from "./lib/util/mod.ts";
+
 // notebook: Jupyter display (importing this registers the renderers), plots, progress
 export {
   Chart,

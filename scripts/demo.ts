@@ -40,7 +40,10 @@ const log = (line = "") => console.log(line);
 
 // 1. The input dataset: shards written with a manifest beside each, indexed as they commit.
 const raw = "raw/images";
-const existing = await readIndex(store, raw);
+const existing = await readIndex(store, raw).catch((err) => {
+  if (err?.code === "not_found") return { entries: [] }; // a fresh store
+  throw err;
+});
 if (existing.entries.length >= shards) {
   log(`${raw}: ${existing.entries.length} shards already in ${store.url}`);
 } else {

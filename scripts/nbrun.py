@@ -40,6 +40,11 @@ class DenoNotebookClient(NotebookClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.updates = {}
+        self.current = None
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        self.current = cell_index
+        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
     def process_message(self, msg, cell, cell_index):
         if msg["msg_type"] == "update_display_data":
@@ -97,8 +102,12 @@ def diagnose(source, cwd):
         deno = os.environ.get("DENO", "deno")
         r = subprocess.run([deno, "check", "--quiet", path], capture_output=True, text=True,
                            env={**os.environ, "NO_COLOR": "1"}, timeout=120)
-        lines = [l for l in (r.stdout + r.stderr).splitlines()
-                 if "TS2304" not in l and l.strip()]
+        lines = []
+        for line in (r.stdout + r.stderr).splitlines():
+            if line.startswith("Stack backtrace"):
+                break
+            if line.strip():
+                lines.append(line)
         return "\n".join(lines[:20])
     except Exception as e:  # a diagnosis that fails must not hide the original error
         return f"(deno check could not run: {e})"
@@ -116,8 +125,7 @@ def run(path, params, output_dir, timeout):
     try:
         client.execute()
     except CellExecutionError as e:
-        failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
-            o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        failed = client.current
         text = str(e)
         if failed is not None:
             source = nb.cells[failed].source

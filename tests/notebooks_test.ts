@@ -36,16 +36,22 @@ for (const notebook of await listNotebooks()) {
     sanitizeOps: false,
     fn: async () => {
       const dir = await Deno.makeTempDir({ prefix: "shardline-nb-" });
+      // Its own store, and workers that stop when the job is done (no process outlives the
+      // test), where the notebook has those parameters.
+      const source = JSON.parse(await Deno.readTextFile(notebook)) as { cells: Cell[] };
+      const declared = text(source.cells.find((c) => c.cell_type === "code")!.source);
+      const params = Object.entries({
+        STORE: JSON.stringify(join(dir, "store")),
+        KEEP_ALIVE_MS: "0",
+      }).filter(([name]) => declared.includes(`const ${name} =`))
+        .flatMap(([name, value]) => ["-p", `${name}=${value}`]);
       try {
         const { code, stderr } = await runNotebooks([
           "--output-dir",
           join(dir, "out"),
           "--report",
           join(dir, "report.json"),
-          "-p",
-          `STORE=${JSON.stringify(join(dir, "store"))}`,
-          "-p",
-          "KEEP_ALIVE_MS=0",
+          ...params,
           notebook,
         ]);
         assert.equal(code, 0, `nbrun failed:\n${stderr}`);

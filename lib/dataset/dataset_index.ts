@@ -25,6 +25,8 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
+import { datasetNotFound } from "./dataset_not_found.ts";
 import type { Store } from "../store/store.ts";
 import { mergeEntries } from "./_index_io.ts";
 import type { IndexEntry } from "../manifest/index_entry.ts";
@@ -57,7 +59,9 @@ export interface ReadIndexOptions {
 }
 
 /**
- * Reads a dataset's index (compacted generation plus newer fragments).
+ * Reads a dataset's index (compacted generation plus newer fragments). Throws
+ * {@linkcode ManifestError} `"not_found"` when nothing is stored under the dataset (the message
+ * names the datasets beside it); an existing dataset without committed shards reads as empty.
  *
  * @example
  * ```ts
@@ -77,12 +81,20 @@ export async function readIndex(
   dataset: string,
   options: ReadIndexOptions = {},
 ): Promise<DatasetIndex> {
-  return await withIndexSnapshot(store, dataset, options, async (snap) => {
+  checkStore(store, "readIndex");
+  checkName(dataset, "readIndex", "dataset");
+  const index = await withIndexSnapshot(store, dataset, options, async (snap) => {
     const base = await baseEntries(store, dataset, snap, options.concurrency ?? 16);
     if (!base) return undefined;
     const entries = mergeEntries(base, snap.fragments, snap.removed);
     return { dataset, generation: snap.generation, fragments: snap.fragments.length, entries };
   });
+  // An empty index: say so when the dataset does not exist at all (a typo), naming its siblings.
+  if (index.entries.length === 0) {
+    const missing = await datasetNotFound(store, dataset);
+    if (missing) throw missing;
+  }
+  return index;
 }
 
 async function baseEntries(

@@ -5,12 +5,14 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
 import { displayable } from "../display/mod.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import type { Store } from "../store/store.ts";
 import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
 import { readIndex, type ReadIndexOptions } from "./dataset_index.ts";
 import { extremeIso } from "../manifest/timestamp_aggregate.ts";
+import { datasetNotFound } from "./dataset_not_found.ts";
 import { statsFromColumns } from "./_stats_columns.ts";
 
 /** Dataset statistics. */
@@ -40,15 +42,26 @@ export interface DatasetStatsOptions extends ReadIndexOptions {
 }
 
 /**
- * Adds the shard aggregates of a dataset's index: value counts, counts, sums, bounds and
+ * Adds the shard aggregates of a dataset's index (`ManifestError` `"not_found"` when nothing is
+ * stored under the dataset): value counts, counts, sums, bounds and
  * histograms add exactly; a shard lacking a field counts as all null for it (schema evolution).
  *
  * @example
  * ```ts
  * import { datasetStats } from "./dataset_stats.ts";
  * import { MemoryStore } from "../store/memory_store.ts";
- * const stats = await datasetStats(new MemoryStore(), "ds");
- * if (stats.shards !== 0 || stats.num_samples !== 0) throw new Error("unexpected");
+ * import { writeShards } from "./write_shards.ts";
+ * import { defineSchema, f } from "../schema/mod.ts";
+ * const store = new MemoryStore();
+ * const S = defineSchema({ name: "S", version: "1.0.0", fields: { n: f.int() } });
+ * await writeShards(store, "ds/shard-%06d.tar", [1, 2, 3].map((n) => ({ __key__: `k${n}`, n })), { schema: S });
+ * const stats = await datasetStats(store, "ds");
+ * if (stats.shards !== 1 || stats.num_samples !== 3) throw new Error("unexpected");
+ * // A dataset that does not exist is an error naming the ones that do.
+ * const err = await datasetStats(store, "dss").catch((e) => e);
+ * if (err.code !== "not_found" || !err.message.includes("datasets at the store's root: ds")) {
+ *   throw new Error(err.message);
+ * }
  * ```
  */
 export async function datasetStats(
@@ -56,8 +69,15 @@ export async function datasetStats(
   dataset: string,
   options: DatasetStatsOptions = {},
 ): Promise<DatasetStats> {
+  checkStore(store, "datasetStats");
+  checkName(dataset, "datasetStats", "dataset");
   const fast = await statsFromColumns(store, dataset, options);
-  if (fast) return fast;
+  if (fast) {
+    // An empty index: say so when the dataset does not exist at all (as readIndex does).
+    const missing = fast.shards === 0 ? await datasetNotFound(store, dataset) : undefined;
+    if (missing) throw missing;
+    return displayable("dataset_stats", fast);
+  }
   const { entries } = await readIndex(store, dataset, options);
   const issues: string[] = [];
   const roles = new Map<string, string>();

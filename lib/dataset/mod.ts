@@ -66,6 +66,7 @@ export { rebuildIndex, type RebuildIndexOptions } from "./rebuild_index.ts";
 export { removeFromIndex, type RemoveFromIndexOptions } from "./remove_from_index.ts";
 export { listShards, type ShardListing } from "./list_shards.ts";
 export { type DatasetStats, datasetStats, type DatasetStatsOptions } from "./dataset_stats.ts";
+export { datasetNotFound } from "./dataset_not_found.ts";
 export {
   type ShardProblem,
   type ShardProblemCode,

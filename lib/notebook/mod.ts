@@ -37,3 +37,4 @@ export {
   progressDisplay,
   type ProgressDisplayOptions,
 } from "./progress_display.ts";
+export { renderQueryResult } from "./query_view.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
 import * as Plot from "@observablehq/plot";
 import { datasetStats } from "../dataset/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -40,6 +41,9 @@ export async function plotCounts(
   field: string,
   options: PlotCountsOptions = {},
 ): Promise<Chart> {
+  checkStore(store, "plotCounts");
+  checkName(dataset, "plotCounts", "dataset");
+  checkName(field, "plotCounts", "field");
   const top = options.top ?? 20;
   const summary = fieldSummary(await datasetStats(store, dataset), field, "categorical");
   const sorted = Object.entries(summary.value_counts).sort((a, b) => b[1] - a[1]);

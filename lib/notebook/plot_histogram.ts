@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
 import * as Plot from "@observablehq/plot";
 import { datasetStats } from "../dataset/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -43,6 +44,9 @@ export async function histogramBins(
   dataset: string,
   field: string,
 ): Promise<HistogramBin[]> {
+  checkStore(store, "histogramBins");
+  checkName(dataset, "histogramBins", "dataset");
+  checkName(field, "histogramBins", "field");
   const stats = await datasetStats(store, dataset);
   const summary = fieldSummary(stats, field, "numeric");
   const h = summary.histogram;
@@ -82,6 +86,9 @@ export async function plotHistogram(
   field: string,
   options: ChartOptions = {},
 ): Promise<Chart> {
+  checkStore(store, "plotHistogram");
+  checkName(dataset, "plotHistogram", "dataset");
+  checkName(field, "plotHistogram", "field");
   const bins = await histogramBins(store, dataset, field);
   const total = bins.reduce((a, b) => a + b.count, 0);
   return renderPlot(`${dataset}: ${field} (${total} values)`, {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
 import * as Plot from "@observablehq/plot";
 import { status } from "../job/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -28,6 +29,8 @@ export interface ProgressPoint {
  * ```
  */
 export async function jobProgress(store: Store, jobId: string): Promise<ProgressPoint[]> {
+  checkStore(store, "jobProgress");
+  checkName(jobId, "jobProgress", "jobId");
   const s = await status(store, jobId);
   const start = Date.parse(s.created_at);
   const done = s.task_states.flatMap((t) => t.result ? [t.result] : [])
@@ -60,6 +63,8 @@ export async function plotJobProgress(
   jobId: string,
   options: ChartOptions = {},
 ): Promise<Chart> {
+  checkStore(store, "plotJobProgress");
+  checkName(jobId, "plotJobProgress", "jobId");
   const points = await jobProgress(store, jobId);
   if (points.length < 2) {
     throw new PlotError("no_data", `Job "${jobId}" has no finished task yet`, { dataset: jobId });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
 import * as Plot from "@observablehq/plot";
 import { readIndex } from "../dataset/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -42,6 +43,9 @@ export async function shardSpread(
   dataset: string,
   field: string,
 ): Promise<ShardSpread[]> {
+  checkStore(store, "shardSpread");
+  checkName(dataset, "shardSpread", "dataset");
+  checkName(field, "shardSpread", "field");
   const { entries } = await readIndex(store, dataset);
   const out: ShardSpread[] = [];
   const kinds = new Set<string>();
@@ -97,6 +101,9 @@ export async function plotShardSpread(
   field: string,
   options: ChartOptions = {},
 ): Promise<Chart> {
+  checkStore(store, "plotShardSpread");
+  checkName(dataset, "plotShardSpread", "dataset");
+  checkName(field, "plotShardSpread", "field");
   const spread = await shardSpread(store, dataset, field);
   const data = spread.map((s, i) => ({ ...s, i }));
   return renderPlot(`${dataset}: ${field} per shard (min, mean, max)`, {

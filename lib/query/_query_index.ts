@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { type ManifestHeader, readManifest } from "../manifest/mod.ts";
-import { type IndexColumns, readIndexColumns } from "../dataset/mod.ts";
+import { datasetNotFound, type IndexColumns, readIndexColumns } from "../dataset/mod.ts";
 import type { ManifestField } from "../schema/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type FieldCatalog, fieldCatalog } from "./field_catalog.ts";
@@ -60,6 +60,9 @@ export async function readQueryIndex(
     skip: options.skipSets ? ["set_values", "bloom"] : [],
   });
   if (cols.length === 0) {
+    // A dataset with nothing stored: name the datasets beside it.
+    const missing = await datasetNotFound(store, dataset);
+    if (missing) throw new QueryError("not_found", missing.message, { cause: missing });
     throw new QueryError("not_found", `Dataset "${dataset}" has no indexed shard`);
   }
   const n = cols.length;

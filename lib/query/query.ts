@@ -9,7 +9,9 @@
  *
  * @module
  */
+import { checkName, checkStore } from "../util/mod.ts";
 import type pl from "nodejs-polars";
+import { type DisplayBundle, JUPYTER_DISPLAY, renderDisplay } from "../display/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { checkField } from "./_check_predicate.ts";
 import { plan } from "./_plan.ts";
@@ -65,6 +67,11 @@ export class QueryResult {
     this.explain = explain;
   }
 
+  /** Jupyter rendering: the first rows and the explain report (see `lib/notebook/`). */
+  [JUPYTER_DISPLAY](): Promise<DisplayBundle> {
+    return renderDisplay("query_result", this);
+  }
+
   /** The explain text followed by the DataFrame's text. */
   toString(): string {
     return `${formatExplain(this.explain)}\n${this.df.toString()}`;
@@ -113,6 +120,8 @@ export async function query(
   dataset: string,
   options: QueryOptions = {},
 ): Promise<QueryResult> {
+  checkStore(store, "query");
+  checkName(dataset, "query", "dataset");
   const start = performance.now();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) {

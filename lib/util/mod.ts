@@ -2,8 +2,9 @@
  * Small helpers shared by every area: {@linkcode sha256Hex}, {@linkcode canonicalJson} (equal
  * values hash equally), {@linkcode toBase64} / {@linkcode fromBase64}, {@linkcode mapLimit}
  * (bounded concurrency), {@linkcode privateDir} (owner-only folders), {@linkcode processGone}
- * (whether a recorded process of this host is gone, pid reuse included) and the typed-array growers
- * ({@linkcode growF64}, ...).
+ * (whether a recorded process of this host is gone, pid reuse included), the typed-array growers
+ * ({@linkcode growF64}, ...), and {@linkcode ArgumentError} with the front-door checks
+ * {@linkcode checkStore} and {@linkcode checkName}.
  *
  * @example
  * ```ts
@@ -28,3 +29,4 @@ export {
   type ProcessRecord,
 } from "./process_identity.ts";
 export { sha256Hex } from "./sha256.ts";
+export { ArgumentError, checkName, checkStore } from "./argument_error.ts";
