@@ -5,6 +5,7 @@
  * @module
  */
 import { createDispatcher } from "../lib/server/mod.ts";
+import { triggerEvents } from "../lib/trigger/mod.ts";
 import { openStore, type OpenStoreOptions } from "../lib/store/mod.ts";
 import type { CliContext } from "./_context.ts";
 import { parseCommand, storeOptionsFrom, UsageError } from "./_context.ts";
@@ -14,8 +15,9 @@ const help = `usage: deno task cli serve [--port 8787] [--hostname 127.0.0.1]
   [--token-env SHARDLINE_TOKEN] [--backend local] [--backend-options JSON] [--max-body-bytes N]
   [--store URL] [S3 flags]
 
-Runs the dispatcher: POST /jobs, GET /jobs/<id>, POST /events, GET /health. Every route but
-/health needs "Authorization: Bearer <token>", the token being the value of the environment
+Runs the dispatcher: POST /jobs, GET /jobs/<id>, POST /events (R2 event notifications, turned
+into jobs by the store's trigger rules: see "deno task cli trigger"), GET /health. Every route
+but /health needs "Authorization: Bearer <token>", the token being the value of the environment
 variable named by --token-env (the server refuses to start without it). Jobs run on --backend
 with the store's own settings (SHARDLINE_STORE_OPTIONS as JSON, else the S3 flags or the usual
 environment variables). Prints the address it
@@ -68,6 +70,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // The dispatcher's executors open the store as it does (credentials stay on this side).
     storeOptions,
     maxBodyBytes,
+    // R2 events become jobs by the store's trigger rules (`deno task cli trigger`).
+    onEvents: triggerEvents({ backend: values.backend, backendOptions, storeOptions }),
     onLog: (entry) => ctx.err(JSON.stringify(entry)),
   });
   const stop = new AbortController();
