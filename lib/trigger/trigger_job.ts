@@ -11,8 +11,7 @@ import type { ObjectInfo, Store } from "../store/store.ts";
 import type { Job } from "../job/job.ts";
 import type { JobSpec } from "../job/job_spec.ts";
 import { resolveInput, shardStem } from "../job/plan_tasks.ts";
-import { canonicalJson } from "../util/canonical_json.ts";
-import { sha256Hex } from "../util/sha256.ts";
+import { canonicalJson, sha256Hex } from "../util/mod.ts";
 import {
   jobPolicy,
   type JobPolicyOptions,
