@@ -183,12 +183,18 @@ Deno.test("deletions are ignored unless a rule asks; then the shard's outputs ar
 Deno.test("watch submits what arrived since its checkpoint; backfill takes the whole prefix", async () => {
   await using f = await fixture();
   await writeItems(f.store, "raw", 2, 3);
+  // Distinct modification times (two writes can share a millisecond).
+  const t0 = Date.now() - 60_000;
+  for (const [i, t] of [t0, t0 + 1000].entries()) {
+    await Deno.utime(join(f.root, `raw/shard-00000${i}.tar`), new Date(t), new Date(t));
+  }
   await addTrigger(f.store, { id: "copy", prefix: "raw/", job: f.job, output: "copied" });
   // One shard came through an event first: the watch finds the same job for it.
   const pushed = await handleEvents(f.store, [event("raw/shard-000000.tar")], NO_AGENT);
   const opts = { ...NO_AGENT, overlapMs: 0 };
   const [w1] = await watchTriggers(f.store, opts);
   assert.deepEqual([w1!.taken, w1!.submitted, w1!.existing], [2, 1, 1]);
+  assert.equal(w1!.checkpoint, new Date(t0 + 1000).toISOString());
   assert.ok(await f.store.head(checkpointKey("copy")));
   // A new shard, modified after the checkpoint.
   await writeItems(f.store, "more", 1, 2);
