@@ -24,6 +24,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   get: () => import("./cli/get.ts"),
   materialize: () => import("./cli/materialize.ts"),
   serve: () => import("./cli/serve.ts"),
+  trigger: () => import("./cli/trigger.ts"),
+  watch: () => import("./cli/watch.ts"),
 };
 
 const usage = `usage: deno task cli <command> [args]

@@ -89,6 +89,8 @@ const exitCodes: Record<string, number> = {
   forbidden: 2,
   unsupported: 2,
   invalid_option: 2,
+  // TriggerError: a malformed trigger rule.
+  invalid_rule: 2,
 };
 
 /** Maps an error to a process exit code, in one place. */

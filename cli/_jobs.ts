@@ -7,7 +7,7 @@
 import { awaitResults, type JobResults } from "../lib/job/mod.ts";
 import type { JobState, JobStatus } from "../lib/job/status.ts";
 import type { Store } from "../lib/store/mod.ts";
-import type { CliContext, StoreFlags } from "./_context.ts";
+import { type CliContext, type StoreFlags, UsageError } from "./_context.ts";
 import { formatSeconds, progressBar } from "../lib/notebook/progress_bar.ts";
 
 /** The store the job commands use without `--store`. */
@@ -115,3 +115,37 @@ export function formatStatus(s: JobStatus): string[] {
 }
 
 export { formatSeconds, progressBar } from "../lib/notebook/progress_bar.ts";
+
+/**
+ * Job params from `--params JSON` then each `--param key=value` (the value parsed as JSON when it
+ * is JSON, else kept as text), for `submit` and `trigger add`.
+ */
+export function parseParams(
+  values: { params?: string; param?: string[] },
+): Record<string, unknown> {
+  const params = values.params ? parseJsonObject(values.params, "--params") : {};
+  for (const kv of values.param ?? []) {
+    const eq = kv.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--param expects key=value, got "${kv}"`);
+    params[kv.slice(0, eq)] = tryJson(kv.slice(eq + 1));
+  }
+  return params;
+}
+
+/** A flag's JSON object value; a {@linkcode UsageError} naming the flag otherwise. */
+export function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text);
+    if (v && typeof v === "object" && !Array.isArray(v)) return v;
+  } catch { /* below */ }
+  // Never the value in the message: it may hold credentials.
+  throw new UsageError(`${flag} expects a JSON object`);
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

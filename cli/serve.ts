@@ -5,17 +5,19 @@
  * @module
  */
 import { createDispatcher } from "../lib/server/mod.ts";
+import { triggerEvents } from "../lib/trigger/mod.ts";
 import { openStore, type OpenStoreOptions } from "../lib/store/mod.ts";
 import type { CliContext } from "./_context.ts";
 import { parseCommand, storeOptionsFrom, UsageError } from "./_context.ts";
-import { openJobStore, storeUrlOf } from "./_jobs.ts";
+import { openJobStore, parseJsonObject, storeUrlOf } from "./_jobs.ts";
 
 const help = `usage: deno task cli serve [--port 8787] [--hostname 127.0.0.1]
   [--token-env SHARDLINE_TOKEN] [--backend local] [--backend-options JSON] [--max-body-bytes N]
   [--store URL] [S3 flags]
 
-Runs the dispatcher: POST /jobs, GET /jobs/<id>, POST /events, GET /health. Every route but
-/health needs "Authorization: Bearer <token>", the token being the value of the environment
+Runs the dispatcher: POST /jobs, GET /jobs/<id>, POST /events (R2 event notifications, turned
+into jobs by the store's trigger rules: see "deno task cli trigger"), GET /health. Every route
+but /health needs "Authorization: Bearer <token>", the token being the value of the environment
 variable named by --token-env (the server refuses to start without it). Jobs run on --backend
 with the store's own settings (SHARDLINE_STORE_OPTIONS as JSON, else the S3 flags or the usual
 environment variables). Prints the address it
@@ -50,13 +52,16 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     throw new UsageError(`--max-body-bytes expects a positive number`);
   }
   const backendOptions = values["backend-options"]
-    ? parseObject(values["backend-options"], "--backend-options")
+    ? parseJsonObject(values["backend-options"], "--backend-options")
     : undefined;
   const url = storeUrlOf(values, ctx);
   // The store's options: SHARDLINE_STORE_OPTIONS (JSON, as executor processes get them; on
   // Modal, from the Secret), else the S3 flags and the usual environment variables.
   const storeOptions = ctx.env.SHARDLINE_STORE_OPTIONS
-    ? parseObject(ctx.env.SHARDLINE_STORE_OPTIONS, "SHARDLINE_STORE_OPTIONS") as OpenStoreOptions
+    ? parseJsonObject(
+      ctx.env.SHARDLINE_STORE_OPTIONS,
+      "SHARDLINE_STORE_OPTIONS",
+    ) as OpenStoreOptions
     : url.startsWith("s3:")
     ? storeOptionsFrom(values, ctx.env)
     : undefined;
@@ -68,6 +73,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // The dispatcher's executors open the store as it does (credentials stay on this side).
     storeOptions,
     maxBodyBytes,
+    // R2 events become jobs by the store's trigger rules (`deno task cli trigger`).
+    onEvents: triggerEvents({ backend: values.backend, backendOptions, storeOptions }),
     onLog: (entry) => ctx.err(JSON.stringify(entry)),
   });
   const stop = new AbortController();
@@ -83,13 +90,4 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   for (const s of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(s, onSignal);
   await store.close?.();
   return 0;
-}
-
-function parseObject(text: string, flag: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text);
-    if (v && typeof v === "object" && !Array.isArray(v)) return v;
-  } catch { /* below */ }
-  // Never the value in the message: it may hold credentials.
-  throw new UsageError(`${flag} expects a JSON object (its value is not shown)`);
 }

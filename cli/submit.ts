@@ -7,7 +7,7 @@
 import { submit } from "../lib/exec/mod.ts";
 import type { CliContext } from "./_context.ts";
 import { parseCommand, storeOptionsFrom, UsageError, withStore } from "./_context.ts";
-import { awaitAndReport, openJobStore } from "./_jobs.ts";
+import { awaitAndReport, openJobStore, parseJsonObject, parseParams } from "./_jobs.ts";
 
 const help =
   `usage: deno task cli submit <job-module> --input <dataset|shard|pattern> --output <dataset>
@@ -56,13 +56,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   if (!parsed) return 0;
   const { values, positionals: [module = ""] } = parsed;
   const input = values.input!, output = values.output!;
-  const params: Record<string, unknown> = values.params ? parseJson(values.params, "--params") : {};
-  for (const kv of values.param ?? []) {
-    const eq = kv.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--param expects key=value, got "${kv}"`);
-    const raw = kv.slice(eq + 1);
-    params[kv.slice(0, eq)] = tryJson(raw);
-  }
+  const params = parseParams(values);
   return await withStore(openJobStore(values, ctx), async (store) => {
     const job = await submit(store, {
       input: input.length === 1 ? input[0]! : input,
@@ -71,7 +65,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       params,
       backend: values.backend,
       ...(values["backend-options"] && {
-        backendOptions: parseJson(values["backend-options"], "--backend-options"),
+        backendOptions: parseJsonObject(values["backend-options"], "--backend-options"),
       }),
       ...(values.backend === "http" && {
         endpoint: values.endpoint ?? ctx.env.SHARDLINE_ENDPOINT,
@@ -109,20 +103,4 @@ function num(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${flag} expects a number, got "${value}"`);
   return n;
-}
-
-function parseJson(text: string, flag: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text);
-    if (v && typeof v === "object" && !Array.isArray(v)) return v;
-  } catch { /* below */ }
-  throw new UsageError(`${flag} expects a JSON object, got ${text}`);
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

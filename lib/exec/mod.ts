@@ -40,6 +40,12 @@ export {
   startJob,
   type StartJobOptions,
 } from "./start_job.ts";
+export {
+  jobPolicy,
+  type JobPolicyOptions,
+  launchJob,
+  type LaunchJobOptions,
+} from "./launch_job.ts";
 export { retryJob, type RetryJobOptions, type RetryResult } from "./retry_job.ts";
 export {
   type Executor,

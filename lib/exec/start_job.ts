@@ -8,18 +8,14 @@
  */
 import type { OpenStoreOptions } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
-import { Job } from "../job/job.ts";
+import type { Job } from "../job/job.ts";
 import { JobError } from "../job/job_error.ts";
-import { codeKey, jobKeys, type JobSpec } from "../job/job_spec.ts";
+import { codeKey } from "../job/job_spec.ts";
 import { planTasks, resolveInput } from "../job/plan_tasks.ts";
-import { status } from "../job/status.ts";
-import { readJson, writeJson } from "../job/job_records.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { sha256Hex } from "../util/sha256.ts";
 import { getExecutor } from "./executor.ts";
-import { afterCancelling, startOnce } from "./_start_once.ts";
-import "./local_executor.ts";
-import "./modal_executor.ts";
+import { jobPolicy, type JobPolicyOptions, launchJob } from "./launch_job.ts";
 
 /** shardline's version, recorded in job specs. */
 export const PIPELINE_VERSION = "0.1.0";
@@ -28,7 +24,7 @@ export const PIPELINE_VERSION = "0.1.0";
  * What a job is, apart from its code: the fields a client may send over HTTP (`POST /jobs`
  * takes exactly these plus `code`). Plain JSON: no credentials, no backend settings.
  */
-export interface JobRequestOptions {
+export interface JobRequestOptions extends JobPolicyOptions {
   /** Input: a dataset prefix, a shard key, a brace pattern, or a list of those. */
   input: string | string[];
   /** Output dataset prefix. */
@@ -41,20 +37,6 @@ export interface JobRequestOptions {
   shardsPerTask?: number;
   /** Split shards with more samples than this into slices. @default undefined (no split) */
   samplesPerTask?: number;
-  /** Attempts per task. @default 3 */
-  maxAttempts?: number;
-  /** Backoff before the second attempt, doubling after. @default 500 */
-  backoffMs?: number;
-  /** Fraction of tasks that may fail with the job still `completed_with_errors`. @default 0 */
-  maxFailedTaskFraction?: number;
-  /** Heartbeat period of tasks and executor (stale after 4). @default 2000 */
-  heartbeatMs?: number;
-  /** Kill an attempt that runs longer (it fails, and is retried). @default undefined (none) */
-  taskTimeoutMs?: number;
-  /** Output shard rotation: samples per shard. @default 100000 */
-  maxcount?: number;
-  /** Output shard rotation: payload bytes per shard. @default 3e9 */
-  maxsize?: number;
 }
 
 /** The body of `POST /jobs`: a job request naming stored code by its SHA-256. */
@@ -88,7 +70,7 @@ export interface StartJobOptions extends JobRequest {
  */
 export async function startJob(store: Store, options: StartJobOptions): Promise<Job> {
   const backend = options.backend ?? "local";
-  const executor = getExecutor(backend);
+  getExecutor(backend); // an unknown backend fails before anything is read or written
   const key = codeKey(options.code.hash);
   const stored = await store.head(key);
   if (!stored) {
@@ -105,66 +87,34 @@ export async function startJob(store: Store, options: StartJobOptions): Promise<
     samplesPerTask: granularity.samples_per_task,
   });
   const params = options.params ?? {};
-  const maxcount = options.maxcount ?? 100_000;
-  const maxsize = options.maxsize ?? 3e9;
+  const policy = jobPolicy(options);
   const id = "j-" + sha256Hex(canonicalJson({
     code: options.code.hash,
     input: shards.map(({ key, size, etag, sha256, mtime }) => ({ key, size, etag, sha256, mtime })),
     output,
     params,
     granularity,
-    maxcount,
-    maxsize,
+    maxcount: policy.maxcount,
+    maxsize: policy.maxsize,
   })).slice(0, 20);
-  const keys = jobKeys(id);
-
-  let spec = await readJson<JobSpec>(store, keys.spec);
-  // Created by this call only if its create-only write won (two calls can both find none).
-  let created = false;
-  if (!spec) {
-    const fresh: JobSpec = {
-      spec_version: 1,
-      id,
-      module: options.module ?? "",
-      code: { hash: options.code.hash, key, size: stored.size },
-      input: { source: options.input, shards },
-      output,
-      params,
-      granularity,
-      tasks,
-      backend,
-      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-      policy: {
-        max_attempts: options.maxAttempts ?? 3,
-        backoff_ms: options.backoffMs ?? 500,
-        max_failed_task_fraction: options.maxFailedTaskFraction ?? 0,
-        heartbeat_ms: options.heartbeatMs ?? 2000,
-        maxcount,
-        maxsize,
-        ...(options.taskTimeoutMs !== undefined && { task_timeout_ms: options.taskTimeoutMs }),
-      },
-      pipeline_version: PIPELINE_VERSION,
-      created_at: new Date().toISOString(),
-    };
-    created = await writeJson(store, keys.spec, fresh, { createOnly: true });
-    spec = created ? fresh : (await readJson<JobSpec>(store, keys.spec))!;
-  }
-
-  let s = await status(store, id, { spec });
-  if (s.state === "cancelled" || s.supervisor?.cancelling) {
-    await store.delete(keys.cancel);
-    // Resubmitted while its supervisor still stops for the cancel: that one runs nothing more.
-    s = await afterCancelling(store, spec, s);
-  }
-  // Two submits of the job at once (or one beside a retry) start one executor between them.
-  const started =
-    !(s.state === "completed" || s.state === "completed_with_errors" || s.state === "failed") &&
-    !s.supervisor?.alive &&
-    await startOnce(store, spec, s.supervisor, () =>
-      executor.start(store, spec!, {
-        concurrency: options.concurrency,
-        storeOptions: options.storeOptions,
-        backendOptions: options.backendOptions,
-      }));
-  return new Job(store, spec, { created, started });
+  return await launchJob(store, {
+    spec_version: 1,
+    id,
+    module: options.module ?? "",
+    code: { hash: options.code.hash, key, size: stored.size },
+    input: { source: options.input, shards },
+    output,
+    params,
+    granularity,
+    tasks,
+    backend,
+    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+    policy,
+    pipeline_version: PIPELINE_VERSION,
+    created_at: new Date().toISOString(),
+  }, {
+    concurrency: options.concurrency,
+    storeOptions: options.storeOptions,
+    backendOptions: options.backendOptions,
+  });
 }

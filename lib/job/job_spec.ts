@@ -104,6 +104,22 @@ export interface JobSpec {
   pipeline_version: string;
   /** ISO 8601 submission time of the first submission. */
   created_at: string;
+  /** Set when a trigger rule made the job from a new shard (an event or the pull path). */
+  trigger?: JobTrigger;
+}
+
+/** What made a trigger job: the rule and the shard version it processes. */
+export interface JobTrigger {
+  /** The rule's id (`_triggers/<rule>.json`). */
+  rule: string;
+  /** The bucket the event named (`""` for a store without buckets). */
+  bucket: string;
+  /** The shard's store key. */
+  key: string;
+  /** The shard version: its ETag (or a size-and-mtime stamp where the store has none). */
+  etag: string;
+  /** What reported the shard: an R2 action (`PutObject`, ...) or `"watch"`. */
+  source: string;
 }
 
 /** Where a sample or task failure happened. */

@@ -57,6 +57,7 @@ export {
   jobKeys,
   type JobPolicy,
   type JobSpec,
+  type JobTrigger,
   type RunningMarker,
   type ShardRef,
   type SupervisorMarker,

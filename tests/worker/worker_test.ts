@@ -17,8 +17,8 @@ interface Received {
 function receiver(answer: (n: number) => number, port = 0) {
   const got: Received[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
-    const body = await req.json();
-    got.push({ auth: req.headers.get("authorization"), path: new URL(req.url).pathname, ...body });
+    const events = await req.json();
+    got.push({ auth: req.headers.get("authorization"), path: new URL(req.url).pathname, events });
     return Response.json({ ok: true }, { status: answer(got.length) });
   });
   return { got, url: `http://127.0.0.1:${server.addr.port}`, port: server.addr.port, server };

@@ -35,7 +35,7 @@ export interface ForwardOutcome {
 const TRANSIENT_4XX = new Set([408, 425, 429]);
 
 /**
- * Posts `{ "events": [...] }` to `<url>/events` and classifies the answer.
+ * Posts the events as one JSON array to `<url>/events` and classifies the answer.
  *
  * @example
  * ```ts
@@ -58,7 +58,7 @@ export async function forwardEvents(
     response = await doFetch(`${url.replace(/\/+$/, "")}/events`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ events }),
+      body: JSON.stringify(events),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
