@@ -1,8 +1,8 @@
 /**
  * A cache of job bundles, so that submitting the same code again skips `deno bundle` (a
- * subprocess, ~0.3 s). An entry is keyed by what goes into the bundle besides source files (the
+ * subprocess). An entry is keyed by what goes into the bundle besides source files (the
  * module, the config and its text, the `deno` binary, the externals) and holds the bundle with a
- * stamp of its sources: `deno info --json` (~0.05 s) lists the module graph as Deno resolves it
+ * stamp of its sources: `deno info --json` (much cheaper than a bundle) lists the module graph as Deno resolves it
  * (every local file, whatever its kind: re-exports, types, JSON; remote modules; npm packages at
  * their resolved versions) and the stamp holds each local file's size and mtime and the rest by
  * name. A lookup stamps the graph before bundling; the bundle is stored under that stamp, so a

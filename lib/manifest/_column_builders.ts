@@ -240,10 +240,9 @@ export class ListBuilder implements ColumnBuilder {
 
   /**
    * The rows as a column coded here unless, at some item, more than 256 and more than half of
-   * the items so far are distinct: a Map lookup per item costs the writer's thread less than
-   * posting their text to the encode worker (joining 20k items and posting the text: ~1.9 ms,
-   * against ~0.8 ms of lookups as the rows are read). Else the items' text, coded where the
-   * column is encoded.
+   * the items so far are distinct: while items repeat, a Map lookup per item costs the writer's
+   * thread less than joining their text and posting it to the encode worker
+   * (`bench/manifests.ts`). Else the items' text, coded where the column is encoded.
    */
   finishParts(): ListColumn | ListParts {
     const coder = new ItemCoder(this.#n * 2, FEW);
@@ -304,9 +303,8 @@ export class ListBuilder implements ColumnBuilder {
 }
 
 /**
- * An array with room for `capacity` items, to be filled by index: ~10 us per 4096 strings here,
- * against ~90 us for `push` (which grows the array as it goes). At most 65536 at first, so that
- * V8 keeps its elements fast.
+ * An array with room for `capacity` items, to be filled by index (cheaper than `push`, which
+ * grows the array as it goes). At most 65536 at first, so that V8 keeps its elements fast.
  */
 function slots<T>(capacity: number): T[] {
   return new Array(Math.min(capacity, 65536));
@@ -316,8 +314,8 @@ function slots<T>(capacity: number): T[] {
 const FEW = 256;
 
 /**
- * Sample keys: kept as they are (an array store per sample: 10x cheaper than copying each
- * key's chars into bytes while the writer's data fills the caches), joined into one string when
+ * Sample keys: kept as they are (an array store per sample, cheaper than copying each key's
+ * chars into bytes while the writer's data fills the caches), joined into one string when
  * the batch or shard closes ({@linkcode KeyParts}); their UTF-8 is encoded from it in one call,
  * in the encode worker when there is one. The Parquet writer prefix-compresses them.
  */

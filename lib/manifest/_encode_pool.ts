@@ -7,8 +7,8 @@
  *
  * The worker (`node:worker_threads`, which can be unref'd: a web Worker keeps the process alive)
  * starts at a commit: in `"auto"` mode that of the first shard big enough to need it that is not
- * its writer's last (its start costs the calling thread ~70 ms once: a process writing one
- * shard, a job's task, never starts it); in `"worker"` mode the first commit. It is referenced
+ * its writer's last (its start costs the calling thread once: a process writing one shard,
+ * a job's task, never starts it); in `"worker"` mode the first commit. It is referenced
  * only while commits wait on it, so it never holds the process or a test open. Until it says it
  * is ready, and for small shards, the calling thread encodes (no wait for a boot or a round
  * trip). If it cannot start (no worker support, no module file: a

@@ -135,8 +135,8 @@ const capturers = new Map<string, Capture>();
 /**
  * A function calling `builders[i].push(sample[names[i]])` for each field. Generated once per
  * field list, with each name as a literal: each call site then sees one builder class and one
- * property name, and is inlined; a loop over the names is 3x slower (its keyed loads and calls
- * see every name and class). Names enter the source only through `JSON.stringify`.
+ * property name, and is inlined; a loop over the names is slower (its keyed loads and calls
+ * see every name and class: `bench/manifests.ts`). Names enter the source only through `JSON.stringify`.
  */
 function capturer(names: readonly string[]): Capture {
   const id = JSON.stringify(names);

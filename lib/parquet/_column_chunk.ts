@@ -7,8 +7,8 @@
  * sample keys DELTA_BYTE_ARRAY (consecutive keys share most bytes), integers and timestamps
  * DELTA_BINARY_PACKED, doubles and booleans PLAIN, low-cardinality strings as a dictionary.
  * Only chunks of raw string bytes (high-cardinality strings: DELTA_LENGTH_BYTE_ARRAY) are
- * zstd-compressed: zstd costs ~2.5 ns per byte, which on random doubles would buy ~25%, and
- * nearly nothing on the packed encodings.
+ * zstd-compressed: on doubles zstd buys little for its CPU, and nearly nothing on the packed
+ * encodings.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * The process's DuckDB: one in-memory instance, created on first use and reused (creating one
- * per shard would cost ~40 ms each), with a fresh connection per operation so that concurrent
+ * The process's DuckDB: one in-memory instance, created on first use and reused (not one per
+ * shard: creating an instance is costly), with a fresh connection per operation so that concurrent
  * shard commits do not share temp tables. Also a private temp folder for the Parquet files DuckDB
  * reads and writes: DuckDB cannot reach `s3://` here, so bytes always go through the Store.
  *

@@ -101,8 +101,8 @@ async function inFolder<T>(tmp: string, create: () => Promise<T>): Promise<T> {
  * removed and the error rethrown.
  */
 export async function writeTemp(tmp: string, body: PutBody): Promise<void> {
-  // Deno's own file calls: half the CPU per call of node:fs's (~0.25 vs ~0.5 ms for a write,
-  // rename and unlink), and a put of a shard is thousands of writes.
+  // Deno's own file calls: less CPU per call than node:fs's (for a write, rename and unlink),
+  // and a put of a shard is thousands of writes.
   if (!(body instanceof ReadableStream)) {
     const bytes = typeof body === "string" ? encoder.encode(body) : body;
     try {
@@ -120,7 +120,7 @@ export async function writeTemp(tmp: string, body: PutBody): Promise<void> {
   };
   try {
     // Small chunks (a ShardWriter sends one per sample) are gathered into one write: a write
-    // call costs ~13 µs here whatever its size, and concurrent writers contend in the kernel.
+    // call costs about the same whatever its size, and concurrent writers contend in the kernel.
     let buf: Uint8Array | undefined;
     let used = 0;
     for await (const chunk of bodyChunks(body)) {

@@ -87,7 +87,7 @@ registerStoreScheme("memory", (url) => {
   }
   return new MemoryStore({ name: url.host });
 });
-// The S3 backend (and the AWS SDK, ~250 ms to import) loads on first use only, so that local
+// The S3 backend (and the AWS SDK, slow to import) loads on first use only, so that local
 // processes (CLI, job workers) start fast.
 registerStoreScheme("s3", async (url, options) => {
   if (!BUCKET.test(url.host)) {

@@ -63,7 +63,7 @@ const DELETE_BATCH = 1000;
 let storage: Promise<typeof import("@aws-sdk/lib-storage")> | undefined;
 
 /**
- * The AWS SDK, imported on first use (~250 ms): whatever imports shardline without using S3
+ * The AWS SDK, imported on first use (it is slow to import): whatever imports shardline without using S3
  * (a job's bundle, a local worker) does not pay for it.
  */
 function loadSdk(): Promise<Sdk> {

@@ -4,7 +4,7 @@
  * @module
  */
 
-// One grow function per array type: a shared generic one is megamorphic and 5x slower.
+// One grow function per array type: a shared generic one is megamorphic, and slower.
 export function growF64(a: Float64Array, need: number): Float64Array {
   const next = new Float64Array(Math.max(need, a.length * 2));
   next.set(a);

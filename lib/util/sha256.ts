@@ -1,6 +1,6 @@
 /**
- * The one SHA-256 hex digest of bytes or a string (node:crypto: ~3x Web Crypto's one-shot
- * digest here, and synchronous), for manifests, verification and job ids alike.
+ * The one SHA-256 hex digest of bytes or a string (node:crypto: synchronous, and cheaper than
+ * Web Crypto's one-shot digest on small inputs), for manifests, verification and job ids alike.
  *
  * @module
  */
