@@ -25,6 +25,11 @@
  *   process pool by default), {@linkcode status} and {@linkcode awaitResults} from the store.
  * - **query**: {@linkcode query} a dataset's manifests into a nodejs-polars DataFrame (`where` as
  *   SQL or a filter object; shards pruned from the index), with sample locations and an explain.
+ * - **notebook**: in Jupyter (Deno kernel) schemas, stats, manifests, jobs and query results render
+ *   as HTML; charts from the aggregates ({@linkcode plotHistogram}, {@linkcode plotCounts},
+ *   {@linkcode plotShardSpread}, {@linkcode plotJobProgress}) display inline and save as SVG or
+ *   PNG; {@linkcode progressDisplay} shows a job's progress in place, {@linkcode progressBar} on
+ *   a terminal.
  *
  * @example
  * ```ts
