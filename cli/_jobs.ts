@@ -6,13 +6,35 @@
  */
 import { awaitResults, type JobResults } from "../lib/job/mod.ts";
 import type { JobState, JobStatus } from "../lib/job/status.ts";
-import type { Store } from "../lib/store/mod.ts";
-import { type CliContext, type StoreFlags, UsageError } from "./_context.ts";
+import { openStore, type OpenStoreOptions, type Store } from "../lib/store/mod.ts";
+import { type CliContext, type StoreFlags, storeOptionsFrom, UsageError } from "./_context.ts";
 import { formatSeconds, progressBar } from "../lib/notebook/progress_bar.ts";
 
 /** The store the job commands use without `--store`. */
 export function storeUrlOf(flags: { store?: string }, ctx: CliContext): string {
   return flags.store ?? ctx.env.SHARDLINE_STORE ?? "./data";
+}
+
+/**
+ * The store of a long-running service (`serve`, `watch`) and the options its executors open it
+ * with: SHARDLINE_STORE_OPTIONS (JSON, as executor processes get them; on Modal, from the
+ * Secret), else the S3 flags and the usual environment variables (for an `s3:` store).
+ */
+export async function openServiceStore(
+  flags: StoreFlags & { store?: string },
+  ctx: CliContext,
+): Promise<{ store: Store; storeOptions?: OpenStoreOptions }> {
+  const url = storeUrlOf(flags, ctx);
+  const storeOptions = ctx.env.SHARDLINE_STORE_OPTIONS
+    ? parseJsonObject(
+      ctx.env.SHARDLINE_STORE_OPTIONS,
+      "SHARDLINE_STORE_OPTIONS",
+    ) as OpenStoreOptions
+    : url.startsWith("s3:")
+    ? storeOptionsFrom(flags, ctx.env)
+    : undefined;
+  const store = storeOptions ? await openStore(url, storeOptions) : await openJobStore(flags, ctx);
+  return { store, storeOptions };
 }
 
 /** Opens the store from the flags. */

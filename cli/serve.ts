@@ -6,10 +6,9 @@
  */
 import { createDispatcher } from "../lib/server/mod.ts";
 import { triggerEvents } from "../lib/trigger/mod.ts";
-import { openStore, type OpenStoreOptions } from "../lib/store/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { parseCommand, storeOptionsFrom, UsageError } from "./_context.ts";
-import { openJobStore, parseJsonObject, storeUrlOf } from "./_jobs.ts";
+import { parseCommand, UsageError } from "./_context.ts";
+import { openServiceStore, parseJsonObject } from "./_jobs.ts";
 
 const help = `usage: deno task cli serve [--port 8787] [--hostname 127.0.0.1]
   [--token-env SHARDLINE_TOKEN] [--backend local] [--backend-options JSON] [--max-body-bytes N]
@@ -54,18 +53,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const backendOptions = values["backend-options"]
     ? parseJsonObject(values["backend-options"], "--backend-options")
     : undefined;
-  const url = storeUrlOf(values, ctx);
-  // The store's options: SHARDLINE_STORE_OPTIONS (JSON, as executor processes get them; on
-  // Modal, from the Secret), else the S3 flags and the usual environment variables.
-  const storeOptions = ctx.env.SHARDLINE_STORE_OPTIONS
-    ? parseJsonObject(
-      ctx.env.SHARDLINE_STORE_OPTIONS,
-      "SHARDLINE_STORE_OPTIONS",
-    ) as OpenStoreOptions
-    : url.startsWith("s3:")
-    ? storeOptionsFrom(values, ctx.env)
-    : undefined;
-  const store = storeOptions ? await openStore(url, storeOptions) : await openJobStore(values, ctx);
+  const { store, storeOptions } = await openServiceStore(values, ctx);
   const handler = createDispatcher(store, {
     token,
     backend: values.backend,

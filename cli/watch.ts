@@ -7,8 +7,8 @@
  */
 import { type WatchRuleResult, watchTriggers } from "../lib/trigger/mod.ts";
 import type { CliContext } from "./_context.ts";
-import { parseCommand, storeOptionsFrom, UsageError, withStore } from "./_context.ts";
-import { openJobStore, parseJsonObject, storeUrlOf } from "./_jobs.ts";
+import { parseCommand, UsageError, withStore } from "./_context.ts";
+import { openServiceStore, parseJsonObject } from "./_jobs.ts";
 
 const help = `usage: deno task cli watch [--backfill] [--rule ID ...] [--overlap SECONDS]
   [--interval SECONDS] [--backend local] [--backend-options JSON] [--json] [--store URL]
@@ -18,7 +18,8 @@ For each trigger rule ("deno task cli trigger"), lists its prefix, takes the sha
 since the rule's checkpoint (_triggers/_checkpoints/<rule>.json) minus --overlap (default 600:
 a multipart upload keeps its start time), submits one job per new shard version (the same job
 an R2 event would make: nothing runs twice), then moves the checkpoint. --backfill takes every
-shard under the prefix. Runs once, or every --interval seconds until interrupted. Prints one
+shard under the prefix. Runs once, or every --interval seconds until interrupted. The store's
+options come from SHARDLINE_STORE_OPTIONS (JSON) when set, as for serve. Prints one
 line per rule (--json: one JSON object per rule and run).`;
 
 /** Runs `watch`. */
@@ -43,9 +44,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const backendOptions = values["backend-options"]
     ? parseJsonObject(values["backend-options"], "--backend-options")
     : undefined;
-  const url = storeUrlOf(values, ctx);
-  const storeOptions = url.startsWith("s3:") ? storeOptionsFrom(values, ctx.env) : undefined;
-  return await withStore(openJobStore(values, ctx), async (store) => {
+  const { store, storeOptions } = await openServiceStore(values, ctx);
+  return await withStore(Promise.resolve(store), async (store) => {
     let failed = 0;
     for (let run = 0;; run++) {
       const results = await watchTriggers(store, {

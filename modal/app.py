@@ -12,6 +12,8 @@ without downloads):
                       Modal retries a call whose process died without an outcome; the task runner
                       is idempotent, so a rerun never writes an output twice.
   dispatcher()        the HTTP API: `deno task cli serve --backend modal` as a web server.
+  watch()             scheduled (SHARDLINE_WATCH_CRON): `deno task cli watch --backend modal`,
+                      the pull path of the trigger rules (see the end of this file).
 
 No command line is built here: argv lists come from the TypeScript side (see
 modal/shardline_modal.py). Store credentials come from the Modal Secret named by
@@ -118,3 +120,23 @@ def dispatcher():
          "--port", str(DISPATCHER_PORT), "--backend", "modal"],
         cwd=ROOT,
     )
+
+
+# --- The pull path of the trigger rules (issue 23), on a schedule -------------------------------
+# `deno task cli watch --backend modal` submits the shards that arrived since each trigger rule's
+# checkpoint (kept in the store): what R2 event notifications delivered is found done, what they
+# lost is processed. SHARDLINE_WATCH_CRON (deploy time, default every 10 minutes) sets the
+# schedule. Same secrets as the dispatcher: the store, and the Modal token the modal backend
+# starts supervisors with.
+WATCH_CRON = os.environ.get("SHARDLINE_WATCH_CRON", "*/10 * * * *")
+
+
+@app.function(
+    cpu=0.25,
+    memory=1024,
+    timeout=3600,
+    schedule=modal.Cron(WATCH_CRON),
+    secrets=[r2, modal.Secret.from_name(DISPATCHER_SECRET)],
+)
+def watch():
+    subprocess.run(["deno", "task", "cli", "watch", "--backend", "modal"], cwd=ROOT, check=True)
