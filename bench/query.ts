@@ -11,7 +11,8 @@
  * - selective: one label over a 10-day window (about 1% of the shards can match);
  * - unselective: `confidence > 0.5` (every shard survives pruning).
  *
- * Each is timed `--rounds` times after one warm-up round (which fills shardline's manifest
+ * Both sides end with a polars DataFrame of all the fields (DuckDB writes Parquet, polars reads
+ * it). Each is timed `--rounds` times after one warm-up round (which fills shardline's manifest
  * cache and the OS page cache for both); the medians are compared. Then the planner alone:
  * `pruneShards` over synthetic index columns of 10,000 and 100,000 shard headers (built with
  * `indexColumnsFromHeaders`, no shards written). Then `getSample`: the key index's first build
@@ -21,6 +22,7 @@
  */
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
+import pl from "nodejs-polars";
 import { defineSchema, f } from "../lib/schema/mod.ts";
 import { LocalStore } from "../lib/store/mod.ts";
 import { type ManifestHeader, parseManifestHeader, readManifest } from "../lib/manifest/mod.ts";
@@ -127,9 +129,14 @@ export async function run(args: string[] = []): Promise<void> {
         throw new Error(`${c.name}: shardline ${mine.length} rows, DuckDB ${ref.length}`);
       }
       const ours = await timeIt(() => query(store, "ds", { where: c.where, cacheDir }), rounds);
+      // The peer ends where shardline does: a polars DataFrame (DuckDB writes Parquet, polars
+      // reads it: the fastest route from DuckDB to polars here, the one shardline takes).
       const theirs = await timeIt(async () => {
-        const r = await con.runAndReadAll(`SELECT * FROM ${glob} WHERE ${c.where}`);
-        return r.getColumnsJS();
+        const out = `${cacheDir}/peer.parquet`;
+        await con.run(`COPY (SELECT * FROM ${glob} WHERE ${c.where}) TO '${out}' (FORMAT parquet)`);
+        const df = pl.readParquet(out);
+        await Deno.remove(out);
+        return df;
       }, rounds);
       console.log(
         `| ${c.name} | ${cold.explain.shards.scanned} of ${shards} | ${mine.length} | ${

@@ -10,9 +10,9 @@ import type { Store } from "../store/mod.ts";
 import { cacheParquet } from "./_manifest_cache.ts";
 import type { Plan } from "./_plan.ts";
 import { withSandbox } from "./_sandbox.ts";
-import { dtypeOf, listSeries, toSeries } from "./_to_polars.ts";
+import { join } from "node:path";
+import { dtypeOf, listSeries } from "./_to_polars.ts";
 import { sqlIdent, sqlString } from "./predicate.ts";
-import type { SampleLocation } from "./query.ts";
 
 /** What to scan. */
 export interface ScanOptions {
@@ -29,7 +29,6 @@ export interface ScanOptions {
 /** What a scan returned and cost. */
 export interface ScanResult {
   df: pl.DataFrame;
-  locations: SampleLocation[];
   matched: number | null;
   bytes: number;
   fetchedBytes: number;
@@ -70,7 +69,6 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
   const fetchMs = performance.now() - t;
   const result: ScanResult = {
     df: emptyFrame(select, p),
-    locations: [],
     matched: 0,
     bytes: cache.bytes,
     fetchedBytes: cache.fetchedBytes,
@@ -84,66 +82,53 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
   const where = o.where ?? p.where;
   const needed = [...select, ...(o.order ?? []).map((k) => k.field), ...fieldsIn(p, where)];
   const source = manifestSource(p, shards, cache.paths, needed);
+  // atdata's manifests hold no real offsets: null there.
+  const inexact = shards.flatMap((
+    i,
+    j,
+  ) => (index.exactOffsets[i] ? [] : [sqlString(cache.paths[j]!)]));
   const columns = [
     `"__key__"`,
-    `"__file__"`,
-    `"__offset__"`,
-    `"__size__"`,
-    ...select.map((name) =>
-      index.catalog.get(name)?.type === "timestamp" && !index.catalog.get(name)?.list
-        ? `epoch_us(${sqlIdent(name)}) AS ${sqlIdent(name)}`
-        : sqlIdent(name)
-    ),
+    `"__file__" AS "__shard__"`,
+    inexact.length
+      ? `CASE WHEN "__file__" IN (${
+        inexact.join(", ")
+      }) THEN NULL ELSE "__offset__" END::BIGINT AS "__offset__"`
+      : `"__offset__"::BIGINT AS "__offset__"`,
+    `"__size__"::BIGINT AS "__size__"`,
+    ...select.map(sqlIdent),
   ];
   const orderSql = o.order?.length
     ? ` ORDER BY ${
-      o.order.map((k) =>
-        `${sqlIdent(k.field === "__shard__" ? "__file__" : k.field)} ${k.desc ? "DESC" : "ASC"}`
-      )
-        .join(", ")
+      o.order.map((k) => `${sqlIdent(k.field)} ${k.desc ? "DESC" : "ASC"}`).join(", ")
     }`
     : "";
-  const sql = `SELECT ${columns.join(", ")} FROM (${source}) WHERE ${where}${orderSql}${
+  const out = join(cacheDir, `.result-${Deno.pid}-${resultCounter++}.parquet`);
+  const sql = `COPY (SELECT ${columns.join(", ")} FROM (${source}) WHERE ${where}${orderSql}${
     o.limit !== undefined ? ` LIMIT ${o.limit}` : ""
-  }`;
+  }) TO ${sqlString(out)} (FORMAT parquet)`;
   t = performance.now();
-  const reader = await withSandbox(cacheDir, (con) => con.runAndReadAll(sql));
-  const cols = reader.getColumnsJS();
-  const types = reader.columnTypes().map(String);
-  result.scanMs = performance.now() - t;
-  if (cols.length === 0 || cols[0]!.length === 0) return result; // no row: the typed empty frame
-
-  t = performance.now();
-  const shardOf = new Map<string, string>();
-  const inexact = new Set<string>();
-  shards.forEach((i, j) => {
-    shardOf.set(cache.paths[j]!, index.shard[i]!);
-    if (!index.exactOffsets[i]) inexact.add(cache.paths[j]!);
-  });
-  const keys = cols[0] as string[];
-  const fileCol = cols[1] as string[];
-  const offsets = cols[2]!.map((v, r) => (inexact.has(fileCol[r]!) ? null : v));
-  const sizes = cols[3]!;
-  const shardCol = fileCol.map((f) => shardOf.get(f)!);
-  result.df = pl.DataFrame([
-    pl.Series("__key__", keys, pl.Utf8),
-    pl.Series("__shard__", shardCol, pl.Utf8),
-    toSeries("__offset__", offsets, "BIGINT"),
-    toSeries("__size__", sizes, "BIGINT"),
-    ...select.map((name, k) =>
-      toSeries(name, cols[k + 4]!, types[k + 4]!, index.catalog.get(name))
-    ),
-  ]);
-  result.locations = keys.map((key, r) => ({
-    shard: shardCol[r]!,
-    key,
-    offset: offsets[r] === null ? null : Number(offsets[r]),
-    size: Number(sizes[r]),
-  }));
-  result.matched = o.limit === undefined ? keys.length : null;
+  try {
+    await withSandbox(cacheDir, (con) => con.run(sql));
+    result.scanMs = performance.now() - t;
+    // DuckDB's Parquet read natively by polars: int64, timestamps (us, UTC) and lists keep
+    // their types with no value passing through JS.
+    t = performance.now();
+    const df = pl.readParquet(out);
+    // Cached file -> the shard's store key.
+    const shardKeys = shards.map((i) => index.shard[i]!);
+    if (df.height > 0) {
+      result.df = df.withColumns(pl.col("__shard__").replace(cache.paths, shardKeys));
+    }
+  } finally {
+    await Deno.remove(out).catch(() => {});
+  }
+  result.matched = o.limit === undefined ? result.df.height : null;
   result.convertMs = performance.now() - t;
   return result;
 }
+
+let resultCounter = 0;
 
 /** The catalog fields that a SQL condition names. */
 export function fieldsIn(p: Plan, where: string): string[] {

@@ -16,6 +16,7 @@ import type { DecodedSample, TarSample } from "../shard/mod.ts";
 import type { Fields, Schema } from "../schema/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { candidateShards, updateKeyIndex } from "./_key_index.ts";
+import { locationsOf } from "./_locations.ts";
 import { plan } from "./_plan.ts";
 import { defaultCacheDir } from "./_sandbox.ts";
 import { scanManifests } from "./_scan.ts";
@@ -96,7 +97,7 @@ export async function getSample(
     where: `("__key__" = ${sqlString(key)})`,
     limit: 1,
   });
-  const location = scan.locations[0];
+  const location = locationsOf(scan.df)[0];
   options.onStats?.({
     shards: p.index.cols.length,
     indexed: keys.computed,

@@ -16,6 +16,7 @@ import pl from "nodejs-polars";
 import { ManifestBuilder } from "../manifest/mod.ts";
 import { ShardWriter, type TarSample } from "../shard/mod.ts";
 import { type Store, StoreError } from "../store/mod.ts";
+import { locationsOf } from "./_locations.ts";
 import { plan } from "./_plan.ts";
 import { defaultCacheDir } from "./_sandbox.ts";
 import { scanManifests } from "./_scan.ts";
@@ -137,6 +138,7 @@ export async function materialize(
     limit: q.limit,
     concurrency,
   });
+  const locations = locationsOf(scan.df);
   const columns = Object.fromEntries(
     fields.map((f) => [f, columnValues(scan.df, f, catalog.get(f)?.type)]),
   );
@@ -159,8 +161,8 @@ export async function materialize(
   });
   const batch = 1000;
   try {
-    for (let start = 0; start < scan.locations.length; start += batch) {
-      const locs = scan.locations.slice(start, start + batch);
+    for (let start = 0; start < locations.length; start += batch) {
+      const locs = locations.slice(start, start + batch);
       const raw = await readSamples(store, locs, { concurrency: Math.min(concurrency, 8) });
       for (let j = 0; j < raw.length; j++) {
         const r = start + j;
@@ -177,7 +179,7 @@ export async function materialize(
       query: canonical,
       parents,
       output,
-      samples: scan.locations.length,
+      samples: locations.length,
       shards: shards.map((s) => s.key),
       created_at: new Date().toISOString(),
     };

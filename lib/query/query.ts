@@ -14,6 +14,7 @@ import type pl from "nodejs-polars";
 import { type DisplayBundle, JUPYTER_DISPLAY, renderDisplay } from "../display/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { checkField } from "./_check_predicate.ts";
+import { locationsOf } from "./_locations.ts";
 import { plan } from "./_plan.ts";
 import { defaultCacheDir } from "./_sandbox.ts";
 import { scanManifests } from "./_scan.ts";
@@ -32,7 +33,7 @@ export interface QueryOptions {
   where?: string | WhereFilter;
   /** Fields to return besides `__key__`, `__shard__`, `__offset__`, `__size__`. @default all */
   select?: readonly string[];
-  /** Sort keys: `"confidence DESC"`, `"__key__"`. @default the scan's order */
+  /** Sort keys, manifest fields: `"confidence DESC"`, `"__key__"`. @default the scan's order */
   orderBy?: string | readonly string[];
   /** Most rows returned. @default all */
   limit?: number;
@@ -56,20 +57,23 @@ export interface SampleLocation {
 export class QueryResult {
   /** One row per matching sample: `__key__`, `__shard__`, `__offset__`, `__size__`, fields. */
   readonly df: pl.DataFrame;
-  /** One location per row of `df`, in the same order. */
-  readonly locations: SampleLocation[];
   /** What the query did (JSON-ready). */
   readonly explain: QueryExplain;
+  #locations?: SampleLocation[];
 
-  constructor(df: pl.DataFrame, locations: SampleLocation[], explain: QueryExplain) {
+  constructor(df: pl.DataFrame, explain: QueryExplain) {
     this.df = df;
-    this.locations = locations;
     this.explain = explain;
   }
 
   /** Jupyter rendering: the first rows and the explain report (see `lib/notebook/`). */
   [JUPYTER_DISPLAY](): Promise<DisplayBundle> {
     return renderDisplay("query_result", this);
+  }
+
+  /** One location per row of `df`, in the same order (built on first use). */
+  get locations(): SampleLocation[] {
+    return this.#locations ??= locationsOf(this.df);
   }
 
   /** The explain text followed by the DataFrame's text. */
@@ -135,7 +139,7 @@ export async function query(
   const select = options.select ?? [...catalog.keys()].filter((n) => !n.startsWith("__"));
   for (const name of select) checkField(name, catalog);
   const order = orderKeys(options.orderBy);
-  for (const { field } of order) if (field !== "__shard__") checkField(field, catalog);
+  for (const { field } of order) checkField(field, catalog);
   const scan = await scanManifests(store, p, {
     select,
     order,
@@ -164,5 +168,5 @@ export async function query(
     },
   };
   explain.timeMs.total = performance.now() - start;
-  return new QueryResult(scan.df, scan.locations, explain);
+  return new QueryResult(scan.df, explain);
 }
