@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { IndexColumnsPart } from "../dataset/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { checkPredicate } from "./_check_predicate.ts";
 import { type QueryIndex, readQueryIndex } from "./_query_index.ts";
@@ -28,6 +29,37 @@ export interface Plan {
 
 const TRUE: Predicate = { op: "and", args: [] };
 
+/** Parsed where texts (the same text always parses to the same tree), most recent last. */
+const parsedCache = new Map<string, Predicate>();
+
+async function parsed(text: string, cacheDir: string): Promise<Predicate> {
+  const hit = parsedCache.get(text);
+  if (hit) return parsedCache.delete(text), parsedCache.set(text, hit), hit;
+  const tree = await withSandbox(cacheDir, (con) => parseWhere(con, text));
+  parsedCache.set(text, tree);
+  if (parsedCache.size > 256) parsedCache.delete(parsedCache.keys().next().value!);
+  return tree;
+}
+
+/** Whether pruning `p` may use the index columns `part` (histograms: ranges; sets: `has`). */
+function needs(p: Predicate, part: string): boolean {
+  switch (p.op) {
+    case "and":
+    case "or":
+      return p.args.some((a) => needs(a, part));
+    case "not":
+      return needs(p.arg, part);
+    case "has":
+      return part !== "histogram";
+    case "cmp":
+    case "between":
+    case "in":
+      return part === "histogram";
+    default:
+      return false;
+  }
+}
+
 /** Reads, parses, checks and prunes. */
 export async function plan(
   store: Store,
@@ -40,10 +72,14 @@ export async function plan(
   const raw = where === undefined
     ? TRUE
     : typeof where === "string"
-    ? await withSandbox(cacheDir, (con) => parseWhere(con, where))
+    ? await parsed(where, cacheDir)
     : compileFilter(where);
   let parse = performance.now() - t;
-  const index = await readQueryIndex(store, dataset, [...predicateFields(raw), ...extraFields]);
+  const index = await readQueryIndex(store, dataset, [...predicateFields(raw), ...extraFields], {
+    skip: ["histogram", "set_values", "bloom"].filter((part) =>
+      !needs(raw, part)
+    ) as IndexColumnsPart[],
+  });
   t = performance.now();
   const predicate = checkPredicate(raw, index.catalog);
   parse += performance.now() - t;

@@ -3,14 +3,19 @@
  * ({@linkcode IndexColumns}, from `readIndexColumns`: only the fields the `where` names), the
  * field catalog and the fields of each schema version (from one manifest header per schema
  * version present, one GET each), the store keys of each shard's Parquet manifest, and their
- * versions (a HEAD of each surviving shard's Parquet: ETag, size and time, hashed), which key
- * the local manifest cache and a view's hash.
+ * versions, which key the local manifest cache and a view's hash: the sha256 the header records
+ * (an index column), else a HEAD of the Parquet (ETag, size and time, hashed).
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { type ManifestHeader, readManifest } from "../manifest/mod.ts";
-import { datasetNotFound, type IndexColumns, readIndexColumns } from "../dataset/mod.ts";
+import {
+  datasetNotFound,
+  type IndexColumns,
+  type IndexColumnsPart,
+  readIndexColumns,
+} from "../dataset/mod.ts";
 import type { ManifestField } from "../schema/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type FieldCatalog, fieldCatalog } from "./field_catalog.ts";
@@ -52,13 +57,10 @@ export async function readQueryIndex(
   store: Store,
   dataset: string,
   fields: readonly string[] | undefined,
-  options: { skipSets?: boolean } = {},
+  options: { skip?: readonly IndexColumnsPart[] } = {},
 ): Promise<QueryIndex> {
   const start = performance.now();
-  const cols = await readIndexColumns(store, dataset, {
-    fields,
-    skip: options.skipSets ? ["set_values", "bloom"] : [],
-  });
+  const cols = await readIndexColumns(store, dataset, { fields, skip: options.skip });
   if (cols.length === 0) {
     // A dataset with nothing stored: name the datasets beside it.
     const missing = await datasetNotFound(store, dataset);
@@ -103,10 +105,18 @@ export async function readQueryIndex(
       },
     ),
   };
-  const parquetKey = shard.map((s) => `${s.replace(/\.tar(\.gz)?$/, "")}.manifest.parquet`);
+  // The header's Parquet name (relative to the shard's folder), else the sibling name.
+  const folder = dataset ? `${dataset}/` : "";
+  const parquetKey = shard.map((s, i) => {
+    const recorded = cols.parquet_key?.[i];
+    if (recorded) return folder + cols.name[i]!.replace(/[^/]*$/, "") + recorded;
+    return `${s.replace(/\.tar(\.gz)?$/, "")}.manifest.parquet`;
+  });
   const known = new Map<number, Promise<string>>();
   const versionOfShard = (i: number) => {
     let p = known.get(i);
+    const sha = cols.parquet_sha256?.[i];
+    if (!p && sha && /^[0-9a-f]{64}$/.test(sha)) p = Promise.resolve(sha);
     if (!p) {
       p = store.head(parquetKey[i]!).then((info) => {
         if (!info) {
