@@ -7,12 +7,15 @@
  * - Committing shard `X.tar` writes `<dataset>/_index/shards/X.json` (create-only) right after
  *   `X.manifest.json`: one fragment per shard, so committers never contend.
  * - {@linkcode compactIndex} folds the newest generation and the fragments into generation
- *   `n + 1`, `<dataset>/_index/compacted-<n+1>.parquet`, written create-only: of two compactions
- *   racing from generation `n`, one wins, the other gives up and deletes nothing. Each generation
- *   thus contains its predecessor, and the winner deletes only the fragments it included.
+ *   `n + 1`, `<dataset>/_index/compacted-<n+1>.json` (the list of its columnar segments, see
+ *   `compact_index.ts`), written create-only after its new segments: of two compactions racing
+ *   from generation `n`, one wins, the other deletes only what it wrote. Each generation thus
+ *   contains its predecessor, and the winner deletes only the fragments it included.
+ *   Generations of the older layout (one `compacted-<n>.parquet`) are still read.
  * - {@linkcode readIndex} = newest generation, overridden by the fragments, minus tombstones. If
- *   a generation or fragment it listed vanishes, or a newer generation appears while it lists,
- *   it starts over. So it is always current: a shard is visible as soon as its fragment exists.
+ *   a generation, segment or fragment it listed vanishes, or a newer generation appears while it
+ *   lists, it starts over from the newer one (it gives up only after 8 tries without a newer
+ *   generation). So it is always current: a shard is visible as soon as its fragment exists.
  * - {@linkcode removeFromIndex} takes a shard out (a tombstone `_index/removed/X.json`, then the
  *   fragment goes); compaction applies and clears tombstones; re-committing the shard clears its
  *   tombstone before writing the new fragment.
