@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MemoryStore } from "../store/memory_store.ts";
 import { StoreError } from "../store/store_error.ts";
-import { readIndex } from "./dataset_index.ts";
+import { readIndex, scanIndex } from "./dataset_index.ts";
 import { compactIndex } from "./compact_index.ts";
 import { rebuildIndex } from "./rebuild_index.ts";
 import { removeFromIndex } from "./remove_from_index.ts";
@@ -151,4 +151,20 @@ Deno.test("removeFromIndex hides a compacted shard until it is committed again",
   await removeFromIndex(store, "ds/shard-000002.tar");
   await compactIndex(store, "ds");
   assert.equal((await readIndex(store, "ds")).entries.length, 2);
+});
+
+Deno.test("scanIndex streams the entries readIndex gives, batch by batch", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 4);
+  await compactIndex(store, "ds");
+  await write(store, 4, 2);
+  await compactIndex(store, "ds");
+  await write(store, 6, 2);
+  await removeFromIndex(store, "ds/shard-000005.tar");
+  const batches: string[][] = [];
+  for await (const batch of scanIndex(store, "ds")) batches.push(batch.map((e) => e.name));
+  assert.ok(batches.length >= 3); // two segments, then the fragments
+  const expected = (await readIndex(store, "ds")).entries.map((e) => e.name);
+  assert.deepEqual(batches.flat().sort(), expected);
+  assert.equal(expected.length, 7);
 });
