@@ -19,6 +19,7 @@
  * @module
  */
 import { cpuUsage } from "node:process";
+import { existsSync } from "node:fs";
 import { LocalStore } from "../lib/store/local_store.ts";
 import type {
   GetOptions,
@@ -103,7 +104,7 @@ const Sample = defineSchema({
 const LABELS = ["bird", "cat", "dog", "fish", "frog", "horse", "deer", "truck"];
 
 /** The header of one real shard: the template every synthetic header copies. */
-async function templateHeader(): Promise<ManifestHeader> {
+export async function templateHeader(): Promise<ManifestHeader> {
   const store = new MemoryStore();
   const samples = Array.from({ length: 50 }, (_, i) => ({
     __key__: `s${i}`,
@@ -228,14 +229,34 @@ function entry(t: ManifestHeader, i: number): IndexEntry {
 /** Writes a compacted index of `n` shards plus `fresh` fragments into folder `dir`. */
 async function generate(dir: string, n: number, fresh: number): Promise<void> {
   const store = new LocalStore(dir);
-  const t = await templateHeader();
+  const count = Math.ceil(n / SEGMENT_ROWS);
+  const info = (k: number) => `${dir}/seg-${k}.info.json`;
+  const missing = Array.from({ length: count }, (_, k) => k).filter((k) => !existsSync(info(k)));
+  // Segments in child processes, 4 at a time (each holds its shards' headers while encoding).
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) {
+      const k = missing[next++]!;
+      const args = [
+        "run",
+        "-A",
+        import.meta.filename!,
+        "--gen-segment",
+        dir,
+        "--n",
+        String(n),
+        "--k",
+        String(k),
+      ];
+      const out = await new Deno.Command(Deno.execPath(), { args, stderr: "inherit" }).output();
+      if (!out.success) throw new Error(`segment ${k} failed`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
   const segments = [];
-  for (let start = 0; start < n; start += SEGMENT_ROWS) {
-    const entries = [];
-    for (let i = start; i < Math.min(n, start + SEGMENT_ROWS); i++) entries.push(entry(t, i));
-    const seg = encodeSegment(newSegmentId(1), entries);
-    await putSegment(store, DATASET, seg);
-    segments.push(seg.info);
+  for (let k = 0; k < count; k++) {
+    segments.push(JSON.parse(await Deno.readTextFile(info(k))));
+    await Deno.remove(info(k));
   }
   await putGeneration(store, DATASET, {
     format: "shardline-index/2",
@@ -243,7 +264,19 @@ async function generate(dir: string, n: number, fresh: number): Promise<void> {
     created_at: new Date().toISOString(),
     segments,
   });
-  await writeFragments(store, t, n, fresh);
+  await writeFragments(store, await templateHeader(), n, fresh);
+}
+
+/** Writes segment `k` of a dataset of `n` shards and its info beside the dataset. */
+async function generateSegment(dir: string, n: number, k: number): Promise<void> {
+  const t = await templateHeader();
+  const entries = [];
+  for (let i = k * SEGMENT_ROWS; i < Math.min(n, (k + 1) * SEGMENT_ROWS); i++) {
+    entries.push(entry(t, i));
+  }
+  const seg = encodeSegment(newSegmentId(1), entries);
+  await putSegment(new LocalStore(dir), DATASET, seg);
+  await Deno.writeTextFile(`${dir}/seg-${k}.info.json`, JSON.stringify(seg.info));
 }
 
 async function writeFragments(store: Store, t: ManifestHeader, from: number, count: number) {
@@ -419,8 +452,11 @@ export async function run(): Promise<void> {
 
 if (import.meta.main) {
   const gen = arg("gen", "");
+  const segment = arg("gen-segment", "");
   const op = arg("op", "");
-  if (gen) {
+  if (segment) {
+    await generateSegment(segment, Number(arg("n", "0")), Number(arg("k", "0")));
+  } else if (gen) {
     const n = Number(arg("n", "0")), fresh = Number(arg("fresh", "0"));
     if (Deno.args.includes("--only-fresh")) {
       await writeFragments(new LocalStore(gen), await templateHeader(), n, fresh);
