@@ -6,7 +6,8 @@ Runs the same glue Modal's functions run (shardline_modal.supervise and run_task
 argv lists the TypeScript side generated), with a local spawn in place of Modal's
 `task.spawn`: each task call runs run_task in a thread, and a call that raises TaskCrashed is
 run again up to STANDIN_MAX_RETRIES times (as modal.Retries would). It counts what it ran in
-STANDIN_CALL_LOG (one JSON line per task process started), when set.
+STANDIN_CALL_LOG (one JSON line per task call try with its argv, one with the pid of each
+process started), when set.
 """
 
 import json
@@ -46,6 +47,9 @@ class LocalCall:
 
     def started(self, proc):
         self.proc = proc
+        if self.call_log:
+            with open(self.call_log, "a") as f:
+                f.write(json.dumps({"pid": proc.pid}) + "\n")
         if self.cancelled:
             proc.kill()
 

@@ -15,6 +15,7 @@ import { submit } from "../../lib/exec/mod.ts";
 import { taskCommand } from "../../lib/exec/task_command.ts";
 import { jobKeys, type SupervisorMarker } from "../../lib/job/job_spec.ts";
 import { readJson } from "../../lib/job/job_records.ts";
+import { processAlive } from "../../lib/job/sweep_temp.ts";
 import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import { until, writeItems, writeJob } from "../job/_fixtures.ts";
 import { noPython, registerStandin, standinProcesses } from "./_standin.ts";
@@ -100,7 +101,7 @@ Deno.test({
       // attempts (it failed: the supervisor retried it), task-000000 once.
       const calls = (await Deno.readTextFile(callLog)).trim().split("\n").map((l) =>
         JSON.parse(l) as { argv: string[]; container_try: number }
-      );
+      ).filter((c) => c.argv);
       const byTask = (t: string) => calls.filter((c) => c.argv.includes(t));
       const cmd = (taskId: string, attempt: number) =>
         taskCommand(storeUrl, { jobId: job.id, taskId, attempt, final: false });
@@ -117,6 +118,79 @@ Deno.test({
       assert.ok(await store.head(jobKeys(job.id).attempt("task-000002", 1)));
       assert.equal(await store.head(jobKeys(job.id).attempt("task-000001", 1)), undefined);
     } finally {
+      for (const p of standinProcesses.splice(0)) await p.done;
+      if (module) await Deno.remove(join(module, ".."), { recursive: true });
+      await Deno.remove(dir, { recursive: true });
+      await store.close?.();
+      await s3.close();
+    }
+  },
+});
+
+/** Holds each task until \`<dir>/release\` appears (at most 60 s: nothing hangs for good). */
+const HOLD = `
+import { Item, defineJob } from "./schemas.ts";
+export default defineJob({
+  name: "hold", version: "1.0.0", input: Item, output: Item,
+  params: { dir: "" },
+  async *shard(samples, ctx) {
+    Deno.writeTextFileSync(ctx.params.dir + "/started-" + ctx.taskId, "");
+    for (let i = 0; i < 600; i++) {
+      try {
+        Deno.statSync(ctx.params.dir + "/release");
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    for await (const s of samples) yield s;
+  },
+});
+`;
+
+Deno.test({
+  name: "a cancel reaches the stand-in's task calls: their processes are killed, the job ends",
+  ignore: noNode || noPython,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s3 = await startS3rver("modal-cancel");
+    const storeOptions = s3StoreOptions(s3);
+    const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
+    const dir = await Deno.makeTempDir({ prefix: "shardline-standin-cancel-" });
+    const callLog = join(dir, "calls.jsonl");
+    registerStandin({ storeOptions, callLog });
+    let module = "";
+    try {
+      await writeItems(store, "raw", 2, 5);
+      module = await writeJob("hold", HOLD);
+      const job = await submit(store, {
+        input: "raw",
+        output: "held",
+        job: module,
+        params: { dir },
+        backend: "modal-standin",
+      });
+      // Both tasks are running in their processes.
+      await until(async () => {
+        const names = [];
+        for await (const e of Deno.readDir(dir)) names.push(e.name);
+        return names.filter((n) => n.startsWith("started-")).length === 2 ? true : undefined;
+      });
+      await job.cancel();
+      const [proc] = standinProcesses.splice(0);
+      const { code, output } = await proc!.done;
+      assert.equal(code, 0, output);
+      const s = await job.status();
+      assert.equal(s.state, "cancelled");
+      assert.equal(s.tasks.ok, 0);
+      // The stand-in killed its task processes (unreleased, they would wait up to 60 s).
+      const pids = (await Deno.readTextFile(callLog)).trim().split("\n")
+        .map((l) => JSON.parse(l) as { pid?: number }).flatMap((l) => l.pid ?? []);
+      assert.equal(pids.length, 2);
+      for (const pid of pids) assert.ok(!processAlive(pid), `task process ${pid} still runs`);
+    } finally {
+      await Deno.writeTextFile(join(dir, "release"), "");
       for (const p of standinProcesses.splice(0)) await p.done;
       if (module) await Deno.remove(join(module, ".."), { recursive: true });
       await Deno.remove(dir, { recursive: true });
