@@ -22,6 +22,7 @@ import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
 import { fromMsgpack } from "../lib/shard/codecs/_values.ts";
 import { referenceEncodeKey, referenceEncodeValue } from "../tests/_msgpack_reference.ts";
 import type { TarSample } from "../lib/shard/tar_sample.ts";
+import { recordRatio } from "./_report.ts";
 
 const Small = defineSchema({
   name: "Small",
@@ -213,6 +214,12 @@ export function run(): void {
     ];
     for (const [op, previous, current] of rows) {
       const [p, n] = race([previous, current]);
+      recordRatio(
+        "bench/codecs.ts",
+        `${op}, ${c.label}`,
+        "previous path (zod, @msgpack/msgpack)",
+        n! / p!,
+      );
       console.log(
         `${c.label.padEnd(54)} ${op.padEnd(10)} ${fmt(p!)} ${fmt(n!)}  ${(n! / p!).toFixed(2)}x`,
       );

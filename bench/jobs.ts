@@ -21,6 +21,7 @@ import { ShardWriter } from "../lib/shard/shard_writer.ts";
 import { TarWriter } from "../lib/shard/tar_writer.ts";
 import { submit } from "../lib/exec/mod.ts";
 import type { JobResults, TaskResult } from "../lib/job/mod.ts";
+import { recordRatio } from "./_report.ts";
 
 const SHARDS = 8;
 const PER_SHARD = 10_000;
@@ -143,6 +144,10 @@ export async function run(): Promise<void> {
     const ratios = warm.map((j, i) => raws[i + 1]! / j.wallS);
     const runRatios = warm.map((j, i) => raws[i + 1]! / j.execS);
     const empty = await runJob(store, jobPath, "empty", "empty-out");
+    const B = "bench/jobs.ts";
+    const RAW = "raw shard read+write, one process";
+    recordRatio(B, "identity job, warm executor (median of rounds)", RAW, median(ratios));
+    recordRatio(B, "identity job, cold executor (first job)", RAW, raws[0]! / cold.wallS);
 
     const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;

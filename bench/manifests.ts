@@ -41,6 +41,7 @@ import { type ShardInfo, type ShardSampleInfo, ShardWriter } from "../lib/shard/
 import { encodeSample } from "../lib/shard/codecs/encode_sample.ts";
 import { ShardAccumulator } from "../lib/manifest/_row_capture.ts";
 import { encodeShard } from "../lib/manifest/_encode_shard.ts";
+import { recordRatio } from "./_report.ts";
 
 const Sample = defineSchema({
   name: "BenchSample",
@@ -241,6 +242,12 @@ export async function run(): Promise<void> {
       // Within each sync run, manifest time over the rest of the run.
       const inRun = median(rounds.sync.map((r) => r.hookMs / (r.wallMs - r.hookMs)));
       const perSample = median(rounds.sync.map((r) => (r.hookMs * 1000) / c.samples));
+      recordRatio(
+        "bench/manifests.ts",
+        `shard writes with manifests, ${c.label} (wall, median of rounds)`,
+        "the same writes without manifests",
+        1 / (1 + paired("background", (r) => r.wallMs)),
+      );
       console.log(
         [
           c.label.padEnd(15),

@@ -16,6 +16,7 @@ import { once } from "node:events";
 import tarStream from "tar-stream";
 import { scanSamples } from "../lib/shard/scan_samples.ts";
 import { TarWriter } from "../lib/shard/tar_writer.ts";
+import { recordRatio } from "./_report.ts";
 
 interface Case {
   label: string;
@@ -192,6 +193,11 @@ export async function run(): Promise<void> {
     console.log(row("", "tar-stream", c.samples, tar.length, theirs));
     if (py) console.log(row("", "tarfile", c.samples, py.bytes, py));
     const x = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
+    const B = "bench/shards.ts";
+    recordRatio(B, `read, ${c.label}`, "tar-stream", theirs.readS / ours.readS);
+    recordRatio(B, `write, ${c.label}`, "tar-stream", theirs.writeS / ours.writeS);
+    if (py) recordRatio(B, `read, ${c.label}`, "Python tarfile", py.readS / ours.readS);
+    if (py) recordRatio(B, `write, ${c.label}`, "Python tarfile", py.writeS / ours.writeS);
     ratios.push(
       `${c.label}: shardline/tar-stream read ${x(ours.readS, theirs.readS)}, write ${
         x(ours.writeS, theirs.writeS)
