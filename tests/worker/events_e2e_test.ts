@@ -13,7 +13,7 @@ import { openStore } from "../../lib/store/open_store.ts";
 import type { Store } from "../../lib/store/store.ts";
 import { addTrigger } from "../../lib/trigger/mod.ts";
 import { listJobs } from "../../lib/job/mod.ts";
-import { startS3rver } from "../_s3rver.ts";
+import { s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import { startServe } from "../server/_serve.ts";
 import { writeItems, writeJob } from "../job/_fixtures.ts";
 import * as J from "../job/_jobs.ts";
@@ -26,13 +26,7 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 /** A bucket with a store under `data/`, a trigger rule, and the dispatcher serving it. */
 async function setup() {
   const s3 = await startS3rver("events-bucket");
-  const storeOptions = {
-    s3: {
-      endpoint: s3.endpoint,
-      region: "auto",
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    },
-  };
+  const storeOptions = s3StoreOptions(s3);
   const storeUrl = `s3://${s3.bucket}/data`;
   const store = await openStore(storeUrl, storeOptions);
   await addTrigger(store, {
@@ -101,19 +95,33 @@ function outputManifests(store: Store, shard: string, count: number): Promise<st
 
 const delivered = (w: EventWorker) => w.logs.filter((l) => l.msg === "delivered").length;
 
+type Env = Awaited<ReturnType<typeof setup>>;
+
+/** Runs `body` with the bucket, the dispatcher and a Worker posting to it; cleans up after. */
+async function withWorker(
+  options: Omit<Parameters<typeof startEventWorker>[0], "dispatcherUrl">,
+  body: (env: Env, worker: EventWorker) => Promise<void>,
+): Promise<void> {
+  const env = await setup();
+  let worker: EventWorker | undefined;
+  try {
+    worker = await startEventWorker({ dispatcherUrl: env.server.url, ...options });
+    await body(env, worker);
+  } finally {
+    await worker?.close();
+    await env.close();
+  }
+}
+
 Deno.test({
   name: "e2e: event -> Worker -> dispatcher -> job -> output manifest; duplicates give one " +
     "output, a re-upload (new ETag) a second",
   ...opts,
-  async fn() {
-    const env = await setup();
-    let worker: EventWorker | undefined;
-    try {
-      worker = await startEventWorker({
-        dispatcherUrl: env.server.url,
-        token: TOKEN,
-        vars: { EVENT_PREFIXES: ["data/raw/"], EVENT_SUFFIXES: [".tar"] },
-      });
+  fn: () =>
+    withWorker({
+      token: TOKEN,
+      vars: { EVENT_PREFIXES: ["data/raw/"], EVENT_SUFFIXES: [".tar"] },
+    }, async (env, worker) => {
       const ev = await upload(env.store, env.s3.bucket, 0, 10);
       // At-least-once delivery: the same notification twice in one batch, then once more.
       await worker.send(ev, ev);
@@ -123,7 +131,7 @@ Deno.test({
       assert.equal(await countSamples(env.store, first!.replace(".manifest.json", ".tar")), 10);
       const seen = delivered(worker);
       await worker.send(ev);
-      await waitUntil("the repeated delivery", () => delivered(worker!) > seen || undefined);
+      await waitUntil("the repeated delivery", () => delivered(worker) > seen || undefined);
       // The dispatcher answers after recording the job: by now every job it made is listed.
       const jobs = (await listJobs(env.store)).filter((j) => j.id.startsWith("t-"));
       assert.equal(jobs.length, 1, "one job for one shard version");
@@ -145,32 +153,21 @@ Deno.test({
       assert.deepEqual(counts.sort((a, b) => a - b), [7, 10]);
       const log = env.server.log();
       assert.ok(!log.includes(TOKEN), "the token is not in the dispatcher's log");
-    } finally {
-      await worker?.close();
-      await env.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "e2e: with the dispatcher down the event is retried and delivered once it is back; " +
     "one that keeps failing lands in the dead-letter queue",
   ...opts,
-  async fn() {
-    const env = await setup();
-    let worker: EventWorker | undefined;
-    try {
-      worker = await startEventWorker({
-        dispatcherUrl: env.server.url,
-        token: TOKEN,
-        maxRetries: 3,
-      });
+  fn: () =>
+    withWorker({ token: TOKEN, maxRetries: 3 }, async (env, worker) => {
       await env.stop();
       const ev = await upload(env.store, env.s3.bucket, 1, 5);
       await worker.send(ev);
       const failure = await waitUntil(
         "a failed delivery",
-        () => worker!.logs.find((l) => l.msg === "dispatcher unavailable; retrying"),
+        () => worker.logs.find((l) => l.msg === "dispatcher unavailable; retrying"),
       );
       assert.match(String(failure.detail), /^network:/);
       await env.restart();
@@ -182,44 +179,29 @@ Deno.test({
       await env.stop();
       const lost = await upload(env.store, env.s3.bucket, 2, 3);
       await worker.send(lost);
-      const dead = await waitUntil("a dead letter", () => worker!.deadLetters[0], 60_000);
+      const dead = await waitUntil("a dead letter", () => worker.deadLetters[0], 60_000);
       assert.deepEqual(dead.body, lost);
       const tries = worker.logs.filter((l) =>
         l.msg === "dispatcher unavailable; retrying" &&
         (l.keys as string[]).includes("data/raw/shard-000002.tar")
       );
       assert.deepEqual(tries.map((l) => l.attempts), [1, 2, 3, 4]);
-    } finally {
-      await worker?.close();
-      await env.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "e2e: the dispatcher refuses a Worker with a wrong token (401); no job is made",
   ...opts,
-  async fn() {
-    const env = await setup();
-    let worker: EventWorker | undefined;
-    try {
-      worker = await startEventWorker({
-        dispatcherUrl: env.server.url,
-        token: "not-the-token",
-        maxRetries: 0,
-      });
+  fn: () =>
+    withWorker({ token: "not-the-token", maxRetries: 0 }, async (env, worker) => {
       await worker.send(await upload(env.store, env.s3.bucket, 3, 2));
       const refused = await waitUntil(
         "the refusal",
-        () => worker!.logs.find((l) => String(l.msg).startsWith("dispatcher refused")),
+        () => worker.logs.find((l) => String(l.msg).startsWith("dispatcher refused")),
       );
       assert.equal(refused.status, 401);
       assert.match(String(refused.detail), /unauthorized/);
       assert.deepEqual((await listJobs(env.store)).map((j) => j.id), []);
       assert.match(env.server.log(), /"path":"\/events","status":401/);
-    } finally {
-      await worker?.close();
-      await env.close();
-    }
-  },
+    }),
 });
