@@ -19,15 +19,26 @@ export function mergeIndexColumns(
   const live = parts.filter((p) => p.length > 0);
   const order = mergeOrder(live, removed);
   const n = order.part.length;
+  // Whole pieces one after the other (disjoint names, nothing removed): copied, not gathered.
+  const runs = order.runs;
   const gatherF = (pick: (p: IndexColumns) => Float64Array) => {
     const out = new Float64Array(n);
     const src = live.map(pick);
+    if (runs) {
+      let at = 0;
+      for (const p of runs) {
+        out.set(src[p]!, at);
+        at += src[p]!.length;
+      }
+      return out;
+    }
     for (let i = 0; i < n; i++) out[i] = src[order.part[i]!]![order.row[i]!]!;
     return out;
   };
   const gatherA = <T>(pick: (p: IndexColumns) => readonly T[]) => {
-    const out = new Array<T>(n);
     const src = live.map(pick);
+    if (runs) return runs.length === 1 ? src[runs[0]!]! as T[] : runs.flatMap((p) => src[p]!);
+    const out = new Array<T>(n);
     for (let i = 0; i < n; i++) out[i] = src[order.part[i]!]![order.row[i]!]!;
     return out;
   };
@@ -118,7 +129,7 @@ export function mergeIndexColumns(
 function mergeOrder(
   parts: readonly IndexColumns[],
   removed: ReadonlySet<string>,
-): { part: Int32Array; row: Int32Array } {
+): { part: Int32Array; row: Int32Array; runs?: number[] } {
   const total = parts.reduce((a, p) => a + p.length, 0);
   const part = new Int32Array(total), row = new Int32Array(total);
   let n = 0;
@@ -136,7 +147,8 @@ function mergeOrder(
   );
   if (disjoint) {
     for (const p of byFirst) for (let r = 0; r < parts[p]!.length; r++) push({ part: p, row: r });
-    return { part: part.subarray(0, n), row: row.subarray(0, n) };
+    const whole = n === total ? byFirst : undefined;
+    return { part: part.subarray(0, n), row: row.subarray(0, n), runs: whole };
   }
   const heads = parts.map(() => 0);
   for (;;) {
