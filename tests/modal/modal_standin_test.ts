@@ -199,3 +199,53 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "an attempt past the task timeout on the stand-in is cancelled, retried, then failed",
+  ignore: noNode || noPython,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s3 = await startS3rver("modal-timeout");
+    const storeOptions = s3StoreOptions(s3);
+    const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
+    const dir = await Deno.makeTempDir({ prefix: "shardline-standin-timeout-" });
+    const callLog = join(dir, "calls.jsonl");
+    registerStandin({ storeOptions, callLog });
+    let module = "";
+    try {
+      await writeItems(store, "raw", 1, 5);
+      module = await writeJob("hold", HOLD);
+      const job = await submit(store, {
+        input: "raw",
+        output: "held",
+        job: module,
+        params: { dir },
+        backend: "modal-standin",
+        maxAttempts: 2,
+        backoffMs: 10,
+        taskTimeoutMs: 1500,
+      });
+      const [proc] = standinProcesses.splice(0);
+      const { code, output } = await proc!.done;
+      assert.equal(code, 0, output);
+      const s = await job.status();
+      assert.equal(s.state, "failed");
+      assert.match(s.failures[0]?.reason ?? "", /cancelled after the task timeout of 1500 ms/);
+      const lines = (await Deno.readTextFile(callLog)).trim().split("\n")
+        .map((l) => JSON.parse(l) as { pid?: number; argv?: string[] });
+      // Two attempts, each a call whose process was killed when it was cancelled.
+      const cmd = (attempt: number, final: boolean) =>
+        taskCommand(store.url, { jobId: job.id, taskId: "task-000000", attempt, final });
+      assert.deepEqual(lines.flatMap((l) => l.argv ? [l.argv] : []), [cmd(1, false), cmd(2, true)]);
+      for (const l of lines) if (l.pid) assert.ok(!processAlive(l.pid), `${l.pid} still runs`);
+    } finally {
+      await Deno.writeTextFile(join(dir, "release"), "");
+      for (const p of standinProcesses.splice(0)) await p.done;
+      if (module) await Deno.remove(join(module, ".."), { recursive: true });
+      await Deno.remove(dir, { recursive: true });
+      await store.close?.();
+      await s3.close();
+    }
+  },
+});
