@@ -5,7 +5,8 @@
  * shards, manifests and dataset statistics, jobs, queries, notebook display. Backends and
  * extension points (executors, codecs, aggregates, the task runner, the Parquet writer) are in
  * the subpath modules (`@shardline/shardline/schema`, `/store`, `/shard`, `/manifest`, `/dataset`,
- * `/parquet`, `/job`, `/exec`, `/query`, `/notebook`, `/display`, `/util`: see `deno.json`).
+ * `/parquet`, `/job`, `/exec`, `/query`, `/notebook`, `/display`, `/trigger`, `/util`: see
+ * `deno.json`).
  *
  * A tour, bottom to top:
  * - **schema**: {@linkcode defineSchema} with the field builders {@linkcode f}: typed samples
@@ -23,6 +24,9 @@
  *   ({@linkcode verifyDataset}).
  * - **job** and **exec**: {@linkcode defineJob}, then {@linkcode submit} (fire and forget, local
  *   process pool by default), {@linkcode status} and {@linkcode awaitResults} from the store.
+ * - **trigger**: rules that run a job on each new shard as it lands ({@linkcode addTrigger},
+ *   {@linkcode listTriggers}, {@linkcode removeTrigger}), fed by R2 event notifications through
+ *   the dispatcher, or by {@linkcode watchTriggers} (the pull path, backfill).
  * - **query**: {@linkcode query} a dataset's manifests into a nodejs-polars DataFrame (`where` as
  *   SQL or a filter object; shards pruned from the index), with sample locations and an explain.
  * - **notebook**: in Jupyter (Deno kernel) schemas, stats, manifests, jobs and query results render
@@ -119,6 +123,17 @@ export {
   status,
 } from "./lib/job/mod.ts";
 export { retryJob, submit, type SubmitOptions } from "./lib/exec/mod.ts";
+
+// trigger: new shards processed on arrival (rules in the store; R2 events and the pull path;
+// the events hook and matching internals: ./lib/trigger/mod.ts)
+export {
+  addTrigger,
+  listTriggers,
+  removeTrigger,
+  type TriggerInit,
+  type TriggerRule,
+  watchTriggers,
+} from "./lib/trigger/mod.ts";
 
 // query: manifests to DataFrames, samples by key
 export {
