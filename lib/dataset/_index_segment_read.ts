@@ -243,7 +243,7 @@ function doubles(name: string, target: Float64Array): Sink {
 
 /**
  * A string column: fetched as one text (the values joined by newlines, in file order) and split,
- * ~10x cheaper than a native call per value; per value when a value holds a newline.
+ * cheaper than a native call per value; per value when a value holds a newline.
  */
 async function strings(
   con: DuckDBConnection,

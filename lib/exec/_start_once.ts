@@ -35,7 +35,7 @@ interface StartClaim extends ProcessIds {
  * within {@linkcode START_CLAIM_MS} of its claim (it died, or its backend started nothing) loses
  * its turn to the next claim (so a backend should write the record before `start` resolves, as
  * the local one does); a supervisor that claimed to run the job itself and is gone (a process of
- * this host: see `_process_identity.ts`) loses it at once. The claim's age is the store's: its
+ * this host: see `lib/util/process_identity.ts`) loses it at once. The claim's age is the store's: its
  * last-modified time against that of a probe written now (so another host's clock cannot
  * stretch or cut the wait); where the store keeps no times, the wait is counted from the moment
  * this caller first saw the claim, on its own monotonic clock. A winner whose `start` throws

@@ -21,7 +21,7 @@ export interface OtherAttempt {
 
 /**
  * Waits while the running marker of task `taskId` names another process that is alive: one of
- * this host that is not gone (see `_process_identity.ts`), or one elsewhere whose heartbeat is
+ * this host that is not gone (see `lib/util/process_identity.ts`), or one elsewhere whose heartbeat is
  * fresh (younger than 4 heartbeats). Ends when the other attempt ends (its marker removed, its
  * result written), dies, goes stale, or `signal` aborts.
  */

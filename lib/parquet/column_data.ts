@@ -1,7 +1,7 @@
 /**
  * One shard's normalized values of one manifest field, column-wise: what the aggregates count
  * (`Accumulator.addColumn`) and what the Parquet writer encodes. Built by the column builders
- * (`_column_builders.ts`) as the samples are written.
+ * (`lib/manifest/_column_builders.ts`) as the samples are written.
  *
  * - {@linkcode NumberColumn}: `int`, `float`, `timestamp` (epoch milliseconds) in a Float64Array.
  * - {@linkcode BoolColumn}: 0/1 in a Uint8Array.

@@ -1,9 +1,10 @@
 /**
  * A typed-array reader of the numeric columns of Parquet files as shardline's own writer writes
- * them (`_parquet_writer.ts`): v1 data pages, uncompressed, definition levels in the RLE /
+ * them (`parquet_writer.ts`): v1 data pages, uncompressed, definition levels in the RLE /
  * bit-packing hybrid, doubles PLAIN and integers DELTA_BINARY_PACKED. It reads only the column
  * chunks asked for (ranged reads of a file) and decodes them straight into Float64Arrays (null:
- * NaN), ~10x less CPU than fetching DuckDB result chunks through the native binding; anything
+ * NaN), with far less CPU than fetching DuckDB result chunks through the native binding
+ * (`bench/index.ts`); anything
  * else (compression, another encoding or writer) answers undefined and the caller reads through
  * DuckDB.
  *
