@@ -10,11 +10,12 @@
  * | `POST /jobs`     | bearer | validates a job request, starts the job: 202 `{id, ...}`    |
  * | `GET /jobs/:id`  | bearer | the job's status, read from the store                       |
  * | `POST /events`   | bearer | R2 event notifications (one or a batch) to `onEvents`: 202  |
+ * | `/triggers[/:id]`| bearer | trigger rules: list, read, put, delete (`trigger_routes.ts`) |
  *
  * Errors are JSON, `{"error": {"code", "message", "issues"?}}`, with the status of the code
  * ({@linkcode ServerError}): 401 for a missing or wrong token (the same answer for both), 400
  * for a body that is not JSON or not a valid request (`issues` lists the failing paths), 413
- * past `maxBodyBytes`, 404, 405, 422 for a valid request that cannot be done (an input that
+ * past `maxBodyBytes`, 404, 405, 409 for a trigger rule id in use, 422 for a valid request that cannot be done (an input that
  * resolves to no shard), 500.
  *
  * @module
@@ -31,6 +32,8 @@ import { type R2Event, R2EventBatchSchema } from "./r2_event.ts";
 import { bearerCheck } from "./_auth.ts";
 import { readJsonBody } from "./_body.ts";
 import { validate } from "./_validate.ts";
+import { allow, json } from "./_http.ts";
+import { triggerRoutes } from "./trigger_routes.ts";
 
 /** What an `onEvents` hook gets besides the events. */
 export interface EventsContext {
@@ -182,6 +185,8 @@ export function createDispatcher(
       const outcome = await onEvents(events, context);
       return json(202, { received: events.length, ...outcome });
     }
+    const answer = await triggerRoutes(store, req, path, maxBodyBytes);
+    if (answer) return answer;
     throw new ServerError("not_found", `No route ${req.method} ${path}`);
   };
 
@@ -212,19 +217,6 @@ export function createDispatcher(
 
 const UNAUTHORIZED = { "www-authenticate": 'Bearer realm="shardline"' };
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
-  });
-}
-
-function allow(req: Request, method: string): void {
-  if (req.method !== method && !(method === "GET" && req.method === "HEAD")) {
-    throw new ServerError("method_not_allowed", `${req.method} is not allowed here (${method})`);
-  }
-}
-
 /** Job errors map to HTTP in this one place; anything unexpected is a 500. */
 function asServerError(err: unknown): ServerError {
   if (err instanceof ServerError) return err;
@@ -234,6 +226,8 @@ function asServerError(err: unknown): ServerError {
   if (code === "invalid_input" || code === "invalid_job") {
     return new ServerError("unprocessable", message);
   }
+  if (code === "invalid_rule") return new ServerError("invalid_request", message);
+  if (code === "exists") return new ServerError("conflict", message);
   return new ServerError("internal", "Internal error (see the dispatcher's log)", { cause: err });
 }
 

@@ -36,5 +36,6 @@ export {
   type RequestLogEntry,
 } from "./dispatcher.ts";
 export { JobRequestSchema } from "./job_request.ts";
+export { TriggerRequestSchema, triggerRoutes } from "./trigger_routes.ts";
 export { type R2Event, R2EventBatchSchema, R2EventSchema } from "./r2_event.ts";
 export { type RequestIssue, ServerError, type ServerErrorCode, statusOf } from "./server_error.ts";

@@ -19,6 +19,8 @@ export type ServerErrorCode =
   | "invalid_json"
   /** The body is JSON but not a valid request: see `issues`. */
   | "invalid_request"
+  /** What the request would create exists already (a trigger rule id in use). */
+  | "conflict"
   /** The request is valid but cannot be done (input resolves to no shards, say). */
   | "unprocessable"
   /** Something failed on the dispatcher's side. */
@@ -31,6 +33,7 @@ const statuses: Record<ServerErrorCode, number> = {
   payload_too_large: 413,
   invalid_json: 400,
   invalid_request: 400,
+  conflict: 409,
   unprocessable: 422,
   internal: 500,
 };

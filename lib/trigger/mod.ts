@@ -34,8 +34,10 @@ export {
   addTrigger,
   type AddTriggerOptions,
   listTriggers,
+  putTrigger,
   readTrigger,
   removeTrigger,
+  type StoredTriggerInit,
   type TriggerInit,
 } from "./trigger_registry.ts";
 export { matchRule, type RuleMatch, SHARD_EXTENSIONS } from "./match_rule.ts";

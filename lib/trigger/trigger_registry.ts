@@ -1,6 +1,7 @@
 /**
  * The trigger rules of a store, kept at `_triggers/<rule-id>.json`: {@linkcode addTrigger}
- * (bundles the job module and stores its code, like `submit`), {@linkcode readTrigger},
+ * (bundles the job module and stores its code, like `submit`), {@linkcode putTrigger} (a rule
+ * over code already stored: the dispatcher's `PUT /triggers/:id`), {@linkcode readTrigger},
  * {@linkcode listTriggers}, {@linkcode removeTrigger}.
  *
  * @module
@@ -40,6 +41,14 @@ export interface AddTriggerOptions {
   bundle?: BundleJobOptions;
 }
 
+/** A rule whose job code is already in the store (`_code/<hash>.js`): what {@linkcode putTrigger} takes. */
+export interface StoredTriggerInit extends Omit<TriggerInit, "job"> {
+  /** The stored bundle: its SHA-256 and, for people reading the rule, the module it came from. */
+  code: { hash: string };
+  /** The module the bundle was made from. @default "(stored code)" */
+  module?: string;
+}
+
 /**
  * Adds a rule: bundles its job module (as `submit` does), stores the code at
  * `_code/<sha256>.js` and the rule at `_triggers/<id>.json` (create-only unless `replace`).
@@ -58,6 +67,47 @@ export async function addTrigger(
   options: AddTriggerOptions = {},
 ): Promise<TriggerRule> {
   const bundled = await bundleJob(init.job, options.bundle);
+  const key = codeKey(bundled.hash);
+  if (!(await store.head(key))) {
+    await store.put(key, bundled.code, { contentType: "text/javascript" });
+  }
+  return await putTrigger(
+    store,
+    { ...init, code: { hash: bundled.hash }, module: bundled.module },
+    options,
+  );
+}
+
+/**
+ * Stores a rule whose job code is already in the store (the dispatcher's `PUT /triggers/:id`,
+ * after the client stored the bundle as `submit({ backend: "http" })` does). Throws
+ * {@linkcode TriggerError} `"invalid_rule"` for a bad rule or code that is not stored, and
+ * `"exists"` for an id in use (unless `replace`).
+ *
+ * @example
+ * ```ts
+ * import { putTrigger } from "./trigger_registry.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ * const err = await putTrigger(new MemoryStore(), {
+ *   id: "r1", output: "out", code: { hash: "0".repeat(64) },
+ * }).catch((e) => e);
+ * if (err?.code !== "invalid_rule") throw new Error(String(err));
+ * ```
+ */
+export async function putTrigger(
+  store: Store,
+  init: StoredTriggerInit,
+  options: Pick<AddTriggerOptions, "replace"> = {},
+): Promise<TriggerRule> {
+  const key = codeKey(init.code.hash);
+  const code = /^[0-9a-f]{64}$/.test(init.code.hash) ? await store.head(key) : undefined;
+  if (!code) {
+    throw new TriggerError(
+      "invalid_rule",
+      `Invalid trigger rule "${init.id}": no job code ${init.code.hash} stored at ${key}`,
+      { rule: init.id },
+    );
+  }
   const rule = parseTriggerRule({
     rule_version: 1,
     id: init.id,
@@ -66,16 +116,13 @@ export async function addTrigger(
     on: init.on ?? [...CREATE_ACTIONS],
     wait_for_manifest: init.waitForManifest ?? false,
     job: {
-      module: bundled.module,
-      code: { hash: bundled.hash, key: codeKey(bundled.hash), size: bundled.code.byteLength },
+      module: init.module ?? "(stored code)",
+      code: { hash: init.code.hash, key, size: code.size },
     },
     output: init.output.replace(/^\/+|\/+$/g, ""),
     params: init.params ?? {},
     created_at: new Date().toISOString(),
   });
-  if (!(await store.head(rule.job.code.key))) {
-    await store.put(rule.job.code.key, bundled.code, { contentType: "text/javascript" });
-  }
   const body = JSON.stringify(rule, null, 1) + "\n";
   try {
     await store.put(triggerKey(rule.id), body, {
