@@ -6,6 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { scratchDir } from "../_scratch.ts";
 import { openStore } from "../../lib/store/open_store.ts";
 import { submit } from "../../lib/exec/mod.ts";
 import { noNode, startS3rver } from "../_s3rver.ts";
@@ -17,6 +18,7 @@ Deno.test(
   { name: "a job runs against an S3 store with the submitted store options", ignore: noNode },
   withDeadline(300_000, async () => {
     const s3 = await startS3rver("jobs-bucket");
+    const scratch = await scratchDir();
     const storeOptions = {
       s3: {
         endpoint: s3.endpoint,
@@ -32,7 +34,9 @@ Deno.test(
         output: "scored",
         job: await writeJob("score", J.SCORE_SKIP),
         storeOptions,
-        backendOptions: { keepAliveMs: 0 }, // no agent outliving the test's s3rver
+        // No agent outliving the test's s3rver; its log and code cache in a scratch folder (the
+        // store is S3: tests/_scratch.ts cannot find this job's records on disk to clean up).
+        backendOptions: { keepAliveMs: 0, logDir: scratch, codeCacheDir: scratch },
       });
       const res = await job.awaitResults();
       assert.equal(res.state, "completed_with_errors");

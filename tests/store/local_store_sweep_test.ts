@@ -63,7 +63,8 @@ Deno.test("LocalStore.sweepTemp removes stale temp files under the prefix, keeps
 
 Deno.test("a put killed with SIGKILL leaves a temp file that sweepTemp removes", async () => {
   const root = await Deno.makeTempDir();
-  const script = join(await Deno.makeTempDir(), "put.ts");
+  const scripts = await Deno.makeTempDir();
+  const script = join(scripts, "put.ts");
   const storeModule = new URL("../../lib/store/local_store.ts", import.meta.url).href;
   await Deno.writeTextFile(
     script,
@@ -104,4 +105,5 @@ await store.put("ds/shard-000000.tar", new ReadableStream({
   assert.deepEqual(await store.sweepTemp("ds/", { now: Date.now() + HOUR }), [temp]);
   assert.deepEqual(await temps(root), []);
   await Deno.remove(root, { recursive: true });
+  await Deno.remove(scripts, { recursive: true });
 });
