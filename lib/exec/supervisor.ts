@@ -217,8 +217,14 @@ export async function superviseJob(
         Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
           while (!summary.cancelled && !failed && queue.length > 0) {
             try {
-              if (await store.head(keys.cancel)) await cancel();
-              else await runTask(queue.shift()!, previous);
+              if (await store.head(keys.cancel)) {
+                await cancel();
+                continue;
+              }
+              // Another loop may have taken the last task while this one checked for a cancel.
+              const task = queue.shift();
+              if (task === undefined) break;
+              await runTask(task, previous);
             } catch (err) {
               failed = true;
               throw err;

@@ -153,3 +153,30 @@ Deno.test("superviseJob continues attempt numbers with a fresh retry budget", as
   assert.equal(summary.ok, 1);
   assert.deepEqual(launcher.calls.map((c) => [c.attempt, c.final]), [[3, false], [4, true]]);
 });
+
+Deno.test("superviseJob: loops that check for a cancel at once never take a task that is gone", async () => {
+  // Every cancel check takes the same time, so with 3 tasks and 2 loops both loops pass the
+  // queue check with one task left, and both wait on the cancel check before taking it.
+  class SlowCancelCheck extends MemoryStore {
+    override async head(key: string) {
+      if (key === jobKeys(s.id).cancel) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return await super.head(key);
+    }
+  }
+  const store = new SlowCancelCheck();
+  const s = spec(3);
+  await writeJson(store, jobKeys(s.id).spec, s);
+  const launcher = new FakeLauncher(
+    store,
+    () => ({ kind: "result", status: "ok", retryable: true }),
+  );
+  const summary = await superviseJob(store, s.id, { launcher, concurrency: 2 });
+  assert.equal(summary.ok, 3);
+  assert.deepEqual(launcher.calls.map((c) => c.taskId).sort(), [
+    "task-000000",
+    "task-000001",
+    "task-000002",
+  ]);
+});
