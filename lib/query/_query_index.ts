@@ -6,6 +6,14 @@
  * versions, which key the local manifest cache and a view's hash: the sha256 the header records
  * (an index column), else a HEAD of the Parquet (ETag, size and time, hashed).
  *
+ * What is read from the index is kept per store, dataset, fields and skipped parts, and reused
+ * while a listing of `<dataset>/_index/` (one LIST) still shows the same objects with the same
+ * size, ETag and time: every index change (a fragment, tombstone, generation or segment) is a
+ * new, changed or removed object there (fragments and generations are create-only; a shard
+ * re-committed is a removed then a created fragment). A miss is cached only when the listings
+ * taken before and after its read agree. This saves re-reading the segments' columns on every
+ * query: `bench/query.ts`, selective query. Parquet versions (HEADs) are never reused.
+ *
  * @module
  */
 import { createHash } from "node:crypto";
@@ -60,7 +68,52 @@ export async function readQueryIndex(
   options: { skip?: readonly IndexColumnsPart[] } = {},
 ): Promise<QueryIndex> {
   const start = performance.now();
-  const cols = await readIndexColumns(store, dataset, { fields, skip: options.skip });
+  const id = JSON.stringify([
+    dataset,
+    fields ? [...new Set(fields)].sort() : null,
+    [...new Set(options.skip ?? [])].sort(),
+  ]);
+  let known = cached.get(store);
+  if (!known) cached.set(store, known = new Map());
+  const before = await listingOf(store, dataset);
+  let core = known.get(id);
+  if (core?.listing === before) {
+    known.delete(id), known.set(id, core); // most recent last
+  } else {
+    known.delete(id);
+    core = await readCore(store, dataset, fields, options.skip, before);
+    if (await listingOf(store, dataset) === before) {
+      known.set(id, core);
+      if (known.size > 16) known.delete(known.keys().next().value!);
+    }
+  }
+  return withVersions(store, core, performance.now() - start);
+}
+
+/** What a query reads of the index, minus the Parquet versions. */
+type Core = Omit<QueryIndex, "versions" | "readMs"> & { listing: string };
+
+const cached = new WeakMap<Store, Map<string, Core>>();
+
+/** Every object under `<dataset>/_index/`: key, size, ETag and time, one per line. */
+async function listingOf(store: Store, dataset: string): Promise<string> {
+  const lines: string[] = [];
+  for await (const o of store.list(`${dataset ? `${dataset}/` : ""}_index/`)) {
+    lines.push(
+      `${o.key}\u0000${o.size}\u0000${o.etag ?? ""}\u0000${o.lastModified?.getTime() ?? ""}`,
+    );
+  }
+  return lines.sort().join("\n");
+}
+
+async function readCore(
+  store: Store,
+  dataset: string,
+  fields: readonly string[] | undefined,
+  skip: readonly IndexColumnsPart[] | undefined,
+  listing: string,
+): Promise<Core> {
+  const cols = await readIndexColumns(store, dataset, { fields, skip });
   if (cols.length === 0) {
     // A dataset with nothing stored: name the datasets beside it.
     const missing = await datasetNotFound(store, dataset);
@@ -112,6 +165,23 @@ export async function readQueryIndex(
     if (recorded) return folder + cols.name[i]!.replace(/[^/]*$/, "") + recorded;
     return `${s.replace(/\.tar(\.gz)?$/, "")}.manifest.parquet`;
   });
+  return {
+    cols,
+    catalog,
+    shard,
+    parquetKey,
+    exactOffsets: perVersion((v) => v.offsets),
+    lacks: (field) => perVersion((v) => v.exact && !v.fields.has(field) && !field.startsWith("__")),
+    mayHave: (field) =>
+      perVersion((v) => field.startsWith("__") || !v.exact || v.fields.has(field)),
+    schema,
+    listing,
+  };
+}
+
+/** The index with a fresh memo of Parquet versions (HEADs are per query). */
+function withVersions(store: Store, core: Core, readMs: number): QueryIndex {
+  const { cols, shard, parquetKey } = core;
   const known = new Map<number, Promise<string>>();
   const versionOfShard = (i: number) => {
     let p = known.get(i);
@@ -135,14 +205,13 @@ export async function readQueryIndex(
     return p;
   };
   return {
-    cols,
-    catalog,
+    cols: core.cols,
+    catalog: core.catalog,
     shard,
     parquetKey,
-    exactOffsets: perVersion((v) => v.offsets),
-    lacks: (field) => perVersion((v) => v.exact && !v.fields.has(field) && !field.startsWith("__")),
-    mayHave: (field) =>
-      perVersion((v) => field.startsWith("__") || !v.exact || v.fields.has(field)),
+    exactOffsets: core.exactOffsets,
+    lacks: core.lacks,
+    mayHave: core.mayHave,
     versions: async (list, concurrency) => {
       const out = new Array<string>(list.length);
       let next = 0;
@@ -157,7 +226,7 @@ export async function readQueryIndex(
       );
       return out;
     },
-    schema,
-    readMs: performance.now() - start,
+    schema: core.schema,
+    readMs,
   };
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { countRows, getSample, query, QueryError, readSamples } from "../../lib/query/mod.ts";
 import { defineSchema, f } from "../../lib/schema/mod.ts";
-import { writeShards } from "../../lib/dataset/mod.ts";
+import { compactIndex, removeFromIndex, writeShards } from "../../lib/dataset/mod.ts";
 import { LocalStore, MemoryStore, S3Store, type Store } from "../../lib/store/mod.ts";
 
 const V1 = defineSchema({
@@ -73,6 +73,27 @@ Deno.test("query: SQL and filter object go through one planner to the same rows"
     assert.deepEqual(sql.df.getColumn("__key__").toArray().sort(), expected);
     assert.deepEqual(obj.df.getColumn("__key__").toArray().sort(), expected);
     assert.equal(sql.explain.where, obj.explain.where);
+  });
+});
+
+Deno.test("query: a repeated query sees every index change in between (the index read is reused only while unchanged)", async () => {
+  await withDataset(async (store, cacheDir) => {
+    const where = "label = 'dog'";
+    const keys = async () =>
+      (await query(store, "pets", { where, cacheDir })).df.getColumn("__key__").toArray().sort();
+    const dogs = (from: number, n: number) =>
+      pets(from, n).filter((p) => p.label === "dog").map((p) => p.__key__);
+    assert.deepEqual(await keys(), dogs(0, 60));
+    assert.deepEqual(await keys(), dogs(0, 60)); // reused
+    await writeShards(store, "pets/c-%06d.tar", pets(60, 10), { schema: V1 }); // a fragment
+    assert.deepEqual(await keys(), dogs(0, 70));
+    await compactIndex(store, "pets"); // a generation, fragments gone
+    assert.deepEqual(await keys(), dogs(0, 70));
+    await removeFromIndex(store, "pets/c-000000.tar"); // a tombstone
+    assert.deepEqual(await keys(), dogs(0, 60));
+    // The removed shard committed again: its tombstone goes, its fragment is created again.
+    await writeShards(store, "pets/c-%06d.tar", pets(60, 10), { schema: V1 });
+    assert.deepEqual(await keys(), dogs(0, 70));
   });
 });
 
