@@ -18,6 +18,7 @@ export const BENCHES: string[] = [
   "./codecs.ts",
   "./jobs.ts",
   "./manifests.ts",
+  "./query.ts",
 ];
 
 if (import.meta.main) {

@@ -21,6 +21,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { recordRatio } from "./_report.ts";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pl from "nodejs-polars";
 import { defineSchema, f } from "../lib/schema/mod.ts";
@@ -138,6 +139,12 @@ export async function run(args: string[] = []): Promise<void> {
         await Deno.remove(out);
         return df;
       }, rounds);
+      recordRatio(
+        "bench/query.ts",
+        `${c.name} query (${cold.explain.shards.scanned} of ${shards} shards scanned), time`,
+        "DuckDB glob over every manifest",
+        theirs / ours,
+      );
       console.log(
         `| ${c.name} | ${cold.explain.shards.scanned} of ${shards} | ${mine.length} | ${
           coldMs.toFixed(0)

@@ -10,7 +10,8 @@
  * Test files remove their own temp folders and processes as well (`tests/_scratch.ts`); this is
  * the suite-wide guarantee, for a run of every test at once.
  *
- * Usage: `deno run -A scripts/test.ts [paths and deno test flags...]` (the `test` task runs it).
+ * Usage: `deno run -A scripts/run_tests.ts [paths and deno test flags...]` (the `test` task runs
+ * it). Not named `test.ts`: `deno test` would take that name for a test module and run it.
  *
  * @module
  */
