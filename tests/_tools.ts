@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { runPiped } from "../lib/shard/_test_tars.ts";
 
 /** The Python the cross-checks run. */
 export const PYTHON = Deno.env.get("SHARDLINE_TEST_PYTHON") || "/usr/bin/python3";
@@ -66,18 +67,7 @@ export async function python(
   args: string[] = [],
   stdin?: Uint8Array,
 ): Promise<Uint8Array> {
-  const child = new Deno.Command(PYTHON, {
-    args: ["-c", script, ...args],
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const out = await child.output();
+  const out = await runPiped(PYTHON, ["-c", script, ...args], stdin);
   if (!out.success) throw new Error(`python failed: ${new TextDecoder().decode(out.stderr)}`);
   return out.stdout;
 }
