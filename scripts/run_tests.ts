@@ -16,25 +16,9 @@
  * @module
  */
 import { join } from "node:path";
+import { processesNaming } from "../tests/_scratch.ts";
 
 const base = await Deno.makeTempDir({ prefix: "shardline-test-run-" });
-
-/** Pids of processes (other than this one) whose command line or environment names `dir`. */
-function processesNaming(dir: string): number[] {
-  const pids: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    const pid = Number(e.name);
-    if (!Number.isInteger(pid) || pid === Deno.pid) continue;
-    let text = "";
-    try {
-      text = Deno.readTextFileSync(`/proc/${pid}/cmdline`) + Deno.readTextFileSync(
-        `/proc/${pid}/environ`,
-      );
-    } catch { /* ended, or not ours */ }
-    if (text.includes(dir)) pids.push(pid);
-  }
-  return pids;
-}
 
 /** Files and folders below `dir`, counted (for the report). */
 function count(dir: string): number {
@@ -56,7 +40,7 @@ try {
   }).spawn();
   code = (await child.status).code;
 } finally {
-  const pids = processesNaming(base);
+  const pids = processesNaming([base]).map((p) => p.pid);
   for (const pid of pids) {
     try {
       Deno.kill(pid, "SIGKILL");

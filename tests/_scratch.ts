@@ -63,18 +63,17 @@ function remove(path: string): void {
 }
 
 /**
- * Kills the processes whose command line or environment names a scratch folder (supervisors
- * and workers of a store in one, or logging to one), and removes the agent socket a supervisor
- * listened on.
+ * The processes (other than this one) whose command line or environment names one of `dirs`,
+ * with their command lines. Empty without procfs.
  */
-function stopProcesses(): void {
+export function processesNaming(dirs: readonly string[]): { pid: number; args: string[] }[] {
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync("/proc")];
   } catch {
-    return; // no procfs
+    return []; // no procfs
   }
-  const dirs = [...made];
+  const found: { pid: number; args: string[] }[] = [];
   for (const e of entries) {
     const pid = Number(e.name);
     if (!Number.isInteger(pid) || pid === Deno.pid) continue;
@@ -83,7 +82,20 @@ function stopProcesses(): void {
     try {
       env = Deno.readTextFileSync(`/proc/${pid}/environ`);
     } catch { /* gone, or not ours */ }
-    if (!dirs.some((d) => args.some((a) => a.includes(d)) || env.includes(d))) continue;
+    if (dirs.some((d) => args.some((a) => a.includes(d)) || env.includes(d))) {
+      found.push({ pid, args });
+    }
+  }
+  return found;
+}
+
+/**
+ * Kills the processes whose command line or environment names a scratch folder (supervisors
+ * and workers of a store in one, or logging to one), and removes the agent socket a supervisor
+ * listened on.
+ */
+function stopProcesses(): void {
+  for (const { pid, args } of processesNaming([...made])) {
     try {
       Deno.kill(pid, "SIGKILL");
     } catch { /* ended meanwhile */ }
