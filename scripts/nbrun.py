@@ -116,23 +116,34 @@ def diagnose(source, cwd):
 
 
 def run(path, params, output_dir, timeout):
-    nb = nbformat.read(path, as_version=4)
-    set_parameters(nb, params, path)
     cwd = os.path.dirname(os.path.abspath(path))
-    client = DenoNotebookClient(nb, kernel_name="deno", timeout=timeout,
-                                resources={"metadata": {"path": cwd}})
     problems = []
-    try:
-        client.execute()
-    except CellExecutionError as e:
-        failed = client.current
-        text = str(e)
-        if failed is not None:
-            source = nb.cells[failed].source
-            text = f"cell {failed}:\n{source}\n---\n{text}"
-            if "Execution failed" in str(e):
-                text += "\n--- deno check of the cell alone:\n" + diagnose(source, cwd)
-        problems.append(text)
+    # jupyter_client picks free ports and closes them before the kernel binds them, so a kernel
+    # started beside others can lose a port to them (AddrInUse) and die before its first reply.
+    # Nothing has run then: start it again, on fresh ports, up to three times.
+    for attempt in range(3):
+        nb = nbformat.read(path, as_version=4)
+        set_parameters(nb, params, path)
+        client = DenoNotebookClient(nb, kernel_name="deno", timeout=timeout,
+                                    resources={"metadata": {"path": cwd}})
+        try:
+            client.execute()
+            break
+        except RuntimeError as e:
+            if "Kernel died before replying to kernel_info" not in str(e) or attempt == 2:
+                raise
+            print(f"nbrun: {path}: the kernel died while starting ({e}); starting it again",
+                  file=sys.stderr)
+        except CellExecutionError as e:
+            failed = client.current
+            text = str(e)
+            if failed is not None:
+                source = nb.cells[failed].source
+                text = f"cell {failed}:\n{source}\n---\n{text}"
+                if "Execution failed" in str(e):
+                    text += "\n--- deno check of the cell alone:\n" + diagnose(source, cwd)
+            problems.append(text)
+            break
     report = {"notebook": path, "cells": []}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
