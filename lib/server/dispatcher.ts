@@ -9,7 +9,8 @@
  * | `GET /health`    | none   | `{"ok": true}`                                              |
  * | `POST /jobs`     | bearer | validates a job request, starts the job: 202 `{id, ...}`    |
  * | `GET /jobs/:id`  | bearer | the job's status, read from the store                       |
- * | `POST /events`   | bearer | R2 event notifications (one or a batch) to `onEvents`: 202  |
+ * | `POST /events`   | bearer | R2 event notifications (one or a batch) to `onEvents`: 202, |
+ * |                  |        | or 207 when some events of the batch were rejected          |
  * | `/triggers[/:id]`| bearer | trigger rules: list, read, put, delete (`trigger_routes.ts`) |
  *
  * Errors are JSON, `{"error": {"code", "message", "issues"?}}`, with the status of the code
@@ -17,6 +18,12 @@
  * for a body that is not JSON or not a valid request (`issues` lists the failing paths), 413
  * past `maxBodyBytes`, 404, 405, 409 for a trigger rule id in use, 422 for a valid request that cannot be done (an input that
  * resolves to no shard), 500.
+ *
+ * `POST /events` checks a batch event by event ({@linkcode parseEventBatch}): the valid events go
+ * to `onEvents` and the answer is `{received, accepted, rejected: [{index, key?, reason,
+ * issues}], ...}` with 202 when every event was accepted and 207 when some (or all) were
+ * rejected, so that a malformed event never costs the valid ones beside it. Only a body that is
+ * no batch at all is answered 400.
  *
  * @module
  */
@@ -28,7 +35,8 @@ import { canonicalJson } from "../util/canonical_json.ts";
 import { type JobRequest, startJob } from "../exec/mod.ts";
 import { ServerError, type ServerErrorCode } from "./server_error.ts";
 import { JobRequestSchema } from "./job_request.ts";
-import { type R2Event, R2EventBatchSchema } from "./r2_event.ts";
+import type { R2Event } from "./r2_event.ts";
+import { parseEventBatch } from "./event_batch.ts";
 import { bearerCheck } from "./_auth.ts";
 import { readJsonBody } from "./_body.ts";
 import { validate } from "./_validate.ts";
@@ -41,11 +49,16 @@ export interface EventsContext {
   store: Store;
   /** Starts a job the way `POST /jobs` does (the dispatcher's backend and store options). */
   submit(request: JobRequest): Promise<Job>;
+  /**
+   * Where each event came in the posted batch: `events[i]` was at `positions[i]` (rejected
+   * events are not handed over, so the two differ after the first one). @default 0, 1, 2, ...
+   */
+  positions?: readonly number[];
 }
 
 /**
- * Handles a validated batch of R2 events (the event triggers plug in here). What it returns is
- * merged into the 202 answer; what it throws is answered as an error (a {@linkcode ServerError}
+ * Handles the valid events of a batch (the event triggers plug in here); it is not called when
+ * none is valid. What it returns is merged into the 202 (or 207) answer; what it throws is answered as an error (a {@linkcode ServerError}
  * with its status, anything else 500), so the sender retries.
  */
 export type EventsHandler = (
@@ -138,7 +151,7 @@ export function createDispatcher(
     inFlight.set(key, job);
     return await job;
   };
-  const context: EventsContext = { store, submit };
+
   const onEvents = options.onEvents ?? countEvents;
 
   const route = async (req: Request, path: string, log: Partial<RequestLogEntry>) => {
@@ -177,13 +190,18 @@ export function createDispatcher(
     }
     if (path === "/events") {
       allow(req, "POST");
-      const events = validate(
-        R2EventBatchSchema,
+      const { events, positions, rejected } = parseEventBatch(
         await readJsonBody(req, maxBodyBytes),
-        "R2 event notification",
       );
-      const outcome = await onEvents(events, context);
-      return json(202, { received: events.length, ...outcome });
+      const outcome = events.length > 0
+        ? await onEvents(events, { store, submit, positions })
+        : undefined;
+      return json(rejected.length === 0 ? 202 : 207, {
+        ...outcome,
+        received: events.length + rejected.length,
+        accepted: events.length,
+        rejected,
+      });
     }
     const answer = await triggerRoutes(store, req, path, maxBodyBytes);
     if (answer) return answer;

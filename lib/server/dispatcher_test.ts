@@ -161,19 +161,76 @@ Deno.test("dispatcher validates R2 events and hands them to onEvents", async () 
     call("/events", { method: "POST", headers: auth, body: JSON.stringify(body) });
   const one = await post(event("raw/shard-000001.tar"));
   assert.equal(one.res.status, 202);
-  assert.deepEqual(one.body, { received: 1, matched: 1 });
+  assert.deepEqual(one.body, { received: 1, accepted: 1, rejected: [], matched: 1 });
   const deleted = { ...event("raw/a.tar", "DeleteObject"), object: { key: "raw/a.tar" } };
   const batch = await post([event("raw/b.tar", "CopyObject"), deleted]);
-  assert.deepEqual(batch.body, { received: 2, matched: 2 });
+  assert.deepEqual(batch.body, { received: 2, accepted: 2, rejected: [], matched: 2 });
   assert.deepEqual(seen.map((b) => b.map((e) => e.object.key)), [
     ["raw/shard-000001.tar"],
     ["raw/b.tar", "raw/a.tar"],
   ]);
-  const bad = await post([event("raw/c.tar"), { ...event(""), eventTime: "yesterday" }]);
-  assert.equal(bad.res.status, 400);
-  const paths = bad.body.error.issues.map((i: { path: string }) => i.path);
-  assert.ok(paths.includes("[1].object.key") && paths.includes("[1].eventTime"), paths.join());
-  assert.equal(seen.length, 2, "an invalid batch reaches no hook");
+  // What is not a batch at all is refused whole: one invalid event on its own, an empty batch,
+  // a batch past 1000 events, a body that is neither an event nor an array.
+  const single = await post({ ...event(""), eventTime: "yesterday" });
+  assert.equal(single.res.status, 400);
+  const paths = single.body.error.issues.map((i: { path: string }) => i.path);
+  assert.deepEqual(paths.sort(), ["eventTime", "object.key"]);
+  for (const body of [[], Array(1001).fill(event("raw/d.tar")), "raw/d.tar", 42]) {
+    const refused = await post(body);
+    assert.equal(refused.res.status, 400, JSON.stringify(body).slice(0, 40));
+    assert.equal(refused.body.error.code, "invalid_request");
+  }
+  assert.equal(seen.length, 2, "a refused body reaches no hook");
+});
+
+Deno.test("dispatcher takes the valid events of a batch and answers 207 with the rejected ones", async () => {
+  const seen: { keys: string[]; positions?: readonly number[] }[] = [];
+  const { call, log } = await setup({
+    onEvents: (events, ctx) => {
+      seen.push({ keys: events.map((e) => e.object.key), positions: ctx.positions });
+      return Promise.resolve({ matched: events.length });
+    },
+  });
+  const post = (body: unknown) =>
+    call("/events", { method: "POST", headers: auth, body: JSON.stringify(body) });
+  const { res, body } = await post([
+    event("raw/shard-000000.tar"),
+    { ...event("raw/shard-000001.tar"), eventTime: "yesterday" },
+    event("raw/shard-000002.tar"),
+    { ...event(""), action: "Touch" },
+    "not an event",
+  ]);
+  assert.equal(res.status, 207);
+  assert.equal(res.headers.get("content-type"), "application/json");
+  assert.deepEqual(seen, [{
+    keys: ["raw/shard-000000.tar", "raw/shard-000002.tar"],
+    positions: [0, 2],
+  }]);
+  assert.equal(body.received, 5);
+  assert.equal(body.accepted, 2);
+  assert.equal(body.matched, 2);
+  const rejected = body.rejected as {
+    index: number;
+    key?: string;
+    reason: string;
+    issues: { path: string }[];
+  }[];
+  assert.deepEqual(rejected.map((r) => [r.index, r.key, r.issues.map((i) => i.path).sort()]), [
+    [1, "raw/shard-000001.tar", ["eventTime"]],
+    [3, "", ["action", "object.key"]],
+    [4, undefined, [""]],
+  ]);
+  assert.match(rejected[0]!.reason, /^eventTime: /);
+  assert.equal(log.at(-1)?.status, 207);
+
+  // Every event rejected: still 207 with each one listed; no hook call.
+  const none = await post([{ not: "an event" }, { ...event("raw/x.tar"), object: { size: 1 } }]);
+  assert.equal(none.res.status, 207);
+  assert.deepEqual(none.body.received, 2);
+  assert.deepEqual(none.body.accepted, 0);
+  assert.deepEqual(none.body.rejected.map((r: { index: number }) => r.index), [0, 1]);
+  assert.equal(none.body.matched, undefined);
+  assert.equal(seen.length, 1);
 });
 
 Deno.test("dispatcher counts events by action without a hook; a hook's error is answered", async () => {
@@ -183,7 +240,12 @@ Deno.test("dispatcher counts events by action without a hook; a hook's error is 
     headers: auth,
     body: JSON.stringify([event("a.tar"), event("b.tar"), event("c.tar", "DeleteObject")]),
   });
-  assert.deepEqual(body, { received: 3, actions: { PutObject: 2, DeleteObject: 1 } });
+  assert.deepEqual(body, {
+    received: 3,
+    accepted: 3,
+    rejected: [],
+    actions: { PutObject: 2, DeleteObject: 1 },
+  });
 
   const failing = await setup({
     onEvents: () => Promise.reject(new ServerError("unprocessable", "no rule matches")),

@@ -37,5 +37,6 @@ export {
 } from "./dispatcher.ts";
 export { JobRequestSchema } from "./job_request.ts";
 export { TriggerRequestSchema, triggerRoutes } from "./trigger_routes.ts";
-export { type R2Event, R2EventBatchSchema, R2EventSchema } from "./r2_event.ts";
+export { type EventBatch, MAX_EVENTS, parseEventBatch, type RejectedEvent } from "./event_batch.ts";
+export { type R2Event, R2EventSchema } from "./r2_event.ts";
 export { type RequestIssue, ServerError, type ServerErrorCode, statusOf } from "./server_error.ts";

@@ -51,9 +51,3 @@ export const R2EventSchema = z.looseObject({
 
 /** One R2 event notification. */
 export type R2Event = z.infer<typeof R2EventSchema>;
-
-/** The body of `POST /events`: one event or a batch (at most 1000). */
-export const R2EventBatchSchema = z.union([
-  R2EventSchema.transform((e) => [e]),
-  z.array(R2EventSchema).min(1).max(1000),
-]);

@@ -3,7 +3,8 @@
  * store's trigger rules on each batch ({@linkcode handleEvents}) and answers with what became
  * of every event; when any event could not be handled now it throws, so the dispatcher answers
  * 500 and the sender (the Worker, the queue) delivers the batch again, which finds the jobs
- * already made.
+ * already made. Each outcome's `index` is the event's position in the posted batch (the
+ * dispatcher passes `positions` when it held back malformed events).
  *
  * @module
  */
@@ -39,9 +40,16 @@ export interface TriggerEventsAnswer extends Record<string, unknown> {
  */
 export function triggerEvents(
   options: HandleEventsOptions = {},
-): (events: readonly unknown[], context: { store: Store }) => Promise<TriggerEventsAnswer> {
-  return async (events, { store }) => {
-    const { outcomes, counts } = await handleEvents(store, events, options);
+): (
+  events: readonly unknown[],
+  context: { store: Store; positions?: readonly number[] },
+) => Promise<TriggerEventsAnswer> {
+  return async (events, { store, positions }) => {
+    const handled = await handleEvents(store, events, options);
+    const { counts } = handled;
+    const outcomes = positions
+      ? handled.outcomes.map((o) => ({ ...o, index: positions[o.index] ?? o.index }))
+      : handled.outcomes;
     if (counts.failed > 0) {
       const failed = outcomes.filter((o) => o.outcome === "failed");
       throw new Error(

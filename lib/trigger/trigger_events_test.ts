@@ -45,3 +45,16 @@ Deno.test("triggerEvents throws (the dispatcher answers 500, the sender retries)
   assert.equal(answer.outcomes[0]!.reason, "the shard is gone");
   assert.deepEqual(answer.jobs, []);
 });
+
+Deno.test("triggerEvents numbers outcomes by the events' positions in the posted batch", async () => {
+  const onEvents = triggerEvents({ rules: [rule] });
+  const events = [event("other/a.tar"), event("other/b.tar")];
+  // The dispatcher held back the malformed events at 0 and 2: these came at 1 and 3.
+  const held = await onEvents(events, { store: new MemoryStore(), positions: [1, 3] });
+  assert.deepEqual(held.outcomes.map((o) => [o.index, o.key]), [[1, "other/a.tar"], [
+    3,
+    "other/b.tar",
+  ]]);
+  const plain = await onEvents(events, { store: new MemoryStore() });
+  assert.deepEqual(plain.outcomes.map((o) => o.index), [0, 1]);
+});

@@ -33,6 +33,8 @@ export interface EventWorkerOptions {
   maxRetries?: number;
   /** Queue consumer `max_batch_size`. @default 10 */
   maxBatchSize?: number;
+  /** Bind the dead-letter queue's producer as `DEAD_LETTER_QUEUE`, as wrangler.jsonc does. @default true */
+  deadLetterBinding?: boolean;
 }
 
 /** A running Worker; `close()` stops miniflare, the sink and removes the bundle. */
@@ -127,7 +129,11 @@ export async function startEventWorker(options: EventWorkerOptions): Promise<Eve
           },
           queueProducers: {
             EVENTS: { queueName: "shardline-events" },
-            DLQ: { queueName: "shardline-events-dlq" },
+            // The test's own way in (sentinels), and the Worker's binding when asked for.
+            TEST_DLQ: { queueName: "shardline-events-dlq" },
+            ...(options.deadLetterBinding !== false && {
+              DEAD_LETTER_QUEUE: { queueName: "shardline-events-dlq" },
+            }),
           },
           queueConsumers: {
             "shardline-events": {
@@ -158,7 +164,7 @@ export async function startEventWorker(options: EventWorkerOptions): Promise<Eve
   }
   const running = mf;
   const events = await running.getQueueProducer("EVENTS", "shardline-events");
-  const dlq = await running.getQueueProducer("DLQ", "shardline-events");
+  const dlq = await running.getQueueProducer("TEST_DLQ", "shardline-events");
   return {
     deadLetters,
     logs,

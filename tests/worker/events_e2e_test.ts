@@ -157,6 +157,63 @@ Deno.test({
 });
 
 Deno.test({
+  name: "e2e: a batch with one malformed event and two valid ones: jobs and outputs for the " +
+    "valid two; the malformed one is reported (207), logged and dead-lettered, not retried",
+  ...opts,
+  fn: () =>
+    withWorker({
+      token: TOKEN,
+      maxRetries: 0, // a message retried would go to the dead-letter queue at once, and show
+      vars: { EVENT_PREFIXES: ["data/raw/"], EVENT_SUFFIXES: [".tar"] },
+    }, async (env, worker) => {
+      const first = await upload(env.store, env.s3.bucket, 10, 4);
+      const second = await upload(env.store, env.s3.bucket, 12, 6);
+      // A real shard, but its event is malformed (R2 sends ISO 8601 times): the Worker's own
+      // check passes it, the dispatcher's schema does not.
+      const malformed = {
+        ...await upload(env.store, env.s3.bucket, 11, 5),
+        eventTime: "yesterday",
+      };
+      await worker.send(first, malformed, second);
+      const answered = await waitUntil(
+        "the dispatcher's answer",
+        () =>
+          worker.logs.find((l) =>
+            l.msg === "delivered" || String(l.msg).startsWith("dispatcher refused")
+          ),
+      );
+      assert.equal(answered.msg, "delivered", JSON.stringify(answered));
+      assert.deepEqual([answered.status, answered.accepted, answered.rejected], [207, 2, 1]);
+
+      const [out10] = await outputManifests(env.store, "shard-000010", 1);
+      const [out12] = await outputManifests(env.store, "shard-000012", 1);
+      const samples = async (k: string) =>
+        JSON.parse(new TextDecoder().decode(await env.store.get(k))).num_samples;
+      assert.deepEqual([await samples(out10!), await samples(out12!)], [4, 6]);
+      // The dispatcher answers after recording the jobs: by now every job it made is listed.
+      const jobs = (await listJobs(env.store)).filter((j) => j.id.startsWith("t-"));
+      assert.equal(jobs.length, 2, "one job for each valid event, none for the malformed one");
+      const outputs: string[] = [];
+      for await (const { key } of env.store.list("copied/")) outputs.push(key);
+      assert.ok(!outputs.some((k) => k.includes("shard-000011")), outputs.join());
+
+      const refused = worker.logs.filter((l) => l.msg === "event refused; acked");
+      assert.equal(refused.length, 1);
+      assert.equal(refused[0]!.by, "dispatcher");
+      assert.equal(refused[0]!.key, "data/raw/shard-000011.tar");
+      assert.equal(refused[0]!.index, 1);
+      assert.match(String(refused[0]!.reason), /^eventTime: /);
+      await worker.sendToDeadLetter({ sentinel: true });
+      const dead = await waitUntil("the sentinel", () => {
+        const at = worker.deadLetters.findIndex((d) => (d.body as { sentinel?: true }).sentinel);
+        return at < 0 ? undefined : worker.deadLetters.slice(0, at);
+      });
+      assert.deepEqual(dead.map((d) => d.body), [malformed], "only the malformed one, once");
+      assert.match(env.server.log(), /"path":"\/events","status":207/);
+    }),
+});
+
+Deno.test({
   name: "e2e: with the dispatcher down the event is retried and delivered once it is back; " +
     "one that keeps failing lands in the dead-letter queue",
   ...opts,

@@ -13,13 +13,20 @@ interface Received {
   events: { object: { key: string }; action: string }[];
 }
 
-/** A receiver on 127.0.0.1 answering each POST with `answer(n)` (n counts from 1). */
-function receiver(answer: (n: number) => number, port = 0) {
+/**
+ * A receiver on 127.0.0.1 answering each POST with `answer(n)` (n counts from 1), and the body
+ * `body(events)` (default `{ok: true}`).
+ */
+function receiver(
+  answer: (n: number) => number,
+  port = 0,
+  body: (events: Received["events"]) => unknown = () => ({ ok: true }),
+) {
   const got: Received[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
     const events = await req.json();
     got.push({ auth: req.headers.get("authorization"), path: new URL(req.url).pathname, events });
-    return Response.json({ ok: true }, { status: answer(got.length) });
+    return Response.json(body(events), { status: answer(got.length) });
   });
   return { got, url: `http://127.0.0.1:${server.addr.port}`, port: server.addr.port, server };
 }
@@ -60,7 +67,7 @@ Deno.test({
         r2Event("other/shard-000000.tar"), // prefix
         r2Event("raw/notes.txt"), // suffix
         r2Event("raw/shard-000001.tar", { action: "DeleteObject" }), // action
-        { not: "an event" }, // malformed: acked, logged
+        { not: "an event" }, // malformed: acked, logged, copied to the dead-letter queue
         r2Event("raw/shard-000000.manifest.json", { action: "CompleteMultipartUpload" }),
       );
       await waitUntil("delivery", () => worker.logs.find((l) => l.msg === "delivered"));
@@ -71,9 +78,13 @@ Deno.test({
         "raw/shard-000000.tar",
         "raw/shard-000000.manifest.json",
       ]);
-      assert.ok(worker.logs.some((l) => l.msg === "not an R2 event, dropped"));
+      const refused = worker.logs.filter((l) => l.msg === "event refused; acked");
+      assert.equal(refused.length, 1);
+      assert.equal(refused[0]!.by, "worker");
+      assert.match(String(refused[0]!.reason), /^not an R2 event: /);
+      assert.equal(refused[0]!.deadLettered, true);
       assert.ok(!JSON.stringify(worker.logs).includes("s3cret-token"), "token in the logs");
-      assert.deepEqual(await deadLettersBefore(worker), []);
+      assert.deepEqual((await deadLettersBefore(worker)).map((d) => d.body), [{ not: "an event" }]);
     } finally {
       await worker.close();
       await rx.server.shutdown();
@@ -174,8 +185,84 @@ Deno.test({
         () => worker.logs.find((l) => String(l.msg).startsWith("dispatcher refused")),
       );
       assert.equal(refused.status, 401);
-      assert.deepEqual(await deadLettersBefore(worker), []);
+      assert.equal(refused.deadLettered, true);
+      // Acked, not retried, and kept: a copy in the dead-letter queue to replay once fixed.
+      assert.deepEqual(
+        (await deadLettersBefore(worker)).map((d) => d.body),
+        [r2Event("raw/shard-000003.tar")],
+      );
       assert.equal(rx.got.length, 1);
+    } finally {
+      await worker.close();
+      await rx.server.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "event Worker acks a batch the dispatcher took in part (207): the rejected events are " +
+    "logged and dead-lettered, none is retried",
+  ...opts,
+  async fn() {
+    // The dispatcher's 207: the event at index 1 of the POST is malformed.
+    const rx = receiver(() => 207, 0, (events) => ({
+      received: events.length,
+      accepted: events.length - 1,
+      rejected: [{
+        index: 1,
+        key: events[1]!.object.key,
+        reason: "eventTime: Invalid ISO datetime",
+      }],
+    }));
+    // max_retries 0: a retried message would go to the dead-letter queue at once (and twice).
+    const worker = await startEventWorker({ dispatcherUrl: rx.url, token: "t", maxRetries: 0 });
+    try {
+      const bad = { ...r2Event("raw/shard-000011.tar"), eventTime: "yesterday" };
+      await worker.send(r2Event("raw/shard-000010.tar"), bad, r2Event("raw/shard-000012.tar"));
+      const delivered = await waitUntil(
+        "delivery",
+        () => worker.logs.find((l) => l.msg === "delivered"),
+      );
+      assert.deepEqual([delivered.status, delivered.accepted, delivered.rejected], [207, 2, 1]);
+      assert.equal(rx.got.length, 1);
+      assert.deepEqual(keysOf(rx.got[0]!), [
+        "raw/shard-000010.tar",
+        "raw/shard-000011.tar",
+        "raw/shard-000012.tar",
+      ]);
+      const refused = worker.logs.filter((l) => l.msg === "event refused; acked");
+      assert.deepEqual(
+        refused.map((l) => [l.by, l.key, l.index, l.reason, l.deadLettered]),
+        [["dispatcher", "raw/shard-000011.tar", 1, "eventTime: Invalid ISO datetime", true]],
+      );
+      assert.deepEqual((await deadLettersBefore(worker)).map((d) => d.body), [bad]);
+      assert.equal(rx.got.length, 1, "nothing delivered again");
+    } finally {
+      await worker.close();
+      await rx.server.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "event Worker without a dead-letter binding logs what it refuses and acks it",
+  ...opts,
+  async fn() {
+    const rx = receiver(() => 200);
+    const worker = await startEventWorker({
+      dispatcherUrl: rx.url,
+      token: "t",
+      deadLetterBinding: false,
+    });
+    try {
+      await worker.send("not json {", r2Event("raw/shard-000013.tar"));
+      await waitUntil("delivery", () => worker.logs.find((l) => l.msg === "delivered"));
+      const refused = worker.logs.filter((l) => l.msg === "event refused; acked");
+      assert.deepEqual(refused.map((l) => [l.by, l.reason, l.deadLettered]), [
+        ["worker", "not an R2 event: body is text that is not JSON", false],
+      ]);
+      assert.deepEqual(await deadLettersBefore(worker), []);
+      assert.deepEqual(keysOf(rx.got[0]!), ["raw/shard-000013.tar"]);
     } finally {
       await worker.close();
       await rx.server.shutdown();

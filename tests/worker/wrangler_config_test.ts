@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const DIR = fileURLToPath(new URL("../../worker/", import.meta.url));
 
-Deno.test("wrangler.jsonc: the queue consumer with its dead-letter queue; no secret among the vars", async () => {
+Deno.test("wrangler.jsonc: the queue consumer with its dead-letter queue (and a producer to it); no secret among the vars", async () => {
   const text = await Deno.readTextFile(`${DIR}wrangler.jsonc`);
   // Comments are whole lines in this file; strip them and parse the rest as JSON.
   const config = JSON.parse(text.split("\n").filter((l) => !/^\s*\/\//.test(l)).join("\n"));
@@ -25,5 +25,10 @@ Deno.test("wrangler.jsonc: the queue consumer with its dead-letter queue; no sec
     assert.match(source, new RegExp(`env\\.${name}\\b`), `the Worker reads var ${name}`);
   }
   assert.ok(!("DISPATCHER_TOKEN" in config.vars), "the token is a secret, not a var");
+  // Refused events are copied to the consumer's own dead-letter queue.
+  assert.deepEqual(config.queues.producers, [
+    { queue: consumer.dead_letter_queue, binding: "DEAD_LETTER_QUEUE" },
+  ]);
+  assert.match(source, /env\.DEAD_LETTER_QUEUE\b/);
   assert.match(source, /env\.DISPATCHER_TOKEN\b/);
 });

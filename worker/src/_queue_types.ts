@@ -36,3 +36,16 @@ export interface QueueMessageBatch<Body = unknown> {
   ackAll(): void;
   retryAll(options?: QueueRetryOptions): void;
 }
+
+/** Options of {@linkcode QueueProducer.sendBatch}: one message of the batch. */
+export interface QueueSendRequest<Body = unknown> {
+  body: Body;
+}
+
+/** A queue producer binding (`queues.producers` in wrangler.jsonc). */
+export interface QueueProducer<Body = unknown> {
+  /** Puts one message on the queue. */
+  send(body: Body): Promise<void>;
+  /** Puts up to 100 messages on the queue in one call. */
+  sendBatch(messages: Iterable<QueueSendRequest<Body>>): Promise<void>;
+}

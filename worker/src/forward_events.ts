@@ -1,7 +1,9 @@
 /**
  * {@linkcode forwardEvents}: one `POST /events` to the dispatcher with a batch of R2 events and
- * a bearer token, and what the answer means for the queue messages: delivered (ack), rejected
- * for good (ack and log: retrying cannot help) or failed for now (retry later with backoff).
+ * a bearer token, and what the answer means for the queue messages: delivered (ack; the
+ * dispatcher's 207 names the events it rejected as malformed, which are refused one by one),
+ * rejected for good (ack and log: retrying cannot help) or failed for now (retry later with
+ * backoff).
  *
  * @module
  */
@@ -19,6 +21,14 @@ export interface ForwardEventsOptions {
   fetch?: typeof fetch;
 }
 
+/** One event of the batch that the dispatcher refused as malformed (its 207 answer). */
+export interface RejectedEvent {
+  /** Its position in the posted array. */
+  index: number;
+  /** Why (the failing fields). */
+  reason: string;
+}
+
 /** What became of a batch. */
 export interface ForwardOutcome {
   /** `delivered`: 2xx; `rejected`: a 4xx that retrying cannot fix; `failed`: retry later. */
@@ -29,6 +39,11 @@ export interface ForwardOutcome {
   detail: string;
   /** Seconds the dispatcher asked to wait (`Retry-After`), when it did. */
   retryAfterSeconds?: number;
+  /**
+   * `delivered`: the events the dispatcher did not take because they are malformed (the
+   * `rejected` list of its answer); empty when it took them all.
+   */
+  rejected: RejectedEvent[];
 }
 
 /** 4xx statuses that mean "not now" rather than "never": retried like a 5xx. */
@@ -46,6 +61,10 @@ const TRANSIENT_4XX = new Set([408, 425, 429]);
  * if ((await forwardEvents([], { ...opts, fetch: fake(401) })).kind !== "rejected") throw 2;
  * if ((await forwardEvents([], { ...opts, fetch: fake(503) })).kind !== "failed") throw 3;
  * if ((await forwardEvents([], { ...opts, fetch: fake(429) })).kind !== "failed") throw 4;
+ * const partial = () =>
+ *   Promise.resolve(Response.json({ rejected: [{ index: 1, reason: "eventTime: bad" }] }, { status: 207 }));
+ * const out = await forwardEvents([], { ...opts, fetch: partial });
+ * if (out.kind !== "delivered" || out.rejected[0]?.index !== 1) throw 5;
  * ```
  */
 export async function forwardEvents(
@@ -62,13 +81,20 @@ export async function forwardEvents(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    return { kind: "failed", detail: `network: ${err instanceof Error ? err.message : err}` };
+    return {
+      kind: "failed",
+      detail: `network: ${err instanceof Error ? err.message : err}`,
+      rejected: [],
+    };
   }
-  const detail = (await response.text().catch(() => "")).slice(0, 300);
+  const text = await response.text().catch(() => "");
+  const detail = text.slice(0, 300);
   const status = response.status;
-  if (status >= 200 && status < 300) return { kind: "delivered", status, detail };
+  if (status >= 200 && status < 300) {
+    return { kind: "delivered", status, detail, rejected: rejectedEvents(text) };
+  }
   if (status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) {
-    return { kind: "rejected", status, detail };
+    return { kind: "rejected", status, detail, rejected: [] };
   }
   const retryAfter = Number(response.headers.get("retry-after"));
   return {
@@ -76,7 +102,25 @@ export async function forwardEvents(
     status,
     detail,
     ...(Number.isFinite(retryAfter) && retryAfter > 0 && { retryAfterSeconds: retryAfter }),
+    rejected: [],
   };
+}
+
+/** The `rejected` list of a 2xx answer (`[]` when it has none, or is not JSON). */
+function rejectedEvents(text: string): RejectedEvent[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const list = (body as { rejected?: unknown } | null)?.rejected;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((r) =>
+    Number.isInteger(r?.index)
+      ? [{ index: r.index, reason: typeof r.reason === "string" ? r.reason : "rejected" }]
+      : []
+  );
 }
 
 /** The backoff policy of {@linkcode retryDelaySeconds}. */
