@@ -10,7 +10,11 @@ import type { FieldColumns, IndexColumns } from "./index_columns.ts";
 
 type Source = { part: number; row: number };
 
-/** One {@linkcode IndexColumns} of `parts` (each sorted by name), minus `removed`. */
+/**
+ * One {@linkcode IndexColumns} of `parts` (each sorted by name), minus `removed`. The parts are
+ * consumed: each column of a part is let go once it is copied, so that the peak memory is about
+ * one copy of the index, not two.
+ */
 export function mergeIndexColumns(
   dataset: string,
   parts: readonly IndexColumns[],
@@ -21,20 +25,47 @@ export function mergeIndexColumns(
   const n = order.part.length;
   // Whole pieces one after the other (disjoint names, nothing removed): copied, not gathered.
   const runs = order.runs;
-  const gatherF = (pick: (p: IndexColumns) => Float64Array) => {
-    const out = new Float64Array(n);
-    const src = live.map(pick);
+  /** Where each piece starts in the result, when whole pieces are concatenated. */
+  const at = new Map<number, number>();
+  if (runs) runs.reduce((a, p) => (at.set(p, a), a + live[p]!.length), 0);
+  /**
+   * Numbers per row; `absent` stands for a piece without the column. A source that is a view of
+   * a full-length array at its piece's place (a `ColumnArena`) is adopted as the
+   * result, the other pieces written into it.
+   */
+  const gatherN = <A extends Float64Array | Uint8Array>(
+    make: (n: number) => A,
+    src: readonly (A | undefined)[],
+    absent: (p: IndexColumns) => number | ArrayLike<number>,
+  ): A => {
     if (runs) {
-      let at = 0;
+      const inPlace = (s: A | undefined, p: number) =>
+        s !== undefined && s.buffer.byteLength === n * s.BYTES_PER_ELEMENT &&
+        s.byteOffset === at.get(p)! * s.BYTES_PER_ELEMENT && s.length === live[p]!.length;
+      const adopt = runs.find((p) => inPlace(src[p], p));
+      const out = adopt === undefined
+        ? make(n)
+        : new (src[adopt]!.constructor as new (b: ArrayBufferLike) => A)(src[adopt]!.buffer);
       for (const p of runs) {
-        out.set(src[p]!, at);
-        at += src[p]!.length;
+        const s = src[p], start = at.get(p)!, len = live[p]!.length;
+        if (adopt !== undefined && inPlace(s, p) && s!.buffer === out.buffer) continue;
+        const a = s ?? absent(live[p]!);
+        if (typeof a === "number") out.fill(a, start, start + len);
+        else out.set(a, start);
       }
       return out;
     }
-    for (let i = 0; i < n; i++) out[i] = src[order.part[i]!]![order.row[i]!]!;
+    const out = make(n);
+    const fill = live.map((p, k) => src[k] ?? absent(p));
+    for (let i = 0; i < n; i++) {
+      const a = fill[order.part[i]!]!;
+      out[i] = typeof a === "number" ? a : a[order.row[i]!]!;
+    }
     return out;
   };
+  const f64 = (n: number) => new Float64Array(n);
+  const gatherF = (pick: (p: IndexColumns) => Float64Array) =>
+    gatherN(f64, live.map(pick), () => Number.NaN);
   const gatherA = <T>(pick: (p: IndexColumns) => readonly T[]) => {
     const src = live.map(pick);
     if (runs) return runs.length === 1 ? src[runs[0]!]! as T[] : runs.flatMap((p) => src[p]!);
@@ -67,16 +98,15 @@ export function mergeIndexColumns(
     // A piece without the field (or with another role): every shard of it lacks the field.
     const of = (p: IndexColumns) => p.fields[name]?.role === role ? p.fields[name] : undefined;
     const first = live.map(of).find((f) => f)!;
-    const num = (stat: keyof FieldColumns, absent: (p: IndexColumns, r: number) => number) => {
+    type NumStat = {
+      [K in keyof FieldColumns]-?: FieldColumns[K] extends Float64Array | undefined ? K : never;
+    }[keyof FieldColumns];
+    const num = (stat: NumStat, absent: (p: IndexColumns) => number | Float64Array) => {
       if (!first[stat]) return undefined;
-      const out = new Float64Array(n);
-      const src = live.map((p) => of(p)?.[stat] as Float64Array | undefined);
-      for (let i = 0; i < n; i++) {
-        const part = order.part[i]!, row = order.row[i]!;
-        const s = src[part];
-        out[i] = s ? s[row]! : absent(live[part]!, row);
-      }
-      return out;
+      const src = live.map((p) => of(p)?.[stat]);
+      const col = gatherN(f64, src, absent);
+      for (const p of live) if (of(p)) Reflect.deleteProperty(of(p)!, stat);
+      return col;
     };
     const zero = () => 0, nan = () => Number.NaN;
     const arr = <T>(stat: "histogram" | "set_values" | "bloom") => {
@@ -86,14 +116,12 @@ export function mergeIndexColumns(
       for (let i = 0; i < n; i++) out[i] = src[order.part[i]!]?.[order.row[i]!] ?? null;
       return out;
     };
-    const present = new Uint8Array(n);
-    const srcPresent = live.map((p) => of(p)?.present);
-    for (let i = 0; i < n; i++) present[i] = srcPresent[order.part[i]!]?.[order.row[i]!] ?? 0;
+    const present = gatherN((n) => new Uint8Array(n), live.map((p) => of(p)?.present), zero);
     const cols: FieldColumns = {
       role,
       present,
       count: num("count", zero)!,
-      null_count: num("null_count", (p, r) => p.num_samples[r]!)!,
+      null_count: num("null_count", (p) => p.num_samples)!,
     };
     const set = <K extends keyof FieldColumns>(k: K, v: FieldColumns[K] | undefined) => {
       if (v !== undefined) cols[k] = v;
@@ -113,10 +141,8 @@ export function mergeIndexColumns(
       const values = new Map<string, Float64Array>();
       const srcValues = live.map((p) => of(p)?.values);
       for (const v of new Set(srcValues.flatMap((m) => m ? [...m.keys()] : []))) {
-        const out = new Float64Array(n);
-        const src = srcValues.map((m) => m?.get(v));
-        for (let i = 0; i < n; i++) out[i] = src[order.part[i]!]?.[order.row[i]!] ?? 0;
-        values.set(v, out);
+        values.set(v, gatherN(f64, srcValues.map((m) => m?.get(v)), zero));
+        for (const m of srcValues) m?.delete(v);
       }
       cols.values = values;
     }
@@ -139,13 +165,8 @@ function mergeOrder(
     row[n++] = s.row;
   };
   // Non-overlapping pieces (sequentially named shards, the usual case): concatenate.
-  const byFirst = parts.map((_, i) => i).sort((a, b) =>
-    cmp(parts[a]!.name[0]!, parts[b]!.name[0]!)
-  );
-  const disjoint = byFirst.every((p, k) =>
-    k === 0 || cmp(parts[byFirst[k - 1]!]!.name.at(-1)!, parts[p]!.name[0]!) < 0
-  );
-  if (disjoint) {
+  const byFirst = disjointOrder(parts);
+  if (byFirst) {
     for (const p of byFirst) for (let r = 0; r < parts[p]!.length; r++) push({ part: p, row: r });
     const whole = n === total ? byFirst : undefined;
     return { part: part.subarray(0, n), row: row.subarray(0, n), runs: whole };
@@ -169,6 +190,55 @@ function mergeOrder(
     push({ part: best, row: heads[best]!++ });
   }
   return { part: part.subarray(0, n), row: row.subarray(0, n) };
+}
+
+type Named = Pick<IndexColumns, "name" | "length">;
+
+/** The pieces (all non-empty) by first name when their name ranges do not overlap. */
+function disjointOrder(parts: readonly Named[]): number[] | undefined {
+  const byFirst = parts.map((_, i) => i).sort((a, b) =>
+    cmp(parts[a]!.name[0]!, parts[b]!.name[0]!)
+  );
+  const disjoint = byFirst.every((p, k) =>
+    k === 0 || cmp(parts[byFirst[k - 1]!]!.name.at(-1)!, parts[p]!.name[0]!) < 0
+  );
+  return disjoint ? byFirst : undefined;
+}
+
+/**
+ * Where each of `parts` will start in {@linkcode mergeIndexColumns}' result when the merge will
+ * concatenate whole pieces (name ranges disjoint, no removed name among them), with the result's
+ * length; undefined when it will interleave. Knowing this from the names alone lets the pieces
+ * be read into place (a `ColumnArena`).
+ */
+export function concatLayout(
+  parts: readonly Named[],
+  removed: ReadonlySet<string> = new Set(),
+): { at: number[]; length: number } | undefined {
+  const live = parts.map((_, i) => i).filter((i) => parts[i]!.length > 0);
+  const order = disjointOrder(live.map((i) => parts[i]!));
+  if (!order) return undefined;
+  for (const name of removed) {
+    if (live.some((i) => sortedHas(parts[i]!.name, name))) return undefined;
+  }
+  const at = parts.map(() => 0);
+  let length = 0;
+  for (const k of order) {
+    at[live[k]!] = length;
+    length += parts[live[k]!]!.length;
+  }
+  return { at, length };
+}
+
+function sortedHas(names: readonly string[], name: string): boolean {
+  let lo = 0, hi = names.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1, c = cmp(names[mid]!, name);
+    if (c === 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 function cmp(a: string, b: string): number {

@@ -11,8 +11,14 @@ import type { FieldColumns, IndexColumns } from "./index_columns.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
 import { segmentColumnNames, type SegmentField, type SegmentInfo } from "./_index_segment.ts";
 import { getOrUndefined, segmentKeys } from "./_index_generation.ts";
-import { type ReadAt, readLayout, readNumberColumn } from "../parquet/parquet_reader.ts";
+import {
+  prefetchColumns,
+  type ReadAt,
+  readLayout,
+  readNumberColumn,
+} from "../parquet/parquet_reader.ts";
 import type { Store } from "../store/store.ts";
+import { allocators, type ArenaSlot } from "./_column_arena.ts";
 import { LocalStore } from "../store/local_store.ts";
 
 /** The per-shard objects a reader may leave out (parsing them costs a JSON.parse per shard). */
@@ -24,6 +30,8 @@ export interface SegmentReadOptions {
   fields?: ReadonlySet<string>;
   /** Leave these per-shard objects out (their arrays are absent). @default none */
   skip?: ReadonlySet<IndexColumnsPart>;
+  /** Read the numeric columns into their place in a merged result. @default new arrays */
+  slot?: ArenaSlot;
 }
 
 interface Sink {
@@ -33,28 +41,44 @@ interface Sink {
   direct?: { column: string; target: Float64Array };
 }
 
-/** Where a segment's files are: a local file DuckDB reads in place, or bytes read from a store. */
+/**
+ * A segment's files: the columns file read by ranges (only the column chunks asked for are
+ * fetched), whole only for DuckDB (a local file in place, else its bytes), and the names.
+ */
 export interface SegmentSource {
-  /** The columns file: its path on this machine, or its bytes. */
-  columns: string | Uint8Array;
-  /** The shard names, in row order. */
+  /** Size of the columns file. */
+  size: number;
+  /** Ranged reads of the columns file. */
+  read: ReadAt;
+  /** The whole columns file: its path on this machine, or its bytes. */
+  whole(): Promise<string | Uint8Array>;
+  /** The shard names, in row order (empty when not asked for). */
   names: string[];
 }
 
-/** The files of segment `info` in `store`; undefined when they are gone. */
+/**
+ * The files of segment `info` in `store`; undefined when they are gone (a read that finds one
+ * gone later throws the store's `not_found`, which the index snapshot takes as "start over").
+ */
 export async function segmentSource(
   store: Store,
   dataset: string,
   info: SegmentInfo,
+  options: { names?: boolean } = {},
 ): Promise<SegmentSource | undefined> {
   const keys = segmentKeys(dataset, info.id);
-  const local = store instanceof LocalStore ? store.pathOf(keys.columns) : undefined;
-  const [columns, names] = await Promise.all([
-    local ? store.head(keys.columns).then((h) => h && local) : getOrUndefined(store, keys.columns),
-    getOrUndefined(store, keys.names),
+  const [head, names] = await Promise.all([
+    store.head(keys.columns),
+    options.names === false ? new TextEncoder().encode("[]") : getOrUndefined(store, keys.names),
   ]);
-  if (!columns || !names) return undefined;
-  return { columns, names: JSON.parse(new TextDecoder().decode(names)) as string[] };
+  if (!head || !names) return undefined;
+  const local = store instanceof LocalStore ? store.pathOf(keys.columns) : undefined;
+  return {
+    size: head.size,
+    read: (offset, length) => store.get(keys.columns, { range: { offset, length } }),
+    whole: () => local ? Promise.resolve(local) : store.get(keys.columns),
+    names: JSON.parse(new TextDecoder().decode(names)) as string[],
+  };
 }
 
 /** Reads the columns of a segment (described by `info`) as {@linkcode IndexColumns}. */
@@ -65,16 +89,17 @@ export async function readSegmentColumns(
   options: SegmentReadOptions = {},
 ): Promise<IndexColumns> {
   const n = info.rows;
+  const alloc = allocators(n, options.slot);
   const out: IndexColumns = {
     dataset,
     length: n,
     name: source.names,
-    num_samples: new Float64Array(n),
-    size_bytes: new Float64Array(n),
+    num_samples: alloc.f64("num_samples"),
+    size_bytes: alloc.f64("size_bytes"),
     schema_type: new Array<string>(n),
     schema_version: new Array<string>(n),
-    time_min: new Float64Array(n),
-    time_max: new Float64Array(n),
+    time_min: alloc.f64("time_min"),
+    time_max: alloc.f64("time_max"),
     manifest_version: new Array<string>(n),
     schema_fields: new Array<ManifestField[] | null>(n),
     fields: {},
@@ -83,7 +108,7 @@ export async function readSegmentColumns(
   if (parquet) {
     out.parquet_key = new Array<string>(n);
     out.parquet_sha256 = new Array<string>(n);
-    out.parquet_size = new Float64Array(n);
+    out.parquet_size = alloc.f64("parquet_size");
   }
   if (source.names.length !== n) {
     throw new Error(`Index segment "${info.id}" names ${source.names.length} shards, not ${n}`);
@@ -119,18 +144,20 @@ export async function readSegmentColumns(
   const fieldsDone: (() => void)[] = [];
   for (const [name, field] of Object.entries(info.fields)) {
     if (options.fields && !options.fields.has(name)) continue;
-    const cols = out.fields[name] = emptyField(field, n, options.skip);
-    sinks.push(...fieldSinks(field, cols));
+    const fieldAlloc = fieldAllocators(alloc, name, field.role);
+    const cols = out.fields[name] = emptyField(field, n, options.skip, fieldAlloc);
+    sinks.push(...fieldSinks(field, cols, fieldAlloc));
     fieldsDone.push(() => finishField(cols, out.num_samples));
   }
-  const rest = await readDirect(source.columns, sinks);
+  const rest = await readDirect(source, sinks);
   if (rest.length > 0 || texts.length > 0) {
     // What the typed-array reader does not read (JSON and text columns): through DuckDB.
     const { withConnection, withTempFile } = await import("../parquet/duckdb.ts");
+    const whole = await source.whole();
     await withTempFile(".parquet", undefined, async (temp) => {
-      const inPlace = typeof source.columns === "string";
-      const path = inPlace ? source.columns as string : temp;
-      if (!inPlace) await Deno.writeFile(path, source.columns as Uint8Array);
+      const inPlace = typeof whole === "string";
+      const path = inPlace ? whole : temp;
+      if (!inPlace) await Deno.writeFile(path, whole);
       await withConnection(async (con) => {
         for (const [name, target] of texts) rest.push(...await strings(con, path, name, target, n));
         if (rest.length === 0) return;
@@ -154,46 +181,35 @@ export async function readSegmentColumns(
 }
 
 /**
- * Fills the sinks of numeric columns with the typed-array reader where it can read them (this
- * writer's files); returns the sinks left for DuckDB.
+ * Numeric columns of a segment by their stored names (null: NaN), each undefined where the
+ * typed-array reader cannot read it (the caller then reads the segment with
+ * {@linkcode readSegmentColumns}).
  */
-async function readDirect(
-  columns: string | Uint8Array,
-  sinks: readonly Sink[],
-): Promise<Sink[]> {
-  if (typeof columns !== "string") {
-    const read: ReadAt = (offset, length) =>
-      Promise.resolve(columns.subarray(offset, offset + length));
-    return await fill(read, columns.length, sinks);
-  }
-  const file = await Deno.open(columns, { read: true });
-  try {
-    const size = (await file.stat()).size;
-    const read: ReadAt = async (offset, length) => {
-      const buf = new Uint8Array(length);
-      await file.seek(offset, Deno.SeekMode.Start);
-      let got = 0;
-      while (got < length) {
-        const n = await file.read(buf.subarray(got));
-        if (n === null) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
-    };
-    return await fill(read, size, sinks);
-  } finally {
-    file.close();
-  }
+export async function readSegmentNumbers(
+  source: SegmentSource,
+  columns: readonly string[],
+): Promise<(Float64Array | undefined)[]> {
+  const layout = await readLayout(source.read, source.size);
+  if (!layout) return columns.map(() => undefined);
+  const read = await prefetchColumns(source.read, layout, columns);
+  return await Promise.all(columns.map((c) => readNumberColumn(read, layout, c)));
 }
 
-async function fill(read: ReadAt, size: number, sinks: readonly Sink[]): Promise<Sink[]> {
-  const layout = await readLayout(read, size);
+/**
+ * Fills the sinks of numeric columns with the typed-array reader where it can read them (this
+ * writer's files), fetching just their column chunks; returns the sinks left for DuckDB.
+ */
+async function readDirect(source: SegmentSource, sinks: readonly Sink[]): Promise<Sink[]> {
+  const layout = await readLayout(source.read, source.size);
   if (!layout) return [...sinks];
+  const direct = sinks.flatMap((s) => s.direct ? [s.direct.column] : []);
+  const read = await prefetchColumns(source.read, layout, direct);
   const rest: Sink[] = [];
   for (const sink of sinks) {
-    const values = sink.direct && await readNumberColumn(read, layout, sink.direct.column);
-    if (values) sink.direct!.target.set(values);
-    else rest.push(sink);
+    const target = sink.direct?.target;
+    const values = target && target.length === layout.rows &&
+      await readNumberColumn(read, layout, sink.direct!.column, target);
+    if (!values) rest.push(sink);
   }
   return rest;
 }
@@ -283,33 +299,47 @@ function json<T>(name: string, target: (T | null)[], map: (v: unknown) => T): Si
   };
 }
 
+type FieldAlloc = ReturnType<typeof allocators>;
+
+/** Allocators of one field's columns, keyed by field, role and stat. */
+function fieldAllocators(alloc: FieldAlloc, name: string, role: string): FieldAlloc {
+  return {
+    f64: (stat) => alloc.f64(`${name}\0${role}\0${stat}`),
+    u8: (stat) => alloc.u8(`${name}\0${role}\0${stat}`),
+  };
+}
+
 function emptyField(
   field: SegmentField,
   n: number,
-  skip?: ReadonlySet<IndexColumnsPart>,
+  skip: ReadonlySet<IndexColumnsPart> | undefined,
+  alloc: FieldAlloc,
 ): FieldColumns {
-  const nan = () => new Float64Array(n).fill(Number.NaN);
+  const f64 = alloc.f64;
+  const nan = (stat: string) => f64(stat).fill(Number.NaN);
   const cols: FieldColumns = {
     role: field.role,
-    present: new Uint8Array(n),
-    count: new Float64Array(n),
-    null_count: new Float64Array(n),
+    present: alloc.u8("present"),
+    count: f64("count"),
+    null_count: f64("null_count"),
   };
-  if (field.role === "numeric" || field.role === "timestamp") [cols.min, cols.max] = [nan(), nan()];
+  if (field.role === "numeric" || field.role === "timestamp") {
+    [cols.min, cols.max] = [nan("min"), nan("max")];
+  }
   if (field.role === "numeric") {
-    cols.nan_count = new Float64Array(n);
-    cols.inf_count = new Float64Array(n);
-    cols.sum = new Float64Array(n);
+    cols.nan_count = f64("nan_count");
+    cols.inf_count = f64("inf_count");
+    cols.sum = f64("sum");
     if (!skip?.has("histogram")) cols.histogram = new Array(n).fill(null);
   }
   if (field.role === "categorical") {
     cols.values = new Map();
-    cols.overflow_count = new Float64Array(n);
-    cols.overflow_cardinality = new Float64Array(n);
-    cols.cardinality = new Float64Array(n);
+    cols.overflow_count = f64("overflow_count");
+    cols.overflow_cardinality = f64("overflow_cardinality");
+    cols.cardinality = f64("cardinality");
   }
   if (field.role === "set") {
-    cols.cardinality = new Float64Array(n);
+    cols.cardinality = f64("cardinality");
     if (!skip?.has("set_values")) cols.set_values = new Array(n).fill(null);
     if (!skip?.has("bloom")) cols.bloom = new Array(n).fill(null);
   }
@@ -318,7 +348,7 @@ function emptyField(
 
 type Hist = NonNullable<NonNullable<FieldColumns["histogram"]>[number]>;
 
-function fieldSinks(field: SegmentField, cols: FieldColumns): Sink[] {
+function fieldSinks(field: SegmentField, cols: FieldColumns, alloc: FieldAlloc): Sink[] {
   const names = segmentColumnNames(field);
   const p = field.column;
   const sinks: Sink[] = [
@@ -364,7 +394,7 @@ function fieldSinks(field: SegmentField, cols: FieldColumns): Sink[] {
     const n = cols.count.length;
     if (field.values) {
       field.values.forEach((value, k) => {
-        const target = new Float64Array(n);
+        const target = alloc.f64(`v\0${value}`);
         cols.values!.set(value, target);
         sinks.push(doubles(`${p}.v${k}`, target));
       });
@@ -379,7 +409,7 @@ function fieldSinks(field: SegmentField, cols: FieldColumns): Sink[] {
           for (let i = at; i < at + rows; i++) {
             for (const [value, c] of Object.entries(counts[i] ?? {})) {
               let target = cols.values!.get(value);
-              if (!target) cols.values!.set(value, target = new Float64Array(n));
+              if (!target) cols.values!.set(value, target = alloc.f64(`v\0${value}`));
               target[i] = c;
             }
           }

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Store } from "../store/store.ts";
+import { StoreError } from "../store/store_error.ts";
 import { mapLimit } from "../util/map_limit.ts";
 import type { IndexEntry } from "../manifest/index_entry.ts";
 import { type Generation, generationKey, readGeneration } from "./_index_generation.ts";
@@ -61,7 +62,11 @@ export async function withIndexSnapshot<T>(
   for (;;) {
     const snapshot = await takeSnapshot(store, dataset, options);
     if (snapshot) {
-      const out = await read(snapshot);
+      // An object the read needed gone (a compaction removed it): as undefined, start over.
+      const out = await read(snapshot).catch((err) => {
+        if (err instanceof StoreError && err.code === "not_found") return undefined;
+        throw err;
+      });
       // Fragments deleted after the generation was read belong to a newer one: start over.
       if (out !== undefined && !await store.head(generationKey(dataset, snapshot.generation + 1))) {
         return out;

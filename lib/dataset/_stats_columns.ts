@@ -14,13 +14,18 @@ import type { ManifestField } from "../schema/manifest_field.ts";
 import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
 import { mergeHistograms } from "../manifest/histogram.ts";
 import { extremeIso } from "../manifest/timestamp_aggregate.ts";
-import { type IndexColumns, indexColumnsFromHeaders } from "./index_columns.ts";
+import { indexColumnsFromHeaders } from "./index_columns.ts";
 import { mapLimit } from "../util/map_limit.ts";
 import { withIndexSnapshot } from "./_index_snapshot.ts";
 import { readSegmentSummary } from "./_index_generation.ts";
-import { readSegmentColumns, segmentSource } from "./_index_segment_read.ts";
-import { COLUMN_ROLES, type SegmentSummary, summarizeHeaders } from "./_index_segment.ts";
-import { mergeIndexColumns } from "./_index_merge.ts";
+import { readSegmentColumns, readSegmentNumbers, segmentSource } from "./_index_segment_read.ts";
+import {
+  COLUMN_ROLES,
+  type SegmentInfo,
+  type SegmentSummary,
+  summarizeHeaders,
+} from "./_index_segment.ts";
+import { concatLayout } from "./_index_merge.ts";
 import type { DatasetStats } from "./dataset_stats.ts";
 
 const SKIP = new Set(["histogram", "set_values", "bloom", "parquet"] as const);
@@ -60,19 +65,15 @@ export async function statsFromColumns(
     // Only the numeric sums need a column (floats add up the same only in the same order).
     const numeric = fieldRoles.filter(([, role]) => role === "numeric").map(([name]) => name);
     const read = await mapLimit(infos, limit, async (info) => {
-      const [bytes, summary] = await Promise.all([
-        numeric.length ? segmentSource(store, dataset, info) : undefined,
-        readSegmentSummary(store, dataset, info.id),
-      ]);
-      if ((numeric.length && !bytes) || !summary) return undefined;
+      const summary = await readSegmentSummary(store, dataset, info.id);
+      if (!summary) return undefined;
       if (typeof summary.shards !== "number") return null; // an earlier summary layout
-      const cols = bytes &&
-        await readSegmentColumns(dataset, bytes, info, { fields: new Set(numeric), skip: SKIP });
-      return { cols, summary };
+      const sums = numeric.length ? await segmentSums(store, dataset, info, numeric) : new Map();
+      return sums && { sums, summary };
     });
     if (read.some((r) => r === undefined)) return undefined;
     if (read.some((r) => r === null)) return null;
-    const segments = read as { cols?: IndexColumns; summary: SegmentSummary }[];
+    const segments = read as { sums: Map<string, Float64Array>; summary: SegmentSummary }[];
     const headers = snap.fragments.map((e) => e.header);
     const summaries = [
       ...segments.map((s) => s.summary),
@@ -80,22 +81,58 @@ export async function statsFromColumns(
     ];
     const sums = new Map<string, number>();
     if (numeric.length) {
-      const cols = mergeIndexColumns(dataset, [
-        ...segments.map((s) => s.cols!),
-        indexColumnsFromHeaders(dataset, snap.fragments, { fields: numeric }),
-      ]);
+      // Added in shard-name order: the pieces one after the other (their ranges are disjoint,
+      // else the caller merges header by header).
+      const fragments = indexColumnsFromHeaders(dataset, snap.fragments, { fields: numeric });
+      const pieces = [
+        ...infos.map((i) => ({ name: [i.first, i.last], length: i.rows })),
+        fragments,
+      ];
+      const layout = concatLayout(pieces);
+      if (!layout) return null;
+      const columns = [
+        ...segments.map((s) => s.sums),
+        new Map(numeric.flatMap((name) => {
+          const sum = fragments.fields[name]?.sum;
+          return sum ? [[name, sum] as const] : [];
+        })),
+      ];
+      const order = columns.map((_, k) => k).filter((k) => pieces[k]!.length > 0)
+        .sort((a, b) => layout.at[a]! - layout.at[b]!);
       for (const name of numeric) {
-        sums.set(name, cols.fields[name] ? sum(cols.fields[name].sum!) : 0);
+        let s = 0;
+        for (const k of order) {
+          const a = columns[k]!.get(name);
+          // Absent (null in the column): the shard lacks the field and adds nothing.
+          if (a) { for (let i = 0; i < a.length; i++) if (a[i] === a[i]) s += a[i]!; }
+        }
+        sums.set(name, s);
       }
     }
     return addUp(dataset, summaries, fieldRoles, sums);
   }).then((out) => out ?? undefined);
 }
 
-function sum(a: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return s;
+/**
+ * The `sum` column of each of `numeric` that segment `info` holds; undefined when the segment
+ * is gone.
+ */
+async function segmentSums(
+  store: Store,
+  dataset: string,
+  info: SegmentInfo,
+  numeric: readonly string[],
+): Promise<Map<string, Float64Array> | undefined> {
+  const held = numeric.filter((name) => info.fields[name]?.role === "numeric");
+  const source = await segmentSource(store, dataset, info, { names: false });
+  if (!source) return undefined;
+  const read = await readSegmentNumbers(source, held.map((n) => `${info.fields[n]!.column}.sum`));
+  if (read.every((a) => a)) return new Map(held.map((name, k) => [name, read[k]!]));
+  // Not readable by the typed-array reader: the whole segment's columns of those fields.
+  const full = await segmentSource(store, dataset, info);
+  if (!full) return undefined;
+  const cols = await readSegmentColumns(dataset, full, info, { fields: new Set(held), skip: SKIP });
+  return new Map(held.map((name) => [name, cols.fields[name]!.sum!]));
 }
 
 function addUp(

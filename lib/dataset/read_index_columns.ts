@@ -11,7 +11,8 @@ import { type IndexColumns, indexColumnsFromHeaders } from "./index_columns.ts";
 import { mapLimit } from "../util/map_limit.ts";
 import { withIndexSnapshot } from "./_index_snapshot.ts";
 import { type IndexColumnsPart, readSegmentColumns, segmentSource } from "./_index_segment_read.ts";
-import { mergeIndexColumns } from "./_index_merge.ts";
+import { concatLayout, mergeIndexColumns } from "./_index_merge.ts";
+import { ColumnArena } from "./_column_arena.ts";
 
 export type { IndexColumnsPart } from "./_index_segment_read.ts";
 
@@ -60,14 +61,21 @@ export async function readIndexColumns(
     if (snap.legacyEntries) {
       parts.push(indexColumnsFromHeaders(dataset, snap.legacyEntries, { fields: options.fields }));
     }
-    const segments = await mapLimit(snap.segments?.segments ?? [], limit, async (info) => {
-      const bytes = await segmentSource(store, dataset, info);
-      return bytes && await readSegmentColumns(dataset, bytes, info, { fields, skip });
+    const infos = snap.segments?.segments ?? [];
+    const sources = await mapLimit(infos, limit, (info) => segmentSource(store, dataset, info));
+    if (sources.some((s) => s === undefined)) return undefined;
+    const fragments = indexColumnsFromHeaders(dataset, snap.fragments, { fields: options.fields });
+    // From the names alone: where each segment lands in the result, so it is read into place.
+    const layout = concatLayout(
+      [...parts, ...sources.map((s) => ({ name: s!.names, length: s!.names.length })), fragments],
+      snap.removed,
+    );
+    const arena = layout && new ColumnArena(layout.length);
+    const segments = await mapLimit(infos, limit, (info, k) => {
+      const slot = arena && { arena, at: layout.at[parts.length + k]! };
+      return readSegmentColumns(dataset, sources[k]!, info, { fields, skip, slot });
     });
-    if (segments.some((s) => s === undefined)) return undefined;
-    parts.push(...segments as IndexColumns[]);
-    parts.push(indexColumnsFromHeaders(dataset, snap.fragments, { fields: options.fields }));
-    const out = mergeIndexColumns(dataset, parts, snap.removed);
+    const out = mergeIndexColumns(dataset, [...parts, ...segments, fragments], snap.removed);
     if (skip.has("parquet")) {
       delete out.parquet_key;
       delete out.parquet_sha256;

@@ -210,3 +210,28 @@ Deno.test("datasetStats from the columns equals the header-by-header merge, with
   assert.equal(after.shards, expectedAfter.shards);
   assert.deepEqual(after.fields, expectedAfter.fields);
 });
+
+Deno.test("datasetStats over one segment mixing schema versions (a field missing from some shards) and fragments between segments", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 3);
+  await writeEvolved(store, 3, 3); // no `score`: null in those rows of the segment
+  await write(store, 6, 2);
+  await compactIndex(store, "ds"); // one segment, shards 0-7
+  await write(store, 20, 3);
+  await compactIndex(store, "ds"); // a second segment, 20-22
+  await writeEvolved(store, 10, 2); // fragments named between the two segments
+  const expected = await statsByHeaders(store);
+  const stats = await datasetStats(store, "ds");
+  assert.deepEqual(
+    {
+      shards: stats.shards,
+      num_samples: stats.num_samples,
+      size_bytes: stats.size_bytes,
+      fields: stats.fields,
+    },
+    expected,
+  );
+  // 8 shards of 6 samples with a score; 5 of 40 without one.
+  assert.equal(stats.num_samples, 8 * 6 + 5 * 40);
+  assert.ok(stats.fields.score?.type === "numeric" && stats.fields.score.null_count >= 5 * 40);
+});

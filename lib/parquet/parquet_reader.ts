@@ -43,10 +43,17 @@ const ENC = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5 } as const;
  */
 export async function readLayout(read: ReadAt, size: number): Promise<ParquetLayout | undefined> {
   if (size < 12) return undefined;
-  const tail = await read(size - 8, 8);
-  const len = new DataView(tail.buffer, tail.byteOffset).getUint32(0, true);
-  if (String.fromCharCode(...tail.subarray(4)) !== "PAR1" || len > size - 12) return undefined;
-  const meta = new Thrift(await read(size - 8 - len, len)).struct();
+  // One read for the footer and its length when the footer is small (a guess of 64 KiB).
+  const guess = Math.min(size, 65536);
+  const tail = await read(size - guess, guess);
+  if (tail.length !== guess) return undefined;
+  const len = new DataView(tail.buffer, tail.byteOffset).getUint32(guess - 8, true);
+  const magic = String.fromCharCode(...tail.subarray(guess - 4));
+  if (magic !== "PAR1" || len > size - 12) return undefined;
+  const footer = len + 8 <= guess
+    ? tail.subarray(guess - 8 - len, guess - 8)
+    : await read(size - 8 - len, len);
+  const meta = new Thrift(footer).struct();
   const chunks: ParquetLayout["chunks"] = new Map();
   for (const group of (meta.get(4) as Fields[] | undefined) ?? []) {
     const rows = Number(group.get(3));
@@ -71,6 +78,52 @@ export async function readLayout(read: ReadAt, size: number): Promise<ParquetLay
 }
 
 /**
+ * Fetches the column chunks of `names` at once, with ranged reads merged where chunks lie at
+ * most `gap` bytes apart (fewer requests to an object store, at the cost of reading the gaps),
+ * and answers reads inside them from memory; other reads go to `read`.
+ *
+ * @example
+ * ```ts
+ * import { prefetchColumns, readLayout, readNumberColumn } from "./parquet_reader.ts";
+ * import { encodeParquet } from "./parquet_writer.ts";
+ * import { NumberColumn } from "./column_data.ts";
+ * const col = (name: string) => ({ name, type: "double" as const, data: new NumberColumn(new Float64Array([1, 2]), undefined, 0) });
+ * const bytes = encodeParquet([col("a"), col("b"), col("c")], 2);
+ * let calls = 0;
+ * const read = (offset: number, length: number) => (calls++, Promise.resolve(bytes.subarray(offset, offset + length)));
+ * const layout = (await readLayout(read, bytes.length))!;
+ * const cached = await prefetchColumns(read, layout, ["a", "c"]);
+ * calls = 0;
+ * const c = await readNumberColumn(cached, layout, "c");
+ * if (c?.join() !== "1,2" || calls !== 0) throw new Error();
+ * ```
+ */
+export async function prefetchColumns(
+  read: ReadAt,
+  layout: ParquetLayout,
+  names: readonly string[],
+  gap = 1 << 20,
+): Promise<ReadAt> {
+  const ranges = names.flatMap((n) => layout.chunks.get(n) ?? [])
+    .map((c) => ({ offset: c.offset, end: c.offset + c.size }))
+    .sort((a, b) => a.offset - b.offset);
+  const merged: { offset: number; end: number }[] = [];
+  for (const r of ranges) {
+    const last = merged.at(-1);
+    if (last && r.offset - last.end <= gap) last.end = Math.max(last.end, r.end);
+    else merged.push({ ...r });
+  }
+  const held = await Promise.all(
+    merged.map(async (r) => ({ ...r, bytes: await read(r.offset, r.end - r.offset) })),
+  );
+  return (offset, length) => {
+    const h = held.find((h) => offset >= h.offset && offset + length <= h.end);
+    if (!h || h.bytes.length !== h.end - h.offset) return read(offset, length);
+    return Promise.resolve(h.bytes.subarray(offset - h.offset, offset - h.offset + length));
+  };
+}
+
+/**
  * Column `name` as doubles (null: NaN); undefined when it is absent or not readable here.
  *
  * @example
@@ -89,10 +142,12 @@ export async function readNumberColumn(
   read: ReadAt,
   layout: ParquetLayout,
   name: string,
+  into?: Float64Array,
 ): Promise<Float64Array | undefined> {
   const chunks = layout.chunks.get(name);
   if (!chunks) return undefined;
-  const out = new Float64Array(layout.rows);
+  if (into && into.length !== layout.rows) throw new RangeError("into: not one slot per row");
+  const out = into ?? new Float64Array(layout.rows);
   let at = 0;
   for (const c of chunks) {
     if (c.codec !== 0 || (c.type !== TYPE.DOUBLE && c.type !== TYPE.INT64)) return undefined;
@@ -103,22 +158,49 @@ export async function readNumberColumn(
     if (Number(page.get(1)) !== 0 || !header) return undefined; // a v1 data page only
     const values = Number(header.get(1));
     const encoding = Number(header.get(2));
+    if (at + values > out.length) return undefined;
     let pos = t.pos;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const levelsLength = view.getUint32(pos, true);
-    const present = new Uint8Array(values);
-    const defined = hybrid(bytes, pos + 4, pos + 4 + levelsLength, present);
+    // Levels that are one run of 1s (no nulls) need no array of them.
+    const allSet = levelsAllSet(bytes, pos + 4, pos + 4 + levelsLength, values);
+    const present = allSet ? undefined : new Uint8Array(values);
+    const defined = present ? hybrid(bytes, pos + 4, pos + 4 + levelsLength, present) : values;
     pos += 4 + levelsLength;
-    const dense = new Float64Array(defined);
+    // Without nulls the values decode straight into their place in `out`.
+    const dense = present ? new Float64Array(defined) : out.subarray(at, at + values);
     if (encoding === ENC.PLAIN && c.type === TYPE.DOUBLE) {
-      for (let i = 0; i < defined; i++) dense[i] = view.getFloat64(pos + i * 8, true);
+      if (pos + defined * 8 > bytes.length) return undefined;
+      const from = bytes.byteOffset + pos;
+      if (LITTLE_ENDIAN && from % 8 === 0) {
+        dense.set(new Float64Array(bytes.buffer, from, defined));
+      } else for (let i = 0; i < defined; i++) dense[i] = view.getFloat64(pos + i * 8, true);
     } else if (encoding === ENC.DELTA_BINARY_PACKED && c.type === TYPE.INT64) {
-      if (!deltaBinaryPacked(bytes, pos, dense)) return undefined;
+      // A copy with 8 bytes of slack: the unpacker reads whole words past a value's last bit.
+      const padded = new Uint8Array(bytes.length - pos + 8);
+      padded.set(bytes.subarray(pos));
+      if (!deltaBinaryPacked(padded, 0, dense)) return undefined;
     } else return undefined;
-    for (let i = 0, k = 0; i < values; i++) out[at + i] = present[i] ? dense[k++]! : Number.NaN;
+    if (present) {
+      for (let i = 0, k = 0; i < values; i++) out[at + i] = present[i] ? dense[k++]! : Number.NaN;
+    }
     at += values;
   }
   return at === layout.rows ? out : undefined;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** True when 1-bit definition levels are a single RLE run of `values` 1s. */
+function levelsAllSet(bytes: Uint8Array, pos: number, end: number, values: number): boolean {
+  let header = 0, shift = 0, b: number;
+  do {
+    if (pos >= end) return false;
+    b = bytes[pos++]!;
+    header += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return header % 2 === 0 && header / 2 === values && pos < end && (bytes[pos]! & 1) === 1;
 }
 
 /** Decodes 1-bit definition levels into `out`; returns how many are 1. */
@@ -149,7 +231,10 @@ function hybrid(bytes: Uint8Array, pos: number, end: number, out: Uint8Array): n
   return ones;
 }
 
-/** DELTA_BINARY_PACKED values into `out` (its length); false past 2^53 or 52-bit deltas. */
+/**
+ * DELTA_BINARY_PACKED values into `out` (its length); false past 2^53 or 52-bit deltas. `bytes`
+ * must hold 8 readable bytes past the encoded values (whole words are read).
+ */
 function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): boolean {
   const varint = () => {
     let n = 0, shift = 0, b: number;
@@ -165,7 +250,7 @@ function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): b
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
   };
   const blockSize = varint(), miniblocks = varint();
-  const total = varint();
+  const total = Math.min(varint(), out.length);
   let value = zigzag();
   const per = blockSize / miniblocks;
   if (total === 0) return true;
@@ -173,28 +258,37 @@ function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): b
   let i = 1;
   while (i < total) {
     const min = zigzag();
-    const widths = bytes.subarray(pos, pos + miniblocks);
+    const widths = pos;
     pos += miniblocks;
     for (let m = 0; m < miniblocks && i < total; m++) {
-      const width = widths[m]!;
+      const width = bytes[widths + m]!;
       if (width > 52) return false;
-      const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
-      for (let k = 0, bit = 0; k < per; k++, bit += width) {
-        let d: number;
-        if (width <= 25) {
-          const b = pos + (bit >> 3);
-          const word = (bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16) |
-            (bytes[b + 3]! << 24)) >>> 0;
-          d = (word >>> (bit & 7)) & mask;
-        } else {
-          d = 0;
-          for (let w = 0; w < width; w++) {
-            d += ((bytes[pos + ((bit + w) >> 3)]! >> ((bit + w) & 7)) & 1) * 2 ** w;
-          }
+      const end = Math.min(total, i + per);
+      let bit = pos * 8;
+      if (width === 0) {
+        for (; i < end; i++) out[i] = value += min;
+      } else if (width <= 25) {
+        // A value and its bit offset fit in one little-endian 32-bit word.
+        const mask = (1 << width) - 1;
+        for (; i < end; i++, bit += width) {
+          const b = bit >>> 3;
+          const word = bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16) |
+            (bytes[b + 3]! << 24);
+          out[i] = value += min + ((word >>> (bit & 7)) & mask);
         }
-        if (i < total) {
-          value += min + d;
-          out[i++] = value;
+      } else {
+        // Two words: the low one shifted down, the rest from the high one.
+        for (; i < end; i++, bit += width) {
+          const b = bit >>> 3, s = bit & 7;
+          const lo = (bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16) |
+            (bytes[b + 3]! << 24)) >>> 0;
+          const hi = (bytes[b + 4]! | (bytes[b + 5]! << 8) | (bytes[b + 6]! << 16) |
+            (bytes[b + 7]! << 24)) >>> 0;
+          const highBits = width - 32 + s;
+          const d = highBits <= 0
+            ? (lo >>> s) % 2 ** width
+            : (lo >>> s) + (hi % 2 ** highBits) * 2 ** (32 - s);
+          out[i] = value += min + d;
         }
       }
       pos += per * width / 8;

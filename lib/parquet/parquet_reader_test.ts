@@ -12,6 +12,8 @@ Deno.test("readNumberColumn reads what DuckDB reads: ints of every width, double
     { length: n },
     (_, i) => i % 3 === 0 ? Math.floor(rand() * 2 ** 40) - 2 ** 39 : Math.floor(rand() * (i % 50)),
   );
+  // Deltas of 26 to 33 bits: the unpacker's one-word and two-word cases at every bit offset.
+  const wide = Float64Array.from({ length: n }, (_, i) => Math.floor(rand() * 2 ** (25 + (i % 9))));
   const doubles = Float64Array.from({ length: n }, () => (rand() - 0.5) * 1e6);
   const nulls = Uint8Array.from({ length: n }, () => (rand() < 0.2 ? 1 : 0));
   const nullCount = nulls.reduce((a, b) => a + b, 0);
@@ -20,6 +22,7 @@ Deno.test("readNumberColumn reads what DuckDB reads: ints of every width, double
       { name: "i", type: "int64", data: new NumberColumn(ints, nulls, nullCount) },
       { name: "d", type: "double", data: new NumberColumn(doubles, nulls, nullCount) },
       { name: "k", type: "int64", data: new NumberColumn(ints, undefined, 0) },
+      { name: "w", type: "int64", data: new NumberColumn(wide, undefined, 0) },
     ],
     n,
     { rowGroupSize: 1200 },
@@ -30,12 +33,13 @@ Deno.test("readNumberColumn reads what DuckDB reads: ints of every width, double
     i: await readNumberColumn(read, layout, "i"),
     d: await readNumberColumn(read, layout, "d"),
     k: await readNumberColumn(read, layout, "k"),
+    w: await readNumberColumn(read, layout, "w"),
   };
   const duck = await withTempFile(".parquet", undefined, async (path) => {
     await Deno.writeFile(path, bytes);
     return await withConnection(async (con) => {
       const r = await con.runAndReadAll(
-        `SELECT coalesce(i::DOUBLE, 'NaN'), coalesce(d, 'NaN'), k::DOUBLE FROM read_parquet('${path}')`,
+        `SELECT coalesce(i::DOUBLE, 'NaN'), coalesce(d, 'NaN'), k::DOUBLE, w::DOUBLE FROM read_parquet('${path}')`,
       );
       return r.getColumns().map((c) => Float64Array.from(c as number[]));
     });
@@ -43,5 +47,6 @@ Deno.test("readNumberColumn reads what DuckDB reads: ints of every width, double
   assert.deepEqual(mine.i, duck[0]);
   assert.deepEqual(mine.d, duck[1]);
   assert.deepEqual(mine.k, duck[2]);
+  assert.deepEqual(mine.w, duck[3]);
   assert.equal(await readNumberColumn(read, layout, "absent"), undefined);
 });
