@@ -133,6 +133,12 @@ export function formatStatus(s: JobStatus): string[] {
     lines.push(`  failure  ${f.task}${f.key ? ` [${f.key}]` : ""}: ${f.reason}`);
   }
   if (s.failures.length > 10) lines.push(`  ... ${s.failures.length - 10} more failures`);
+  for (const w of s.warnings?.slice(0, 10) ?? []) {
+    lines.push(
+      `  warning  ${w.task}: ${w.stage} of "${w.dataset}" failed (${w.code}): ${w.message}`,
+    );
+  }
+  if ((s.warnings?.length ?? 0) > 10) lines.push(`  ... ${s.warnings!.length - 10} more warnings`);
   return lines;
 }
 

@@ -13,7 +13,7 @@ const help =
   `usage: deno task cli submit <job-module> --input <dataset|shard|pattern> --output <dataset>
   [--store URL] [--param key=value ...] [--params JSON] [--backend local] [--concurrency N]
   [--shards-per-task N] [--samples-per-task N] [--max-attempts N] [--max-failed-tasks FRACTION]
-  [--endpoint URL --token-env NAME] [--backend-options JSON] [--wait] [--timeout SECONDS] [--json]
+  [--compact-at N|off] [--endpoint URL --token-env NAME] [--backend-options JSON] [--wait] [--timeout SECONDS] [--json]
   [S3 flags]
 
 Submits the job module (a path anywhere on disk) over the input and prints the job id. The same
@@ -24,7 +24,9 @@ app modal/app.py deploys; an s3:// store; Modal credentials from ~/.modal.toml o
 and MODAL_TOKEN_SECRET) or http. --backend-options passes backend settings as JSON (local:
 {"launcher": "processes"}, modal: {"app": "shardline", "environment": "main"}). --backend http posts the job to the
 dispatcher at --endpoint (default $SHARDLINE_ENDPOINT) with the bearer token in the environment
-variable named by --token-env (default SHARDLINE_TOKEN); the dispatcher must serve the same store.`;
+variable named by --token-env (default SHARDLINE_TOKEN); the dispatcher must serve the same store.
+--compact-at: a task compacts the output's index once it holds N fragments (default 1000; off:
+never); a compaction that fails is a warning in the job's status, never a failed task.`;
 
 /** Runs `submit`. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
@@ -45,6 +47,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       "samples-per-task": { type: "string" },
       "max-attempts": { type: "string" },
       "max-failed-tasks": { type: "string" },
+      "compact-at": { type: "string" },
       wait: { type: "boolean" },
       timeout: { type: "string" },
       json: { type: "boolean" },
@@ -76,6 +79,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       samplesPerTask: num(values["samples-per-task"], "samples-per-task"),
       maxAttempts: num(values["max-attempts"], "max-attempts"),
       maxFailedTaskFraction: num(values["max-failed-tasks"], "max-failed-tasks"),
+      compactAt: compactAt(values["compact-at"]),
       storeOptions: storeOptionsFrom(values, ctx.env),
     });
     const info = { ...job.toJSON(), created: job.created, started: job.started };
@@ -96,6 +100,16 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       report: (res) => ({ ...res.status, task_states: undefined }),
     });
   });
+}
+
+/** `--compact-at N|off`: a positive whole number of fragments, or `off` (never). */
+function compactAt(value: string | undefined): number | false | undefined {
+  if (value === undefined) return undefined;
+  if (value === "off") return false;
+  if (!/^[1-9]\d*$/.test(value)) {
+    throw new UsageError(`--compact-at expects a number of fragments or "off", got "${value}"`);
+  }
+  return Number(value);
 }
 
 function num(value: string | undefined, flag: string): number | undefined {

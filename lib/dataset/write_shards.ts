@@ -13,7 +13,11 @@ import { ManifestBuilder, type ManifestBuilderOptions } from "../manifest/manife
 import type { ManifestHeader } from "../manifest/manifest_header.ts";
 import { dirname, fragmentKey, shardKeys } from "../manifest/manifest_keys.ts";
 import { existingCommit } from "../manifest/commit.ts";
-import { COMPACT_THRESHOLD, compactIfNeeded } from "./compact_if_needed.ts";
+import {
+  COMPACT_THRESHOLD,
+  type CompactionWarning,
+  tryCompactIfNeeded,
+} from "./compact_if_needed.ts";
 
 /** Options for {@linkcode writeShards}. */
 export interface WriteShardsOptions extends
@@ -28,7 +32,8 @@ export interface WriteShardsOptions extends
   manifest?: ManifestBuilderOptions | false;
   /**
    * Compact the dataset's index once it holds this many fragments (see `compactIfNeeded`);
-   * `false`: never. @default 1000
+   * `false`: never. A compaction that fails fails nothing (the shards are committed): it is
+   * reported in the result's `warnings`. @default 1000
    */
   compactAt?: number | false;
 }
@@ -38,6 +43,8 @@ export interface WriteShardsResult {
   shards: ShardInfo[];
   /** The committed manifest headers, one per shard (empty without manifests). */
   manifests: ManifestHeader[];
+  /** What went wrong beside a write that succeeded (a failed automatic compaction). */
+  warnings?: CompactionWarning[];
 }
 
 /**
@@ -82,11 +89,20 @@ export async function writeShards(
     const shards = await writer.close();
     const manifests = [...(await builder?.flush() ?? [])];
     const named = manifest ? manifest.dataset : false;
+    const warnings: CompactionWarning[] = [];
     if (named !== false && compactAt !== false) {
+      // Committed: a failed compaction is reported, never undoes the write.
       const datasets = new Set(shards.map((s) => named ?? dirname(s.key)));
-      for (const d of datasets) await compactIfNeeded(store, d, { threshold: compactAt });
+      for (const d of datasets) {
+        const warning = await tryCompactIfNeeded(store, d, { threshold: compactAt });
+        if (warning) warnings.push(warning);
+      }
     }
-    return displayable("write_result", { shards, manifests });
+    return displayable("write_result", {
+      shards,
+      manifests,
+      ...(warnings.length > 0 && { warnings }),
+    });
   } catch (err) {
     builder?.abort();
     await builder?.flush().catch(() => {});

@@ -32,6 +32,7 @@ export class InProcessLauncher implements TaskLauncher {
         status: result.status,
         retryable: result.retryable ?? true,
         error: result.error,
+        ...(result.warnings && { warnings: result.warnings }),
       };
     } catch (err) {
       return { kind: "crashed", reason: err instanceof Error ? err.message : String(err) };

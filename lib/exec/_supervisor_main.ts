@@ -13,8 +13,9 @@
  * from `SHARDLINE_LAUNCHER` (`processes`: a {@linkcode ProcessLauncher} instead of the worker
  * pool), the path of the log that its parent sends its stdout and stderr to
  * from `SHARDLINE_SUPERVISOR_LOG` (recorded in `_jobs/<id>/supervisor.json`; a job handed over
- * the socket names its own log). It logs each job's start, attempts that did not succeed and
- * its end; never the store options. It removes job logs older than a week from the log folder.
+ * the socket names its own log). It logs each job's start, attempts that did not succeed, the
+ * warnings of those that did (a failed automatic compaction, with its dataset and error code)
+ * and its end; never the store options. It removes job logs older than a week from the log folder.
  *
  * @module
  */
@@ -104,6 +105,11 @@ if (import.meta.main) {
         const what = `${request.taskId} attempt ${request.attempt}`;
         if (outcome.kind === "crashed") write(`${what} crashed: ${outcome.reason}`);
         else if (outcome.status !== "ok") write(`${what} failed: ${outcome.error ?? "?"}`);
+        for (const w of outcome.kind === "result" ? outcome.warnings ?? [] : []) {
+          write(
+            `${what} warning: ${w.stage} of dataset "${w.dataset}" failed (${w.code}): ${w.message}`,
+          );
+        }
         return outcome;
       },
     };

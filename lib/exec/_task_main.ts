@@ -52,6 +52,7 @@ if (import.meta.main) {
     error: result.error,
     samples_in: result.samples_in,
     samples_out: result.samples_out,
+    ...(result.warnings && { warnings: result.warnings }),
   }));
   Deno.exit(result.status === "ok" ? 0 : result.retryable === false ? 3 : 1);
 }

@@ -33,7 +33,9 @@ export interface TaskProcessResult {
  */
 export function taskOutcome(p: TaskProcessResult): TaskOutcome {
   const line = p.stdout.trimEnd().split("\n").at(-1) ?? "";
-  let parsed: { status?: unknown; retryable?: unknown; error?: unknown } | undefined;
+  let parsed:
+    | { status?: unknown; retryable?: unknown; error?: unknown; warnings?: unknown }
+    | undefined;
   try {
     const v = JSON.parse(line);
     if (v && typeof v === "object" && (v.status === "ok" || v.status === "failed")) parsed = v;
@@ -44,6 +46,7 @@ export function taskOutcome(p: TaskProcessResult): TaskOutcome {
       status: parsed.status as "ok" | "failed",
       retryable: p.exit !== 3 && parsed.retryable !== false,
       ...(typeof parsed.error === "string" && { error: parsed.error }),
+      ...(Array.isArray(parsed.warnings) && { warnings: parsed.warnings }),
     };
   }
   const how = p.exit === null

@@ -23,6 +23,16 @@ Deno.test("taskOutcome reads _task_main's exit codes and outcome line", () => {
     stderr: "",
   });
   assert.equal(final.kind === "result" && final.retryable, false);
+  // A succeeded task's warnings (a failed automatic compaction) reach the executor's log.
+  const warning = { stage: "compact", dataset: "out", code: "io", message: "refused" };
+  assert.deepEqual(
+    taskOutcome({
+      exit: 0,
+      stdout: line({ status: "ok", retryable: true, warnings: [warning] }),
+      stderr: "",
+    }),
+    { kind: "result", status: "ok", retryable: true, warnings: [warning] },
+  );
 });
 
 Deno.test("taskOutcome: no outcome line, exit 2 or a signal is a crash with the stderr tail", () => {

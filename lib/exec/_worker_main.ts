@@ -59,6 +59,7 @@ if (import.meta.main) {
           status: result.status,
           retryable: result.retryable ?? true,
           error: result.error,
+          ...(result.warnings && { warnings: result.warnings }),
         };
       } catch (err) {
         outcome = { kind: "crashed", reason: err instanceof Error ? err.message : String(err) };

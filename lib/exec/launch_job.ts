@@ -10,6 +10,7 @@ import { Job } from "../job/job.ts";
 import { jobKeys, type JobPolicy, type JobSpec } from "../job/job_spec.ts";
 import { status } from "../job/status.ts";
 import { readJson, writeJson } from "../job/job_records.ts";
+import { COMPACT_THRESHOLD } from "../dataset/compact_if_needed.ts";
 import { getExecutor } from "./executor.ts";
 import { afterCancelling, startOnce } from "./_start_once.ts";
 import "./local_executor.ts";
@@ -31,6 +32,13 @@ export interface JobPolicyOptions {
   maxcount?: number;
   /** Output shard rotation: payload bytes per shard. @default 3e9 */
   maxsize?: number;
+  /**
+   * Tasks compact the output dataset's index once it holds this many fragments (the task that
+   * sees it, after committing its shards); `false`: never (`index compact` by hand). A failed
+   * compaction fails no task: it is recorded as a warning in the task's result and the job's
+   * status. @default 1000
+   */
+  compactAt?: number | false;
 }
 
 /**
@@ -41,6 +49,7 @@ export interface JobPolicyOptions {
  * import { jobPolicy } from "./launch_job.ts";
  * const p = jobPolicy({ maxAttempts: 5 });
  * if (p.max_attempts !== 5 || p.backoff_ms !== 500 || p.maxcount !== 100_000) throw new Error();
+ * if (p.compact_at !== 1000 || jobPolicy({ compactAt: false }).compact_at !== false) throw new Error();
  * ```
  */
 export function jobPolicy(options: JobPolicyOptions = {}): JobPolicy {
@@ -52,6 +61,7 @@ export function jobPolicy(options: JobPolicyOptions = {}): JobPolicy {
     maxcount: options.maxcount ?? 100_000,
     maxsize: options.maxsize ?? 3e9,
     ...(options.taskTimeoutMs !== undefined && { task_timeout_ms: options.taskTimeoutMs }),
+    compact_at: options.compactAt ?? COMPACT_THRESHOLD,
   };
 }
 

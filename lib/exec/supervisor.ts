@@ -9,7 +9,13 @@
 import { hostname } from "node:os";
 import type { Store } from "../store/store.ts";
 import { JobError } from "../job/job_error.ts";
-import { jobKeys, type JobSpec, type SupervisorMarker, type TaskResult } from "../job/job_spec.ts";
+import {
+  jobKeys,
+  type JobSpec,
+  type SupervisorMarker,
+  type TaskResult,
+  type TaskWarning,
+} from "../job/job_spec.ts";
 import { listNames, readJson, writeJson } from "../job/job_records.ts";
 import { removeTaskOutputs } from "../job/task_outputs.ts";
 import { sweepJobTemp, sweepTaskTemp } from "../job/sweep_temp.ts";
@@ -28,9 +34,18 @@ export interface TaskRequest {
   timeoutMs?: number;
 }
 
-/** How an attempt ended: the task runner's verdict, or the worker died without one. */
+/**
+ * How an attempt ended: the task runner's verdict (with the result's warnings, for the
+ * executor's log), or the worker died without one.
+ */
 export type TaskOutcome =
-  | { kind: "result"; status: "ok" | "failed"; retryable: boolean; error?: string }
+  | {
+    kind: "result";
+    status: "ok" | "failed";
+    retryable: boolean;
+    error?: string;
+    warnings?: TaskWarning[];
+  }
   | { kind: "crashed"; reason: string };
 
 /** Runs task attempts somewhere (subprocesses, this process, containers). */

@@ -12,7 +12,6 @@ import type { TarSample } from "../shard/tar_sample.ts";
 import type { JobDefinition } from "./define_job.ts";
 import type { JobSpec, TaskOutput, TaskSpec } from "./job_spec.ts";
 import { encodeWith } from "./_codec.ts";
-import { compactIfNeeded } from "../dataset/compact_if_needed.ts";
 
 /** What the task runner writes through. */
 export interface TaskWriter {
@@ -66,9 +65,6 @@ export function openTaskWriter(
     },
     async close() {
       const shards = await writer.close();
-      // Compaction without a person: past the threshold, the task that sees it compacts. A
-      // failure here leaves fragments for the next task's try; the shards are committed.
-      if (shards[0]) await compactIfNeeded(store, dirname(shards[0].key)).catch(() => undefined);
       return shards.map((s) => ({
         key: s.key,
         num_samples: s.numSamples,
@@ -81,9 +77,4 @@ export function openTaskWriter(
       return writer.abort();
     },
   };
-}
-
-function dirname(key: string): string {
-  const slash = key.lastIndexOf("/");
-  return slash < 0 ? "" : key.slice(0, slash);
 }

@@ -17,6 +17,7 @@
  * @module
  */
 import type { ProcessIds } from "../util/process_identity.ts";
+import type { CompactionWarning } from "../dataset/compact_if_needed.ts";
 
 /** One input shard as resolved at submission. */
 export interface ShardRef {
@@ -74,6 +75,11 @@ export interface JobPolicy {
   maxsize: number;
   /** An attempt running longer is killed and counts as failed (retryable). */
   task_timeout_ms?: number;
+  /**
+   * A task compacts the output dataset's index once it holds this many fragments (`false`:
+   * never). Absent in jobs planned before it was recorded: 1000, `compactIfNeeded`'s default.
+   */
+  compact_at?: number | false;
 }
 
 /** The job record, `_jobs/<id>/job.json`. */
@@ -137,6 +143,14 @@ export interface TaskFailure {
   reason: string;
 }
 
+/**
+ * Something that went wrong beside a task that still succeeded: its output is committed and
+ * indexed, and nothing was lost, but a person may want to know (and act). So far one kind:
+ * `{stage: "compact", dataset, code, message}`, the output dataset's automatic index compaction
+ * failed (its fragments remain for the next one).
+ */
+export type TaskWarning = CompactionWarning;
+
 /** One output shard a task committed. */
 export interface TaskOutput {
   key: string;
@@ -173,6 +187,8 @@ export interface TaskResult {
   /** The job's declared name and version, when its code loaded. */
   job?: { name: string; version: string };
   worker?: { host: string; pid: number };
+  /** What went wrong beside a successful task (a failed automatic compaction); absent if none. */
+  warnings?: TaskWarning[];
 }
 
 /** `_jobs/<id>/running/<task>.json`: a task claimed by a worker, with its heartbeat. */

@@ -14,6 +14,7 @@ import {
   type SupervisorMarker,
   type TaskOutput,
   type TaskResult,
+  type TaskWarning,
 } from "./job_spec.ts";
 import { listNames, readJson } from "./job_records.ts";
 import { mapLimit } from "../util/map_limit.ts";
@@ -70,6 +71,11 @@ export interface JobStatus {
   elapsed_ms?: number;
   /** Task-level failures first, then sample failures; at most 50. */
   failures: FailureSummary[];
+  /**
+   * What went wrong beside tasks that succeeded (a failed automatic compaction of the output
+   * index: its dataset, error code and message), with the task; at most 50. Absent when none.
+   */
+  warnings?: (TaskWarning & { task: string })[];
   /** Output shards of the tasks that succeeded, by key. */
   outputs: TaskOutput[];
   /** Per-task detail. */
@@ -152,6 +158,7 @@ export async function status(
   const samples = { in: 0, out: 0, skipped: 0, failed: 0 };
   const taskFailures: FailureSummary[] = [];
   const sampleFailures: FailureSummary[] = [];
+  const warnings: (TaskWarning & { task: string })[] = [];
   const outputs: TaskOutput[] = [];
   let first = Infinity;
   let jobInfo: JobStatus["job"];
@@ -168,6 +175,9 @@ export async function status(
       jobInfo ??= result.job;
       if (result.status === "ok") outputs.push(...result.outputs);
       else taskFailures.push({ task: t.id, reason: result.error ?? "failed" });
+      for (const w of result.warnings ?? []) {
+        if (warnings.length < 50) warnings.push({ task: t.id, ...w });
+      }
       for (const f of result.failures) {
         if (sampleFailures.length < 50) {
           sampleFailures.push({ task: t.id, key: f.key, reason: `${f.stage}: ${f.reason}` });
@@ -210,6 +220,7 @@ export async function status(
       ? ((counts.total - doneTasks) * elapsed) / doneTasks / 1000
       : undefined,
     failures: [...taskFailures, ...sampleFailures].slice(0, 50),
+    ...(warnings.length > 0 && { warnings }),
     outputs,
     task_states: states,
     supervisor: supervisor ? { ...supervisor, alive } : undefined,

@@ -1,8 +1,9 @@
 /**
  * {@linkcode runTask}: the one code path every backend runs for a task. It streams the task's
  * input shards, decodes and validates each sample against the job's input schema, applies the
- * job, validates the output, writes the output shards with their manifests, then records the
- * task result with a create-only put.
+ * job, validates the output, writes the output shards with their manifests, compacts the output
+ * dataset's index past the job's threshold (`compact_at`; a failure there is a warning in the
+ * result, never a failed task), then records the task result with a create-only put.
  *
  * Idempotent: a task with a final result is not run again; output names derive from the task,
  * so a rerun overwrites what an interrupted attempt left, and removes its extra parts; a failed
@@ -25,6 +26,7 @@ import {
   type TaskFailure,
   type TaskInput,
   type TaskResult,
+  type TaskWarning,
 } from "./job_spec.ts";
 import { loadJob } from "./load_job.ts";
 import { type Counters, PolicyStop, runPipeline, WriteFailed } from "./_pipeline.ts";
@@ -35,6 +37,8 @@ import { decodeWith } from "./_codec.ts";
 import { sweepTaskTemp } from "./sweep_temp.ts";
 import { processIds } from "../util/process_identity.ts";
 import { awaitOtherAttempt } from "./_other_attempt.ts";
+import { COMPACT_THRESHOLD, tryCompactIfNeeded } from "../dataset/compact_if_needed.ts";
+import { dirname } from "../manifest/manifest_keys.ts";
 
 /** Options for {@linkcode runTask}. */
 export interface RunTaskOptions {
@@ -140,6 +144,7 @@ export async function runTask(
   let job: JobDefinition | undefined;
   let writer: TaskWriter | undefined;
   let outcome: { error?: string; retryable: boolean; outputs: TaskResult["outputs"] };
+  const warnings: TaskWarning[] = [];
   try {
     job = await loadJob(store, spec.code.hash, { cacheDir: options.codeCacheDir }).catch((err) => {
       throw new TaskFailed((err as Error).message, "load", false);
@@ -200,6 +205,14 @@ export async function runTask(
     }
     const keep = new Set(outputs.flatMap((o) => manifestKeys(o.key)));
     await removeTaskOutputs(store, task, keep);
+    // Committed and indexed: past the threshold this task compacts the index. A failure leaves
+    // fragments for the next task (or `index compact`), and is a warning, never a failed task.
+    const compactAt = spec.policy.compact_at ?? COMPACT_THRESHOLD;
+    if (outputs[0] && compactAt !== false) {
+      const dataset = dirname(outputs[0].key);
+      const warning = await tryCompactIfNeeded(store, dataset, { threshold: compactAt });
+      if (warning) warnings.push(warning);
+    }
     outcome = { retryable: true, outputs };
   } catch (err) {
     // Uncommit first (manifests go before data), stop the shard in progress, sweep again.
@@ -238,6 +251,7 @@ export async function runTask(
     outputs: outcome.outputs,
     ...(job && { job: { name: job.name, version: job.version } }),
     worker: { host: marker.host, pid: marker.pid },
+    ...(warnings.length > 0 && { warnings }),
   };
   let recorded = result;
   const cancelled = options.signal?.aborted === true;

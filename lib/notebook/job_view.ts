@@ -39,6 +39,21 @@ function failuresText(s: JobStatus): string[] {
   );
 }
 
+/** A warning in one line: `compact of "out" failed (io): ...`. */
+function warningLine(w: NonNullable<JobStatus["warnings"]>[number]): string {
+  return `${w.stage} of "${w.dataset}" failed (${w.code}): ${w.message}`;
+}
+
+function warningsHtml(s: JobStatus): string {
+  if (!s.warnings?.length) return "";
+  const rows = s.warnings.slice(0, 20).map((w) => [esc(w.task), esc(warningLine(w))]);
+  return `<div><b>Warnings</b> (the tasks succeeded)</div>` + table(["task", "warning"], rows);
+}
+
+function warningsText(s: JobStatus): string[] {
+  return (s.warnings ?? []).slice(0, 10).map((w) => `  warning ${w.task}: ${warningLine(w)}`);
+}
+
 /**
  * Renders a job's status: name, state, a progress bar, counts, output and failures.
  *
@@ -50,10 +65,12 @@ function failuresText(s: JobStatus): string[] {
  *   created_at: "2026-01-01T00:00:00Z", tasks: { total: 4, ok: 1, failed: 1, running: 2, pending: 0 },
  *   samples: { in: 10, out: 9, skipped: 0, failed: 1 }, outputs: [], task_states: [],
  *   failures: [{ task: "t1", key: "k7", reason: "boom" }],
+ *   warnings: [{ task: "t0", stage: "compact", dataset: "out", code: "io", message: "disk full" }],
  * } as never);
  * if (!bundle["text/html"]!.includes("boom") || !bundle["text/html"]!.includes("<progress")) {
  *   throw new Error(bundle["text/html"]);
  * }
+ * if (!bundle["text/plain"]!.includes('compact of "out" failed (io): disk full')) throw new Error();
  * ```
  */
 export function renderJobStatus(s: JobStatus): DisplayBundle {
@@ -69,9 +86,10 @@ export function renderJobStatus(s: JobStatus): DisplayBundle {
     title,
     progressHtml(t.ok + t.failed, t.total, statusLine(s)) +
       `<div>output: <code>${esc(s.output)}</code> · ${num(s.outputs.length)} shards · ` +
-      `backend ${esc(s.backend)}</div>` + stalled + failuresHtml(s),
+      `backend ${esc(s.backend)}</div>` + stalled + failuresHtml(s) + warningsHtml(s),
   );
-  const text = [`${title} ${statusLine(s)} -> ${s.output}`, ...failuresText(s)].join("\n");
+  const text = [`${title} ${statusLine(s)} -> ${s.output}`, ...failuresText(s), ...warningsText(s)]
+    .join("\n");
   return { "text/html": html, "text/plain": text };
 }
 

@@ -25,6 +25,9 @@ const name = z.string().min(1).max(1024);
  * });
  * const bad = JobRequestSchema.safeParse({ code: { hash: "nope" }, input: "raw" });
  * if (!ok.success || bad.success) throw new Error();
+ * const base = { code: { hash: "a".repeat(64) }, input: "raw", output: "o" };
+ * if (!JobRequestSchema.safeParse({ ...base, compactAt: false }).success) throw new Error();
+ * if (JobRequestSchema.safeParse({ ...base, compactAt: 0 }).success) throw new Error();
  * ```
  */
 export const JobRequestSchema = z.strictObject({
@@ -45,6 +48,7 @@ export const JobRequestSchema = z.strictObject({
   taskTimeoutMs: count.optional(),
   maxcount: count.optional(),
   maxsize: count.optional(),
+  compactAt: z.union([count, z.literal(false)]).optional(),
 });
 
 // The schema and the TypeScript type of a request agree (compile-time check, both ways).
