@@ -301,6 +301,16 @@ const OPS: Record<string, (store: Store) => Promise<string>> = {
     });
     return `${cols.length} shards`;
   },
+  async "prune-wide"(store) {
+    // A query testing one camera of 300: only that value's counts are read.
+    const cols = await readIndexColumns(store, DATASET, {
+      fields: ["source"],
+      values: { source: ["cam-7"] },
+      skip: ["histogram", "set_values", "bloom", "parquet"],
+      concurrency: 64,
+    });
+    return `${cols.length} shards`;
+  },
   async columns(store) {
     const cols = await readIndexColumns(store, DATASET, { concurrency: 64 });
     return `${cols.length} shards, every column`;
@@ -414,6 +424,7 @@ export async function run(): Promise<void> {
       };
       // Read-only operations on the compacted dataset.
       row(await child("prune", base, 0), "local", "pruning input (3 fields)");
+      row(await child("prune-wide", base, 0), "local", "pruning input (source = 'cam-7')");
       row(await child("stats", base, 0), "local", "datasetStats");
       if (n <= 100_000) row(await child("columns", base, 0), "local", "every column");
       if (n <= 100_000) row(await child("headers", base, 0), "local", "readIndex (all headers)");

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { DuckDBConnection, DuckDBVector } from "@duckdb/node-api";
-import type { FieldColumns, IndexColumns } from "./index_columns.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { IndexColumns } from "./index_columns.ts";
 import type { ManifestField } from "../schema/manifest_field.ts";
-import { segmentColumnNames, type SegmentField, type SegmentInfo } from "./_index_segment.ts";
+import type { SegmentInfo } from "./_index_segment.ts";
 import { getOrUndefined, segmentKeys } from "./_index_generation.ts";
 import {
   prefetchColumns,
@@ -19,6 +19,16 @@ import {
 } from "../parquet/parquet_reader.ts";
 import type { Store } from "../store/store.ts";
 import { allocators, type ArenaSlot } from "./_column_arena.ts";
+import {
+  col,
+  doubles,
+  emptyField,
+  fieldAllocators,
+  fieldSinks,
+  finishField,
+  type Sink,
+  sqlString,
+} from "./_index_segment_sinks.ts";
 import { LocalStore } from "../store/local_store.ts";
 
 /** The per-shard objects a reader may leave out (parsing them costs a JSON.parse per shard). */
@@ -32,13 +42,8 @@ export interface SegmentReadOptions {
   skip?: ReadonlySet<IndexColumnsPart>;
   /** Read the numeric columns into their place in a merged result. @default new arrays */
   slot?: ArenaSlot;
-}
-
-interface Sink {
-  sql: string;
-  take(vector: DuckDBVector, at: number, rows: number): void;
-  /** A numeric column the typed-array reader can fill instead: its name and target. */
-  direct?: { column: string; target: Float64Array };
+  /** Per categorical field, only these values' counts. @default every value */
+  values?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -146,7 +151,7 @@ export async function readSegmentColumns(
     if (options.fields && !options.fields.has(name)) continue;
     const fieldAlloc = fieldAllocators(alloc, name, field.role);
     const cols = out.fields[name] = emptyField(field, n, options.skip, fieldAlloc);
-    sinks.push(...fieldSinks(field, cols, fieldAlloc));
+    sinks.push(...fieldSinks(field, cols, fieldAlloc, options.values?.get(name)));
     fieldsDone.push(() => finishField(cols, out.num_samples));
   }
   const rest = await readDirect(source, sinks);
@@ -242,21 +247,6 @@ export async function* scanSegmentHeaders(
   }
 }
 
-/** `s` as a SQL string literal, and as a quoted identifier. */
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-const col = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-/** A numeric column as doubles, NULL as NaN. */
-function doubles(name: string, target: Float64Array): Sink {
-  return {
-    direct: { column: name, target },
-    sql: `coalesce(${col(name)}::DOUBLE, 'NaN'::DOUBLE)`,
-    take(vector, at, rows) {
-      target.set((vector as unknown as { items: Float64Array }).items.subarray(0, rows), at);
-    },
-  };
-}
-
 /**
  * A string column: fetched as one text (the values joined by newlines, in file order) and split,
  * cheaper than a native call per value; per value when a value holds a newline.
@@ -284,159 +274,4 @@ async function strings(
       for (let i = 0; i < count; i++) target[at + i] = vector.getItem(i) as string;
     },
   }];
-}
-
-/** A JSON text column, parsed (NULL as null). */
-function json<T>(name: string, target: (T | null)[], map: (v: unknown) => T): Sink {
-  return {
-    sql: col(name),
-    take(vector, at, rows) {
-      for (let i = 0; i < rows; i++) {
-        const text = vector.getItem(i) as string | null;
-        target[at + i] = text === null ? null : map(JSON.parse(text));
-      }
-    },
-  };
-}
-
-type FieldAlloc = ReturnType<typeof allocators>;
-
-/** Allocators of one field's columns, keyed by field, role and stat. */
-function fieldAllocators(alloc: FieldAlloc, name: string, role: string): FieldAlloc {
-  return {
-    f64: (stat) => alloc.f64(`${name}\0${role}\0${stat}`),
-    u8: (stat) => alloc.u8(`${name}\0${role}\0${stat}`),
-  };
-}
-
-function emptyField(
-  field: SegmentField,
-  n: number,
-  skip: ReadonlySet<IndexColumnsPart> | undefined,
-  alloc: FieldAlloc,
-): FieldColumns {
-  const f64 = alloc.f64;
-  const nan = (stat: string) => f64(stat).fill(Number.NaN);
-  const cols: FieldColumns = {
-    role: field.role,
-    present: alloc.u8("present"),
-    count: f64("count"),
-    null_count: f64("null_count"),
-  };
-  if (field.role === "numeric" || field.role === "timestamp") {
-    [cols.min, cols.max] = [nan("min"), nan("max")];
-  }
-  if (field.role === "numeric") {
-    cols.nan_count = f64("nan_count");
-    cols.inf_count = f64("inf_count");
-    cols.sum = f64("sum");
-    if (!skip?.has("histogram")) cols.histogram = new Array(n).fill(null);
-  }
-  if (field.role === "categorical") {
-    cols.values = new Map();
-    cols.overflow_count = f64("overflow_count");
-    cols.overflow_cardinality = f64("overflow_cardinality");
-    cols.cardinality = f64("cardinality");
-  }
-  if (field.role === "set") {
-    cols.cardinality = f64("cardinality");
-    if (!skip?.has("set_values")) cols.set_values = new Array(n).fill(null);
-    if (!skip?.has("bloom")) cols.bloom = new Array(n).fill(null);
-  }
-  return cols;
-}
-
-type Hist = NonNullable<NonNullable<FieldColumns["histogram"]>[number]>;
-
-function fieldSinks(field: SegmentField, cols: FieldColumns, alloc: FieldAlloc): Sink[] {
-  const names = segmentColumnNames(field);
-  const p = field.column;
-  const sinks: Sink[] = [
-    doubles(`${p}.count`, cols.count),
-    doubles(`${p}.null_count`, cols.null_count),
-  ];
-  const num = (stat: string, target: Float64Array | undefined) => {
-    if (target && names.includes(`${p}.${stat}`)) sinks.push(doubles(`${p}.${stat}`, target));
-  };
-  num("min", cols.min);
-  num("max", cols.max);
-  num("sum", cols.sum);
-  num("nan_count", cols.nan_count);
-  num("inf_count", cols.inf_count);
-  num("cardinality", cols.cardinality);
-  num("overflow_count", cols.overflow_count);
-  num("overflow_cardinality", cols.overflow_cardinality);
-  if (cols.histogram) {
-    sinks.push(json(`${p}.histogram`, cols.histogram, (v) => {
-      const h = v as {
-        rule: Hist["rule"];
-        buckets: number[];
-        counts: number[];
-        below?: number;
-        above?: number;
-      };
-      return {
-        rule: h.rule,
-        buckets: Float64Array.from(h.buckets),
-        counts: Float64Array.from(h.counts),
-        below: h.below ?? 0,
-        above: h.above ?? 0,
-      };
-    }));
-  }
-  if (cols.set_values) sinks.push(json(`${p}.all_values`, cols.set_values, (v) => v as string[]));
-  if (cols.bloom) {
-    sinks.push(
-      json(`${p}.bloom`, cols.bloom, (v) => v as NonNullable<FieldColumns["bloom"]>[number]),
-    );
-  }
-  if (field.role === "categorical") {
-    const n = cols.count.length;
-    if (field.values) {
-      field.values.forEach((value, k) => {
-        const target = alloc.f64(`v\0${value}`);
-        cols.values!.set(value, target);
-        sinks.push(doubles(`${p}.v${k}`, target));
-      });
-    } else {
-      const counts = new Array<Record<string, number> | null>(n);
-      sinks.push({
-        ...json(`${p}.value_counts`, counts, (v) => v as Record<string, number>),
-      });
-      sinks.push({
-        sql: "NULL",
-        take(_v, at, rows) {
-          for (let i = at; i < at + rows; i++) {
-            for (const [value, c] of Object.entries(counts[i] ?? {})) {
-              let target = cols.values!.get(value);
-              if (!target) cols.values!.set(value, target = alloc.f64(`v\0${value}`));
-              target[i] = c;
-            }
-          }
-        },
-      });
-    }
-  }
-  return sinks;
-}
-
-/** Present where `count` is known; absent shards: NaN stats to the defaults of the contract. */
-function finishField(cols: FieldColumns, numSamples: Float64Array): void {
-  const n = cols.count.length;
-  const zero = [
-    cols.nan_count,
-    cols.inf_count,
-    cols.sum,
-    cols.cardinality,
-    cols.overflow_count,
-    cols.overflow_cardinality,
-  ];
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(cols.count[i]!)) {
-      cols.count[i] = 0;
-      cols.null_count[i] = numSamples[i]!;
-      for (const z of zero) if (z) z[i] = 0;
-      if (cols.values) { for (const v of cols.values.values()) v[i] = 0; }
-    } else cols.present[i] = 1;
-  }
 }

@@ -106,6 +106,12 @@ export interface IndexColumns {
 export interface IndexColumnsFromHeadersOptions {
   /** Only these fields' columns. @default every field some shard has */
   fields?: readonly string[];
+  /**
+   * Per categorical field, only these values' counts: `values` then holds exactly these (zeros
+   * where no shard lists one). A reader that tests a few values of a wide field (one camera of
+   * hundreds) need not hold a column per value. @default every value some shard lists
+   */
+  values?: Readonly<Record<string, readonly string[]>>;
 }
 
 function nanArray(n: number): Float64Array {
@@ -216,7 +222,12 @@ export function indexColumnsFromHeaders(
         cols.min![i] = timeMs(agg.min);
         cols.max![i] = timeMs(agg.max);
       } else if (agg.type === "categorical") {
-        for (const [value, count] of Object.entries(agg.value_counts)) {
+        const only = options.values?.[field];
+        for (const value of only ?? []) {
+          if (!cols.values!.has(value)) cols.values!.set(value, new Float64Array(n));
+          cols.values!.get(value)![i] = agg.value_counts[value] ?? 0;
+        }
+        for (const [value, count] of only ? [] : Object.entries(agg.value_counts)) {
           let col = cols.values!.get(value);
           if (!col) cols.values!.set(value, col = new Float64Array(n));
           col[i] = count;

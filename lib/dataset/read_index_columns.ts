@@ -21,6 +21,13 @@ export interface ReadIndexColumnsOptions {
   /** Only these fields' columns. @default every field some shard has */
   fields?: readonly string[];
   /**
+   * Per categorical field, only these values' counts (`values` then holds exactly these, zeros
+   * where no shard lists one): pruning on a few values of a wide field (past 64 distinct values
+   * a segment stores the counts as JSON) reads one column per value asked, not one per value
+   * stored. @default every value
+   */
+  values?: Readonly<Record<string, readonly string[]>>;
+  /**
    * Per-shard objects to leave out (their arrays are then absent): each costs a JSON parse per
    * shard, which a pruning rule that does not use them need not pay. @default none
    */
@@ -55,16 +62,18 @@ export async function readIndexColumns(
 ): Promise<IndexColumns> {
   const fields = options.fields ? new Set(options.fields) : undefined;
   const skip = new Set(options.skip ?? []);
+  const values = options.values &&
+    new Map(Object.entries(options.values).map(([f, vs]) => [f, new Set(vs)]));
   const limit = options.concurrency ?? 16;
   return await withIndexSnapshot(store, dataset, options, async (snap) => {
     const parts: IndexColumns[] = [];
     if (snap.legacyEntries) {
-      parts.push(indexColumnsFromHeaders(dataset, snap.legacyEntries, { fields: options.fields }));
+      parts.push(indexColumnsFromHeaders(dataset, snap.legacyEntries, options));
     }
     const infos = snap.segments?.segments ?? [];
     const sources = await mapLimit(infos, limit, (info) => segmentSource(store, dataset, info));
     if (sources.some((s) => s === undefined)) return undefined;
-    const fragments = indexColumnsFromHeaders(dataset, snap.fragments, { fields: options.fields });
+    const fragments = indexColumnsFromHeaders(dataset, snap.fragments, options);
     // From the names alone: where each segment lands in the result, so it is read into place.
     const layout = concatLayout(
       [...parts, ...sources.map((s) => ({ name: s!.names, length: s!.names.length })), fragments],
@@ -73,7 +82,7 @@ export async function readIndexColumns(
     const arena = layout && new ColumnArena(layout.length);
     const segments = await mapLimit(infos, limit, (info, k) => {
       const slot = arena && { arena, at: layout.at[parts.length + k]! };
-      return readSegmentColumns(dataset, sources[k]!, info, { fields, skip, slot });
+      return readSegmentColumns(dataset, sources[k]!, info, { fields, skip, slot, values });
     });
     const out = mergeIndexColumns(dataset, [...parts, ...segments, fragments], snap.removed);
     if (skip.has("parquet")) {

@@ -235,3 +235,31 @@ Deno.test("datasetStats over one segment mixing schema versions (a field missing
   assert.equal(stats.num_samples, 8 * 6 + 5 * 40);
   assert.ok(stats.fields.score?.type === "numeric" && stats.fields.score.null_count >= 5 * 40);
 });
+
+Deno.test("readIndexColumns with values: only the asked values' counts, narrow and JSON-stored alike", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 3);
+  await writeEvolved(store, 3, 4); // `word`: > 64 distinct values, stored as JSON counts
+  await compactIndex(store, "ds");
+  await writeEvolved(store, 7, 2); // fragments
+  const full = await fromManifests(store, ["word", "label"]);
+  const listed = [...full.fields.word!.values!.keys()]; // the values within the cap
+  const asked = { word: [listed[0]!, listed.at(-1)!, "w/~'\"", "absent"], label: ["cat", "nope"] };
+  const some = await readIndexColumns(store, "ds", { fields: ["word", "label"], values: asked });
+  for (const [field, values] of Object.entries(asked)) {
+    const want = new Map(values.map((v) => [
+      v,
+      full.fields[field]!.values!.get(v) ?? new Float64Array(full.length),
+    ]));
+    assert.deepEqual(some.fields[field]!.values, want, field);
+    assert.deepEqual(some.fields[field]!.overflow_count, full.fields[field]!.overflow_count);
+  }
+  // The asked values do occur (the test is not vacuous).
+  assert.ok(some.fields.word!.values!.get(listed[0]!)!.some((c) => c > 0));
+  assert.ok(some.fields.word!.values!.get(listed.at(-1)!)!.some((c) => c > 0));
+  assert.ok(some.fields.label!.values!.get("cat")!.some((c) => c > 0));
+  // And compacted into one segment, read into place.
+  await compactIndex(store, "ds");
+  const again = await readIndexColumns(store, "ds", { fields: ["word", "label"], values: asked });
+  assert.deepEqual(again.fields.word!.values, some.fields.word!.values);
+});

@@ -12,6 +12,7 @@ import { withSandbox } from "./_sandbox.ts";
 import { compileFilter, type WhereFilter } from "./filter_object.ts";
 import { parseWhere } from "./parse_where.ts";
 import { type Predicate, predicateFields, predicateToSql } from "./predicate.ts";
+import { comparedValues, valuesCovered } from "./_categorical_values.ts";
 import { type PruneResult, pruneShards } from "./prune_shards.ts";
 
 /** A planned query. */
@@ -75,14 +76,22 @@ export async function plan(
     ? await parsed(where, cacheDir)
     : compileFilter(where);
   let parse = performance.now() - t;
-  const index = await readQueryIndex(store, dataset, [...predicateFields(raw), ...extraFields], {
-    skip: ["histogram", "set_values", "bloom"].filter((part) =>
-      !needs(raw, part)
-    ) as IndexColumnsPart[],
-  });
+  const fields = [...predicateFields(raw), ...extraFields];
+  const skip = ["histogram", "set_values", "bloom"].filter((part) =>
+    !needs(raw, part)
+  ) as IndexColumnsPart[];
+  // Of a categorical field, only the values the predicate tests (every value of the extra ones).
+  const tested = comparedValues(raw);
+  for (const f of extraFields) tested.delete(f);
+  const values = Object.fromEntries([...tested].map(([f, keys]) => [f, [...keys].sort()]));
+  let index = await readQueryIndex(store, dataset, fields, { skip, values });
   t = performance.now();
   const predicate = checkPredicate(raw, index.catalog);
   parse += performance.now() - t;
+  if (!valuesCovered(comparedValues(predicate), values)) {
+    // The check turned a literal into another value (a coercion): read every value.
+    index = await readQueryIndex(store, dataset, fields, { skip });
+  }
   t = performance.now();
   const prune = pruneShards(index.cols, predicate, { lacks: index.lacks });
   const survivors: number[] = [];

@@ -23,6 +23,7 @@ import {
   type IndexColumns,
   type IndexColumnsPart,
   readIndexColumns,
+  type ReadIndexColumnsOptions,
 } from "../dataset/mod.ts";
 import type { ManifestField } from "../schema/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -65,13 +66,18 @@ export async function readQueryIndex(
   store: Store,
   dataset: string,
   fields: readonly string[] | undefined,
-  options: { skip?: readonly IndexColumnsPart[] } = {},
+  options: {
+    skip?: readonly IndexColumnsPart[];
+    /** Per categorical field, only these values' counts (see `readIndexColumns`). */
+    values?: Readonly<Record<string, readonly string[]>>;
+  } = {},
 ): Promise<QueryIndex> {
   const start = performance.now();
   const id = JSON.stringify([
     dataset,
     fields ? [...new Set(fields)].sort() : null,
     [...new Set(options.skip ?? [])].sort(),
+    Object.entries(options.values ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
   ]);
   let known = cached.get(store);
   if (!known) cached.set(store, known = new Map());
@@ -81,7 +87,7 @@ export async function readQueryIndex(
     known.delete(id), known.set(id, core); // most recent last
   } else {
     known.delete(id);
-    core = await readCore(store, dataset, fields, options.skip, before);
+    core = await readCore(store, dataset, fields, options, before);
     if (await listingOf(store, dataset) === before) {
       known.set(id, core);
       if (known.size > 16) known.delete(known.keys().next().value!);
@@ -110,10 +116,10 @@ async function readCore(
   store: Store,
   dataset: string,
   fields: readonly string[] | undefined,
-  skip: readonly IndexColumnsPart[] | undefined,
+  options: Pick<ReadIndexColumnsOptions, "skip" | "values">,
   listing: string,
 ): Promise<Core> {
-  const cols = await readIndexColumns(store, dataset, { fields, skip });
+  const cols = await readIndexColumns(store, dataset, { ...options, fields });
   if (cols.length === 0) {
     // A dataset with nothing stored: name the datasets beside it.
     const missing = await datasetNotFound(store, dataset);

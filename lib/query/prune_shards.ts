@@ -21,6 +21,7 @@
 import { BloomFilter } from "../manifest/mod.ts";
 import type { FieldColumns, IndexColumns } from "../dataset/mod.ts";
 import type { CompareOp, Literal, Operand, Predicate } from "./predicate.ts";
+import { categoricalKey } from "./_categorical_values.ts";
 
 /** Why shards were pruned: counts per rule. */
 export const PRUNE_RULES = [
@@ -351,13 +352,6 @@ class Planner {
     }
     return out;
   }
-}
-
-/** A categorical value's key as the aggregates store it (`true` -> `"true"`, dates ISO). */
-function categoricalKey(lit: Exclude<Literal, { type: "null" }>): string {
-  if (lit.type === "time") return new Date(lit.value).toISOString();
-  if (lit.type === "num" && lit.big !== undefined) return lit.big.toString();
-  return String(lit.value);
 }
 
 /** False when the shard's histogram proves no value lies in [lo, hi] (ends taken closed). */

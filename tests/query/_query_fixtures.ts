@@ -23,6 +23,8 @@ export function rng(seed: number): () => number {
 
 export const LABELS = ["cat", "dog", "bird", "fish", "it's", "owl", "ant"];
 export const TAGS = ["outdoor", "indoor", "night", "day", "blur", "sharp", "rain", "snow"];
+export const CAMS = 120;
+const cam = (k: number) => `c${String(k).padStart(3, "0")}`;
 export const T0 = Date.parse("2025-01-01T00:00:00Z");
 export const DAY = 86_400_000;
 
@@ -49,6 +51,8 @@ const V2 = defineSchema({
     flag: f.optional(f.bool()),
     extra: f.optional(f.float()),
     level: f.optional(f.int({ manifest: "categorical" })),
+    /** A wide categorical: 120 cameras, past the 64 values a segment stores as columns. */
+    cam: f.optional(f.str()),
   },
 });
 
@@ -72,6 +76,7 @@ export async function writeRandomDataset(
     const width = r() < 0.5 ? 0.05 : 0.3;
     const day = Math.floor(r() * 30);
     const tags = TAGS.filter(() => r() < 0.4);
+    const camBase = Math.floor(r() * CAMS);
     const samples = Array.from({ length: size }, (_, i) => {
       const x = r();
       let score = lo + r() * width;
@@ -91,6 +96,7 @@ export async function writeRandomDataset(
         sample.flag = r() < 0.2 ? null : r() < 0.5;
         sample.extra = r() < 0.5 ? null : Math.floor(r() * 10);
         sample.level = r() < 0.3 ? null : Math.floor(r() * 4);
+        sample.cam = r() < 0.1 ? null : cam((camBase + Math.floor(r() * 6)) % CAMS);
       }
       return sample;
     });
@@ -149,6 +155,8 @@ export function randomWhere(r: () => number, depth = 0): string {
     () => `level ${pick(["=", "<>"])} ${Math.floor(r() * 5)}`,
     () => `level IN (${Math.floor(r() * 5)}, NULL)`,
     () => `score ${cmp()} NULL`,
+    () => `cam ${pick(["=", "<>"])} '${cam(Math.floor(r() * CAMS))}'`,
+    () => `cam IN ('${cam(Math.floor(r() * CAMS))}', '${cam(Math.floor(r() * CAMS))}')`,
   ]);
   return leaf();
 }

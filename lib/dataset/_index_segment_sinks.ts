@@ -1,0 +1,215 @@
+/**
+ * The sinks a segment's columns are read into: per column a SQL expression for DuckDB and where
+ * its values go, numeric ones also readable by the typed-array reader; and the per-field columns
+ * (`emptyField`, `fieldSinks`, `finishField`) of {@linkcode FieldColumns}.
+ *
+ * @module
+ */
+import type { DuckDBVector } from "@duckdb/node-api";
+import type { FieldColumns } from "./index_columns.ts";
+import { segmentColumnNames, type SegmentField } from "./_index_segment.ts";
+import type { allocators } from "./_column_arena.ts";
+import type { IndexColumnsPart } from "./_index_segment_read.ts";
+
+/** A column of a segment: how DuckDB reads it, where its values go. */
+export interface Sink {
+  sql: string;
+  take(vector: DuckDBVector, at: number, rows: number): void;
+  /** A numeric column the typed-array reader can fill instead: its name and target. */
+  direct?: { column: string; target: Float64Array };
+}
+
+/** `s` as a SQL string literal, and as a quoted identifier. */
+export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+export const col = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** A numeric column as doubles, NULL as NaN. */
+export function doubles(name: string, target: Float64Array): Sink {
+  return {
+    direct: { column: name, target },
+    sql: `coalesce(${col(name)}::DOUBLE, 'NaN'::DOUBLE)`,
+    take(vector, at, rows) {
+      target.set((vector as unknown as { items: Float64Array }).items.subarray(0, rows), at);
+    },
+  };
+}
+
+/** A JSON text column, parsed (NULL as null). */
+function json<T>(name: string, target: (T | null)[], map: (v: unknown) => T): Sink {
+  return {
+    sql: col(name),
+    take(vector, at, rows) {
+      for (let i = 0; i < rows; i++) {
+        const text = vector.getItem(i) as string | null;
+        target[at + i] = text === null ? null : map(JSON.parse(text));
+      }
+    },
+  };
+}
+
+export type FieldAlloc = ReturnType<typeof allocators>;
+
+/** Allocators of one field's columns, keyed by field, role and stat. */
+export function fieldAllocators(alloc: FieldAlloc, name: string, role: string): FieldAlloc {
+  return {
+    f64: (stat) => alloc.f64(`${name}\0${role}\0${stat}`),
+    u8: (stat) => alloc.u8(`${name}\0${role}\0${stat}`),
+  };
+}
+
+export function emptyField(
+  field: SegmentField,
+  n: number,
+  skip: ReadonlySet<IndexColumnsPart> | undefined,
+  alloc: FieldAlloc,
+): FieldColumns {
+  const f64 = alloc.f64;
+  const nan = (stat: string) => f64(stat).fill(Number.NaN);
+  const cols: FieldColumns = {
+    role: field.role,
+    present: alloc.u8("present"),
+    count: f64("count"),
+    null_count: f64("null_count"),
+  };
+  if (field.role === "numeric" || field.role === "timestamp") {
+    [cols.min, cols.max] = [nan("min"), nan("max")];
+  }
+  if (field.role === "numeric") {
+    cols.nan_count = f64("nan_count");
+    cols.inf_count = f64("inf_count");
+    cols.sum = f64("sum");
+    if (!skip?.has("histogram")) cols.histogram = new Array(n).fill(null);
+  }
+  if (field.role === "categorical") {
+    cols.values = new Map();
+    cols.overflow_count = f64("overflow_count");
+    cols.overflow_cardinality = f64("overflow_cardinality");
+    cols.cardinality = f64("cardinality");
+  }
+  if (field.role === "set") {
+    cols.cardinality = f64("cardinality");
+    if (!skip?.has("set_values")) cols.set_values = new Array(n).fill(null);
+    if (!skip?.has("bloom")) cols.bloom = new Array(n).fill(null);
+  }
+  return cols;
+}
+
+type Hist = NonNullable<NonNullable<FieldColumns["histogram"]>[number]>;
+
+/**
+ * The sinks of one field's columns; a categorical field's value counts only for the values in
+ * `wanted` when given.
+ */
+export function fieldSinks(
+  field: SegmentField,
+  cols: FieldColumns,
+  alloc: FieldAlloc,
+  wanted?: ReadonlySet<string>,
+): Sink[] {
+  const names = segmentColumnNames(field);
+  const p = field.column;
+  const sinks: Sink[] = [
+    doubles(`${p}.count`, cols.count),
+    doubles(`${p}.null_count`, cols.null_count),
+  ];
+  const num = (stat: string, target: Float64Array | undefined) => {
+    if (target && names.includes(`${p}.${stat}`)) sinks.push(doubles(`${p}.${stat}`, target));
+  };
+  num("min", cols.min);
+  num("max", cols.max);
+  num("sum", cols.sum);
+  num("nan_count", cols.nan_count);
+  num("inf_count", cols.inf_count);
+  num("cardinality", cols.cardinality);
+  num("overflow_count", cols.overflow_count);
+  num("overflow_cardinality", cols.overflow_cardinality);
+  if (cols.histogram) {
+    sinks.push(json(`${p}.histogram`, cols.histogram, (v) => {
+      const h = v as {
+        rule: Hist["rule"];
+        buckets: number[];
+        counts: number[];
+        below?: number;
+        above?: number;
+      };
+      return {
+        rule: h.rule,
+        buckets: Float64Array.from(h.buckets),
+        counts: Float64Array.from(h.counts),
+        below: h.below ?? 0,
+        above: h.above ?? 0,
+      };
+    }));
+  }
+  if (cols.set_values) sinks.push(json(`${p}.all_values`, cols.set_values, (v) => v as string[]));
+  if (cols.bloom) {
+    sinks.push(
+      json(`${p}.bloom`, cols.bloom, (v) => v as NonNullable<FieldColumns["bloom"]>[number]),
+    );
+  }
+  if (field.role === "categorical") {
+    const n = cols.count.length;
+    if (wanted) {
+      // Only the values asked for: one column each (zeros where the segment lacks the value).
+      for (const value of wanted) {
+        const target = alloc.f64(`v\0${value}`);
+        cols.values!.set(value, target);
+        const k = field.values?.indexOf(value) ?? -1;
+        if (k >= 0) sinks.push(doubles(`${p}.v${k}`, target));
+        else if (!field.values) {
+          // Past 64 values the counts are JSON: DuckDB extracts the one value, natively.
+          const pointer = "/" + value.replaceAll("~", "~0").replaceAll("/", "~1");
+          const sql = `coalesce(json_extract(${col(`${p}.value_counts`)}, ${
+            sqlString(pointer)
+          })::DOUBLE, 0)`;
+          sinks.push({ ...doubles(`${p}.value_counts`, target), sql, direct: undefined });
+        }
+      }
+    } else if (field.values) {
+      field.values.forEach((value, k) => {
+        const target = alloc.f64(`v\0${value}`);
+        cols.values!.set(value, target);
+        sinks.push(doubles(`${p}.v${k}`, target));
+      });
+    } else {
+      const counts = new Array<Record<string, number> | null>(n);
+      sinks.push({
+        ...json(`${p}.value_counts`, counts, (v) => v as Record<string, number>),
+      });
+      sinks.push({
+        sql: "NULL",
+        take(_v, at, rows) {
+          for (let i = at; i < at + rows; i++) {
+            for (const [value, c] of Object.entries(counts[i] ?? {})) {
+              let target = cols.values!.get(value);
+              if (!target) cols.values!.set(value, target = alloc.f64(`v\0${value}`));
+              target[i] = c;
+            }
+          }
+        },
+      });
+    }
+  }
+  return sinks;
+}
+
+/** Present where `count` is known; absent shards: NaN stats to the defaults of the contract. */
+export function finishField(cols: FieldColumns, numSamples: Float64Array): void {
+  const n = cols.count.length;
+  const zero = [
+    cols.nan_count,
+    cols.inf_count,
+    cols.sum,
+    cols.cardinality,
+    cols.overflow_count,
+    cols.overflow_cardinality,
+  ];
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(cols.count[i]!)) {
+      cols.count[i] = 0;
+      cols.null_count[i] = numSamples[i]!;
+      for (const z of zero) if (z) z[i] = 0;
+      if (cols.values) { for (const v of cols.values.values()) v[i] = 0; }
+    } else cols.present[i] = 1;
+  }
+}
