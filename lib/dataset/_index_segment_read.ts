@@ -16,6 +16,8 @@ import {
   type ReadAt,
   readLayout,
   readNumberColumn,
+  readTextColumn,
+  type TextColumn,
 } from "../parquet/parquet_reader.ts";
 import type { Store } from "../store/store.ts";
 import { allocators, type ArenaSlot } from "./_column_arena.ts";
@@ -207,10 +209,19 @@ export async function readSegmentNumbers(
 async function readDirect(source: SegmentSource, sinks: readonly Sink[]): Promise<Sink[]> {
   const layout = await readLayout(source.read, source.size);
   if (!layout) return [...sinks];
-  const direct = sinks.flatMap((s) => s.direct ? [s.direct.column] : []);
+  const direct = sinks.flatMap((s) => s.direct ? [s.direct.column] : s.text ? [s.text.column] : []);
   const read = await prefetchColumns(source.read, layout, direct);
+  const texts = new Map<string, Promise<TextColumn | undefined>>();
   const rest: Sink[] = [];
   for (const sink of sinks) {
+    if (sink.text) {
+      const { column, fill } = sink.text;
+      if (!texts.has(column)) texts.set(column, readTextColumn(read, layout, column));
+      const text = await texts.get(column);
+      if (text) fill(text);
+      else rest.push(sink);
+      continue;
+    }
     const target = sink.direct?.target;
     const values = target && target.length === layout.rows &&
       await readNumberColumn(read, layout, sink.direct!.column, target);

@@ -7,6 +7,7 @@
  */
 import type { DuckDBVector } from "@duckdb/node-api";
 import type { FieldColumns } from "./index_columns.ts";
+import { byteText, type TextColumn } from "../parquet/parquet_reader.ts";
 import { segmentColumnNames, type SegmentField } from "./_index_segment.ts";
 import type { allocators } from "./_column_arena.ts";
 import type { IndexColumnsPart } from "./_index_segment_read.ts";
@@ -17,6 +18,8 @@ export interface Sink {
   take(vector: DuckDBVector, at: number, rows: number): void;
   /** A numeric column the typed-array reader can fill instead: its name and target. */
   direct?: { column: string; target: Float64Array };
+  /** A string column the typed-array reader can hand over as one text instead. */
+  text?: { column: string; fill(col: TextColumn): void };
 }
 
 /** `s` as a SQL string literal, and as a quoted identifier. */
@@ -157,12 +160,18 @@ export function fieldSinks(
         const k = field.values?.indexOf(value) ?? -1;
         if (k >= 0) sinks.push(doubles(`${p}.v${k}`, target));
         else if (!field.values) {
-          // Past 64 values the counts are JSON: DuckDB extracts the one value, natively.
+          // Past 64 values the counts are JSON: the one value found in the column's text (or,
+          // where that reader cannot read the file, extracted by DuckDB).
+          const column = `${p}.value_counts`;
           const pointer = "/" + value.replaceAll("~", "~0").replaceAll("/", "~1");
-          const sql = `coalesce(json_extract(${col(`${p}.value_counts`)}, ${
-            sqlString(pointer)
-          })::DOUBLE, 0)`;
-          sinks.push({ ...doubles(`${p}.value_counts`, target), sql, direct: undefined });
+          const sql = `coalesce(json_extract(${col(column)}, ${sqlString(pointer)})::DOUBLE, 0)`;
+          const key = byteText(`${JSON.stringify(value)}:`);
+          sinks.push({
+            ...doubles(column, target),
+            sql,
+            direct: undefined,
+            text: { column, fill: (c) => countsOf(c, key, target) },
+          });
         }
       }
     } else if (field.values) {
@@ -191,6 +200,27 @@ export function fieldSinks(
     }
   }
   return sinks;
+}
+
+/**
+ * The count stored under `key` (a JSON object key and its colon, as {@linkcode byteText}) in
+ * each row of a column of JSON value counts (compact objects of numbers); 0 where absent. A key
+ * found right after `{` or `,` is a key of the object: inside a string a quote is escaped.
+ */
+function countsOf(col: TextColumn, key: string, target: Float64Array): void {
+  const { text, starts } = col;
+  target.fill(0);
+  let row = 0;
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
+    const before = text.charCodeAt(at - 1);
+    if (before !== 0x7b && before !== 0x2c) continue;
+    while (starts[row + 1]! <= at) row++;
+    let end = at + key.length;
+    for (let c = text.charCodeAt(end); c !== 0x2c && c !== 0x7d && end < text.length;) {
+      c = text.charCodeAt(++end);
+    }
+    target[row] = Number(text.slice(at + key.length, end));
+  }
 }
 
 /** Present where `count` is known; absent shards: NaN stats to the defaults of the contract. */

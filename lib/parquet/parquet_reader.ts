@@ -10,6 +10,7 @@
  *
  * @module
  */
+import zlib from "node:zlib";
 
 /** Reads `length` bytes at `offset` of the file. */
 export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
@@ -23,8 +24,9 @@ export interface ParquetLayout {
   >;
 }
 
-const TYPE = { INT64: 2, DOUBLE: 5 } as const;
-const ENC = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5 } as const;
+const TYPE = { INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+const ENC = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5, DELTA_LENGTH_BYTE_ARRAY: 6 } as const;
+const CODEC_ZSTD = 6;
 
 /**
  * The layout of a Parquet file of `size` bytes, from its footer.
@@ -179,7 +181,7 @@ export async function readNumberColumn(
       // A copy with 8 bytes of slack: the unpacker reads whole words past a value's last bit.
       const padded = new Uint8Array(bytes.length - pos + 8);
       padded.set(bytes.subarray(pos));
-      if (!deltaBinaryPacked(padded, 0, dense)) return undefined;
+      if (deltaBinaryPacked(padded, 0, dense) < 0) return undefined;
     } else return undefined;
     if (present) {
       for (let i = 0, k = 0; i < values; i++) out[at + i] = present[i] ? dense[k++]! : Number.NaN;
@@ -187,6 +189,103 @@ export async function readNumberColumn(
     at += values;
   }
   return at === layout.rows ? out : undefined;
+}
+
+/** A string column as one text: row `i` is `text.slice(starts[i], starts[i + 1])`. */
+export interface TextColumn {
+  /**
+   * Every value's bytes back to back, one character per byte (windows-1252), so that offsets
+   * in the text are byte offsets: search it with byte patterns decoded the same way
+   * ({@linkcode byteText}).
+   */
+  text: string;
+  /** `rows + 1` offsets into `text`. */
+  starts: Float64Array;
+  /** 1 where the row is null. */
+  nulls: Uint8Array;
+}
+
+const BYTES = new TextDecoder("windows-1252");
+
+/** `s`'s UTF-8 bytes as {@linkcode TextColumn.text} holds them: one character per byte. */
+export function byteText(s: string): string {
+  return BYTES.decode(new TextEncoder().encode(s));
+}
+
+/**
+ * String column `name` as one {@linkcode TextColumn}, for columns as this writer writes raw
+ * strings (v1 data pages, DELTA_LENGTH_BYTE_ARRAY, uncompressed or zstd); undefined otherwise
+ * (a dictionary page, another encoding: the caller reads through DuckDB).
+ *
+ * @example
+ * ```ts
+ * import { readLayout, readTextColumn } from "./parquet_reader.ts";
+ * import { encodeParquet } from "./parquet_writer.ts";
+ * import { StringColumn } from "./column_data.ts";
+ * const data = new StringColumn(['{"a":1}', '{"b":22}'], new Int32Array([0, -1, 1]), 1);
+ * const bytes = encodeParquet([{ name: "j", type: "string", data }], 3);
+ * const read = (offset: number, length: number) => Promise.resolve(bytes.subarray(offset, offset + length));
+ * const col = await readTextColumn(read, (await readLayout(read, bytes.length))!, "j");
+ * if (col?.text.slice(col.starts[2], col.starts[3]) !== '{"b":22}' || col.nulls[1] !== 1) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export async function readTextColumn(
+  read: ReadAt,
+  layout: ParquetLayout,
+  name: string,
+): Promise<TextColumn | undefined> {
+  const chunks = layout.chunks.get(name);
+  if (!chunks) return undefined;
+  const rows = layout.rows;
+  const nulls = new Uint8Array(rows);
+  const lengths = new Float64Array(rows);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const c of chunks) {
+    if (c.type !== TYPE.BYTE_ARRAY || (c.codec !== 0 && c.codec !== CODEC_ZSTD)) return undefined;
+    const chunk = await read(c.offset, c.size);
+    let pos = 0;
+    while (pos < chunk.length && at < rows) {
+      const t = new Thrift(chunk.subarray(pos));
+      const page = t.struct();
+      const header = page.get(5) as Fields | undefined;
+      const size = Number(page.get(3));
+      if (Number(page.get(1)) !== 0 || !header) return undefined; // a v1 data page only
+      const values = Number(header.get(1));
+      if (Number(header.get(2)) !== ENC.DELTA_LENGTH_BYTE_ARRAY || at + values > rows) {
+        return undefined;
+      }
+      const stored = chunk.subarray(pos + t.pos, pos + t.pos + size);
+      pos += t.pos + size;
+      const body = c.codec === 0 ? stored : new Uint8Array(zlib.zstdDecompressSync(stored));
+      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      const levelsLength = view.getUint32(0, true);
+      const present = new Uint8Array(values);
+      const defined = hybrid(body, 4, 4 + levelsLength, present);
+      const padded = new Uint8Array(body.length - 4 - levelsLength + 8);
+      padded.set(body.subarray(4 + levelsLength));
+      const dense = new Float64Array(defined);
+      const end = deltaBinaryPacked(padded, 0, dense);
+      if (end < 0) return undefined;
+      let total = 0;
+      for (let i = 0, k = 0; i < values; i++) {
+        if (present[i]) total += lengths[at + i] = dense[k++]!;
+        else nulls[at + i] = 1;
+      }
+      if (end + total > padded.length - 8) return undefined;
+      parts.push(padded.subarray(end, end + total));
+      at += values;
+    }
+  }
+  if (at !== rows) return undefined;
+  const starts = new Float64Array(rows + 1);
+  for (let i = 0; i < rows; i++) starts[i + 1] = starts[i]! + lengths[i]!;
+  const all = new Uint8Array(starts[rows]!);
+  let o = 0;
+  for (const p of parts) all.set(p, o), o += p.length;
+  return { text: BYTES.decode(all), starts, nulls };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -232,10 +331,11 @@ function hybrid(bytes: Uint8Array, pos: number, end: number, out: Uint8Array): n
 }
 
 /**
- * DELTA_BINARY_PACKED values into `out` (its length); false past 2^53 or 52-bit deltas. `bytes`
- * must hold 8 readable bytes past the encoded values (whole words are read).
+ * DELTA_BINARY_PACKED values into `out` (its length); returns the position after them, or -1
+ * past 2^53, 52-bit deltas or more values than `out` holds. `bytes` must hold 8 readable bytes
+ * past the encoded values (whole words are read).
  */
-function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): boolean {
+function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): number {
   const varint = () => {
     let n = 0, shift = 0, b: number;
     do {
@@ -250,10 +350,11 @@ function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): b
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
   };
   const blockSize = varint(), miniblocks = varint();
-  const total = Math.min(varint(), out.length);
+  const count = varint();
+  const total = Math.min(count, out.length);
   let value = zigzag();
   const per = blockSize / miniblocks;
-  if (total === 0) return true;
+  if (total === 0) return pos;
   out[0] = value;
   let i = 1;
   while (i < total) {
@@ -262,7 +363,7 @@ function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): b
     pos += miniblocks;
     for (let m = 0; m < miniblocks && i < total; m++) {
       const width = bytes[widths + m]!;
-      if (width > 52) return false;
+      if (width > 52) return -1;
       const end = Math.min(total, i + per);
       let bit = pos * 8;
       if (width === 0) {
@@ -294,7 +395,8 @@ function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): b
       pos += per * width / 8;
     }
   }
-  return Number.isSafeInteger(value);
+  if (count > total) return -1;
+  return Number.isSafeInteger(value) ? pos : -1;
 }
 
 type Value = number | bigint | Uint8Array | Value[] | Fields | boolean;
