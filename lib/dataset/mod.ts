@@ -61,6 +61,8 @@ export {
   COMPACT_THRESHOLD,
   compactIfNeeded,
   type CompactIfNeededOptions,
+  type CompactionWarning,
+  tryCompactIfNeeded,
 } from "./compact_if_needed.ts";
 export { rebuildIndex, type RebuildIndexOptions } from "./rebuild_index.ts";
 export { removeFromIndex, type RemoveFromIndexOptions } from "./remove_from_index.ts";
