@@ -19,6 +19,7 @@ export const BENCHES: string[] = [
   "./jobs.ts",
   "./manifests.ts",
   "./query.ts",
+  "./index.ts",
 ];
 
 if (import.meta.main) {
