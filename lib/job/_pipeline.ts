@@ -40,6 +40,7 @@ export async function runPipeline(
   ctx: JobContext<Record<string, unknown>>,
   deps: PipelineDeps,
 ): Promise<void> {
+  if ("task" in job) throw new TypeError(`Job "${job.name}" runs whole tasks, not samples`);
   const { counters } = deps;
   const passThrough = job.output === job.input;
   let outIndex = 0;

@@ -3,7 +3,9 @@
  *
  * @module
  */
+import type { Store } from "../store/store.ts";
 import { JobError } from "./job_error.ts";
+import type { TaskOutput, TaskSpec } from "./job_spec.ts";
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -30,6 +32,34 @@ export type Sample<T> = T & { __key__: string };
 
 /** An output sample: its key defaults to the input sample's key. */
 export type OutputSample<T> = T & { __key__?: string };
+
+/**
+ * What a `task` job function gets besides the context: its task, and the store through a handle
+ * that reads anywhere but puts and deletes only under the job's output dataset (anything else
+ * throws), so a task job cannot touch other datasets or the job records.
+ */
+export interface TaskIO {
+  /** The store (writes only under `<output>/`). */
+  store: Store;
+  /** The job's output dataset prefix. */
+  output: string;
+  /**
+   * The task: its inputs as planned and its `output_prefix`. Write the output shards as
+   * `<output_prefix>-000.tar`, `-001.tar`, ... (committed with their manifests): the names a
+   * rerun of the task removes first, and a failed attempt removes after.
+   */
+  task: TaskSpec;
+  /** Aborted when the attempt is stopped (cancel, timeout). */
+  signal?: AbortSignal;
+}
+
+/** What a `task` job function returns. */
+export interface TaskRun {
+  /** The output shards it committed. */
+  outputs: TaskOutput[];
+  /** Input samples it read. @default the samples written */
+  samplesIn?: number;
+}
 
 /** What a job function sees besides the sample. */
 export interface JobContext<P> {
@@ -67,6 +97,9 @@ export type OnErrorPolicy = "fail" | "skip" | ((failure: SampleFailure) => "fail
  * - `filter`: keeps the samples it returns true for, written as read.
  * - `shard`: the decoded samples of one input shard in, outputs (with keys) out; for
  *   aggregations and stateful work. An exception there fails the task.
+ * - `task`: the whole task in one function, which reads and writes through {@linkcode TaskIO}
+ *   itself (copies that read byte ranges, such as a materialized view's): no per-sample decoding,
+ *   validation or error policy; an exception fails the task. The input schema is not applied.
  *
  * Output keys must be unique within a task; a duplicate is a failed sample.
  */
@@ -84,7 +117,8 @@ export type JobFunctions<I, O, P> =
       samples: AsyncIterable<Sample<I>>,
       ctx: JobContext<P>,
     ): AsyncIterable<OutputSample<O>> | Iterable<OutputSample<O>>;
-  };
+  }
+  | { task(io: TaskIO, ctx: JobContext<P>): Promise<TaskRun> };
 
 /** Common fields of a job declaration. */
 export interface JobInitBase<I, O, P> {
@@ -94,7 +128,7 @@ export interface JobInitBase<I, O, P> {
   version: string;
   /** Schema of the input samples. */
   input: JobSchema<I>;
-  /** Schema of the output samples; defaults to `input` (required unless `filter`). */
+  /** Schema of the output samples; defaults to `input` (required for `flatMap` and `shard`). */
   output?: JobSchema<O>;
   /** Default params (JSON); submitted params override them key by key. */
   params?: P;
@@ -113,7 +147,7 @@ export interface JobInitBase<I, O, P> {
 export type JobInit<I, O, P> = JobInitBase<I, O, P> & JobFunctions<I, O, P>;
 
 /** Which job function a definition has. */
-export type JobKind = "map" | "flatMap" | "filter" | "shard";
+export type JobKind = "map" | "flatMap" | "filter" | "shard" | "task";
 
 /** Brand on definitions, shared by every copy of shardline (bundles inline their own). */
 export const JOB_BRAND: unique symbol = Symbol.for("shardline.job") as never;
@@ -124,7 +158,7 @@ export type JobDefinition<I = Record<string, unknown>, O = I, P = Record<string,
   & { readonly description?: string; readonly kind: JobKind; readonly [JOB_BRAND]: true }
   & JobFunctions<I, O, P>;
 
-const KINDS: JobKind[] = ["map", "flatMap", "filter", "shard"];
+const KINDS: JobKind[] = ["map", "flatMap", "filter", "shard", "task"];
 
 /**
  * Declares a job. A job module default-exports the result:
@@ -161,13 +195,13 @@ export function defineJob<I, O = I, P = Record<string, unknown>>(
   );
   if (kinds.length !== 1) {
     throw bad(
-      `needs exactly one of map, flatMap, filter, shard (got ${kinds.join(", ") || "none"})`,
+      `needs exactly one of map, flatMap, filter, shard, task (got ${kinds.join(", ") || "none"})`,
     );
   }
   const kind = kinds[0]!;
   if (!isSchema(init.input)) throw bad("input must be a schema (name, version, safeParse)");
   if (init.output !== undefined && !isSchema(init.output)) throw bad("output must be a schema");
-  if (init.output === undefined && kind !== "filter" && kind !== "map") {
+  if (init.output === undefined && kind !== "filter" && kind !== "map" && kind !== "task") {
     throw bad(`a ${kind} job needs an output schema`);
   }
   const onError = init.onError ?? "fail";

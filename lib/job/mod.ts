@@ -48,6 +48,8 @@ export {
   type Sample,
   type SampleFailure,
   type SchemaValue,
+  type TaskIO,
+  type TaskRun,
 } from "./define_job.ts";
 export { type FailureSummary, JobError, type JobErrorCode } from "./job_error.ts";
 export {

@@ -3,7 +3,9 @@
  * input shards, decodes and validates each sample against the job's input schema, applies the
  * job, validates the output, writes the output shards with their manifests, compacts the output
  * dataset's index past the job's threshold (`compact_at`; a failure there is a warning in the
- * result, never a failed task), then records the task result with a create-only put.
+ * result, never a failed task), then records the task result with a create-only put. A `task`
+ * job does the reading and writing itself (through a store it may write only under the job's
+ * output); the rest (cleanup, compaction, result) is the same.
  *
  * Idempotent: a task with a final result is not run again; output names derive from the task,
  * so a rerun overwrites what an interrupted attempt left, and removes its extra parts; a failed
@@ -39,6 +41,7 @@ import { processIds } from "../util/process_identity.ts";
 import { awaitOtherAttempt } from "./_other_attempt.ts";
 import { COMPACT_THRESHOLD, tryCompactIfNeeded } from "../dataset/compact_if_needed.ts";
 import { dirname } from "../manifest/manifest_keys.ts";
+import { outputOnlyStore } from "./_output_store.ts";
 
 /** Options for {@linkcode runTask}. */
 export interface RunTaskOptions {
@@ -151,7 +154,6 @@ export async function runTask(
     });
     // What an interrupted attempt left (even committed parts) goes: this run rewrites it all.
     await removeTaskOutputs(store, task);
-    const out = writer = openTaskWriter(store, spec, task, job);
     const ctx: JobContext<Record<string, unknown>> = {
       params: { ...(job.params as Record<string, unknown>), ...spec.params },
       jobId: spec.id,
@@ -159,49 +161,62 @@ export async function runTask(
       shard: "",
       attempt,
     };
-    const fail = (f: SampleFailure) => {
-      counters.failed++;
-      record({ key: f.key, shard: f.shard, stage: f.stage, reason: f.reason });
-      const policy = typeof job!.onError === "function" ? job!.onError(f) : job!.onError;
-      if (policy !== "skip") {
-        throw new PolicyStop(`sample "${f.key ?? "?"}" failed (${f.stage}): ${f.reason}`);
-      }
-    };
-    const keys = new Set<string>();
-    for (const input of task.inputs) {
-      ctx.shard = input.key;
-      let fatal: ShardError | undefined;
-      const onError = (error: ShardError) => {
-        // Offsets of a slice read from its start are relative to it: make them absolute.
-        const err = input.offset && error.offset !== undefined
-          ? error.with({ offset: error.offset + input.offset })
-          : error;
-        if (FATAL_READ.has(err.code)) {
-          fatal ??= err;
-          record({ shard: input.key, offset: err.offset, stage: "read", reason: err.message });
-        } else fail({ key: err.key, shard: input.key, stage: "read", reason: err.message });
+    let outputs: TaskResult["outputs"];
+    if ("task" in job) {
+      // The whole task in the job's hands, with a store it may write only under the output.
+      const io = { store: outputOnlyStore(store, spec.output), output: spec.output, task };
+      const run = await job.task({ ...io, signal: options.signal }, ctx);
+      outputs = run.outputs;
+      counters.samples_out = outputs.reduce((n, o) => n + o.num_samples, 0);
+      counters.samples_in = run.samplesIn ?? counters.samples_out;
+    } else {
+      const out = writer = openTaskWriter(store, spec, task, job);
+      const fail = (f: SampleFailure) => {
+        counters.failed++;
+        record({ key: f.key, shard: f.shard, stage: f.stage, reason: f.reason });
+        const policy = typeof job!.onError === "function" ? job!.onError(f) : job!.onError;
+        if (policy !== "skip") {
+          throw new PolicyStop(`sample "${f.key ?? "?"}" failed (${f.stage}): ${f.reason}`);
+        }
       };
-      const range = input.offset !== undefined ? { range: { offset: input.offset } } : {};
-      const stream = await store.getStream(input.key, range);
-      const samples = slice(scanSamples(stream, { url: input.key, onError }), input);
-      await runPipeline(job, samples, ctx, {
-        decode: (raw) => decodeWith(job!.input, raw),
-        write: (key, value, raw) => out.write(key, value, raw),
-        fail,
-        counters,
-        keys,
-        signal: options.signal,
-      });
-      if (fatal) throw new TaskFailed(fatal.message, "read", false);
-    }
-    const outputs = await out.close();
-    if (counters.samples_in > 0 && counters.failed / counters.samples_in > job.maxFailedFraction) {
-      throw new TaskFailed(
-        `${counters.failed} of ${counters.samples_in} samples failed, more than the job's ` +
-          `maxFailedFraction ${job.maxFailedFraction}`,
-        "job",
-        false,
-      );
+      const keys = new Set<string>();
+      for (const input of task.inputs) {
+        ctx.shard = input.key;
+        let fatal: ShardError | undefined;
+        const onError = (error: ShardError) => {
+          // Offsets of a slice read from its start are relative to it: make them absolute.
+          const err = input.offset && error.offset !== undefined
+            ? error.with({ offset: error.offset + input.offset })
+            : error;
+          if (FATAL_READ.has(err.code)) {
+            fatal ??= err;
+            record({ shard: input.key, offset: err.offset, stage: "read", reason: err.message });
+          } else fail({ key: err.key, shard: input.key, stage: "read", reason: err.message });
+        };
+        const range = input.offset !== undefined ? { range: { offset: input.offset } } : {};
+        const stream = await store.getStream(input.key, range);
+        const samples = slice(scanSamples(stream, { url: input.key, onError }), input);
+        await runPipeline(job, samples, ctx, {
+          decode: (raw) => decodeWith(job!.input, raw),
+          write: (key, value, raw) => out.write(key, value, raw),
+          fail,
+          counters,
+          keys,
+          signal: options.signal,
+        });
+        if (fatal) throw new TaskFailed(fatal.message, "read", false);
+      }
+      outputs = await out.close();
+      if (
+        counters.samples_in > 0 && counters.failed / counters.samples_in > job.maxFailedFraction
+      ) {
+        throw new TaskFailed(
+          `${counters.failed} of ${counters.samples_in} samples failed, more than the job's ` +
+            `maxFailedFraction ${job.maxFailedFraction}`,
+          "job",
+          false,
+        );
+      }
     }
     const keep = new Set(outputs.flatMap((o) => manifestKeys(o.key)));
     await removeTaskOutputs(store, task, keep);
@@ -227,7 +242,7 @@ export async function runTask(
         : err instanceof WriteFailed
         ? "write"
         : "job";
-      record({ stage, reason: message });
+      record({ ...whereOf(err), stage, reason: message });
     }
     outcome = { error: message, retryable, outputs: [] };
   } finally {
@@ -263,6 +278,21 @@ export async function runTask(
   }
   await store.delete(keys.running(task.id));
   return recorded;
+}
+
+/**
+ * The input shard, sample key and byte offset of an error that names a shard (a `QueryError`
+ * from a `task` job's reads, say), for its failure record. A `StoreError`'s `key` is a store key,
+ * not a sample's: errors without `shard` give nothing.
+ */
+function whereOf(err: unknown): Pick<TaskFailure, "shard" | "key" | "offset"> {
+  const e = (err ?? {}) as { shard?: unknown; key?: unknown; offset?: unknown };
+  if (typeof e.shard !== "string") return {};
+  return {
+    shard: e.shard,
+    ...(typeof e.key === "string" && { key: e.key }),
+    ...(typeof e.offset === "number" && { offset: e.offset }),
+  };
 }
 
 /** The shard and manifest keys of an output shard. */

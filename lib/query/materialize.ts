@@ -6,26 +6,58 @@
  * shard changes or a new one could match, the hash changes and a new view is written.
  *
  * The samples are copied byte for byte (ranged reads coalesced per source shard, no decoding)
- * into `<output>/shard-%06d.tar`; each output shard gets a manifest from the query's rows, whose
- * provenance names the view (`source_job_id: "view:<hash>"`) and the parent shards.
+ * into output shards of at most `maxcount` samples and `maxsize` bytes, planned from the query's
+ * rows; each gets a manifest from those rows, whose provenance names the view
+ * (`source_job_id: "view:<hash>"`) and the shards its samples came from.
+ *
+ * A small view is copied here, shard after shard, into `<output>/shard-%06d.tar`. A large one
+ * (more than `jobAbove` samples or bytes, or `asJob: true`) runs as a job on an executor (the
+ * local one by default, as `submit` runs jobs): one task per output shard, each running the same
+ * copy into `<output>/shard-<task>-000.tar`, so the work goes on in other processes (several at
+ * once) and shows in `status`/`jobs`. The view is recorded only once the job completed: a job
+ * that fails or is cancelled leaves no view (a `QueryError` `job_failed` names it), and asking
+ * again takes the same job up (waits for it, resumes it, or runs its failed tasks again).
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import pl from "nodejs-polars";
-import { ManifestBuilder } from "../manifest/mod.ts";
-import { ShardWriter, type TarSample } from "../shard/mod.ts";
+import type { JobStatus } from "../job/status.ts";
+import type { Job } from "../job/job.ts";
+import type { ShardRef } from "../job/job_spec.ts";
+import type { OpenStoreOptions } from "../store/open_store.ts";
 import { type Store, StoreError } from "../store/mod.ts";
 import { locationsOf } from "./_locations.ts";
-import { plan } from "./_plan.ts";
+import { type Plan, plan } from "./_plan.ts";
 import { defaultCacheDir } from "./_sandbox.ts";
 import { scanManifests } from "./_scan.ts";
 import type { QueryOptions } from "./query.ts";
 import { QueryError } from "./query_error.ts";
-import { readSamples } from "./read_samples.ts";
+import { groupViewRows, type ViewJobParams, type ViewRow } from "./_view_plan.ts";
+import { copyViewShard, uncommitViewShards } from "./_view_shard.ts";
+import {
+  awaitViewJob,
+  findViewJob,
+  removeViewPlan,
+  resumeViewJob,
+  startViewJob,
+  viewJobId,
+} from "./_view_run.ts";
 
 /** The query a view holds. */
 export type ViewQuery = Pick<QueryOptions, "where" | "orderBy" | "limit">;
+
+/** Where and how a view job runs (as `submit` takes them). */
+export interface ViewJobOptions {
+  /** Executor name. @default "local" */
+  backend?: string;
+  /** How executor processes open the store (S3 endpoint, credentials). @default {} */
+  storeOptions?: OpenStoreOptions;
+  /** Backend-specific options (local: `LocalExecutorOptions`). */
+  backendOptions?: Record<string, unknown>;
+  /** Tasks in flight at once. @default the backend's (local: one per core) */
+  concurrency?: number;
+}
 
 /** Options for {@linkcode materialize}. */
 export interface MaterializeOptions {
@@ -33,10 +65,32 @@ export interface MaterializeOptions {
   output?: string;
   /** Samples per output shard. @default 10000 */
   maxcount?: number;
+  /** Bytes per output shard (its samples', tar headers included). @default 3e9 */
+  maxsize?: number;
   /** Local folder of cached Parquet manifests. @default `<os tmpdir>/shardline/query-cache` */
   cacheDir?: string;
-  /** Manifests fetched at once. @default 16 */
+  /** Manifests fetched at once (and ranged reads at once, up to 8, when copying here). @default 16 */
   concurrency?: number;
+  /**
+   * Copy as a job on an executor (`true`), or in this process (`false`), whatever the size.
+   * @default a job when the view is above `jobAbove`
+   */
+  asJob?: boolean;
+  /**
+   * A view with more samples, or more bytes (its samples'), than these runs as a job.
+   * @default { samples: 100_000, bytes: 2 ** 30 }
+   */
+  jobAbove?: { samples?: number; bytes?: number };
+  /** Where and how a view job runs (backend, executor store options, ...). @default local */
+  executor?: ViewJobOptions;
+  /**
+   * Wait for a view job and record the view. `false`: return once the job runs, with `job` and
+   * `pending: true` (nothing recorded yet); materialize again to wait for it and record the view.
+   * @default true
+   */
+  wait?: boolean;
+  /** Called with the job's status while waiting for a view job (draw a progress bar with it). */
+  onProgress?: (status: JobStatus) => void;
 }
 
 /** A materialized view, as recorded in `_views/<hash>/view.json`. */
@@ -51,13 +105,23 @@ export interface ViewRecord {
   samples: number;
   shards: string[];
   created_at: string;
+  /** The job that copied the samples, for a view run as a job (`status(store, job)`). */
+  job?: string;
 }
 
 /** What {@linkcode materialize} returns. */
 export interface MaterializeResult extends ViewRecord {
   /** True when the view existed: nothing was written. */
   cached: boolean;
+  /**
+   * With `wait: false`: the view's job is still running and the view is not recorded yet;
+   * `samples` and `shards` are what it will write.
+   */
+  pending?: boolean;
 }
+
+/** The size above which a view runs as a job, unless `jobAbove` says otherwise. */
+export const JOB_ABOVE: { samples: number; bytes: number } = { samples: 100_000, bytes: 2 ** 30 };
 
 /** Store key of a view's record. */
 export function viewKey(hash: string): string {
@@ -74,7 +138,9 @@ async function getJson<T>(store: Store, key: string): Promise<T | undefined> {
 }
 
 /**
- * Writes (or finds) the view of `dataset` under `q`.
+ * Writes (or finds) the view of `dataset` under `q`; see the module doc for when it runs as a
+ * job. Rejects with {@linkcode QueryError}: bad input as `query` does, `invalid_option` for an
+ * output that holds other objects, `job_failed` for a view job that did not complete.
  *
  * @example
  * ```ts
@@ -91,6 +157,16 @@ async function getJson<T>(store: Store, key: string): Promise<T | undefined> {
  * if (view.cached || !again.cached || again.hash !== view.hash) throw new Error();
  * if ((await query(store, "dogs")).df.height !== 3) throw new Error();
  * ```
+ *
+ * @example As a job on the local executor, with a progress bar
+ * ```ts ignore
+ * import { progressBar } from "../notebook/mod.ts";
+ * const view = await materialize(store, "raw/images", { where: "label = 'cat'" }, {
+ *   asJob: true,
+ *   onProgress: progressBar(),
+ * });
+ * console.log(view.job, view.shards.length); // the job's records: status(store, view.job)
+ * ```
  */
 export async function materialize(
   store: Store,
@@ -100,6 +176,11 @@ export async function materialize(
 ): Promise<MaterializeResult> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const concurrency = options.concurrency ?? 16;
+  const maxcount = options.maxcount ?? 10000;
+  const maxsize = options.maxsize ?? 3e9;
+  if (!(maxcount >= 1) || !(maxsize > 0)) {
+    throw new QueryError("invalid_option", `maxcount and maxsize must be positive`);
+  }
   const p = await plan(store, dataset, q.where, cacheDir);
   const orderBy = q.orderBy === undefined
     ? []
@@ -122,80 +203,136 @@ export async function materialize(
   if (found) return { ...found, cached: true };
 
   const output = options.output ?? `_views/${hash}`;
+  const base = { hash, query: canonical, parents, output };
+  // The job of this view (running, stopped or done) is taken up rather than started again.
+  const jobId = viewJobId(hash, output, maxcount, maxsize);
+  const recorded = options.asJob === false ? undefined : await findViewJob(store, jobId);
+  if (recorded) {
+    const job = await resumeViewJob(store, recorded, options.executor);
+    return await viaJob(store, job, base, options);
+  }
   for await (const _ of store.list(`${output}/`)) {
     throw new QueryError(
       "invalid_option",
       `Cannot materialize into "${output}": it already holds objects (choose another output)`,
     );
   }
-  const { catalog, schema } = p.index;
-  const fields = schema.manifestFields.map((f) => f.name);
-  const scan = await scanManifests(store, p, {
-    select: fields,
-    order: orderBy.length
-      ? orderBy.map(orderKey)
-      : [{ field: "__shard__", desc: false }, { field: "__offset__", desc: false }],
-    limit: q.limit,
-    concurrency,
-  });
-  const locations = locationsOf(scan.df);
-  const columns = Object.fromEntries(
-    fields.map((f) => [f, columnValues(scan.df, f, catalog.get(f)?.type)]),
-  );
-  type Row = { raw: TarSample; fields: Record<string, unknown> };
-  const builder = new ManifestBuilder(store, schema, {
-    background: false,
-    dataset: output,
-    provenance: {
-      source_job_id: `view:${hash}`,
-      parent_shards: parents.map((x) => x.shard),
-      pipeline_version: null,
-      code_hash: null,
-    },
-  });
-  const writer = new ShardWriter<Row>(store, `${output}/shard-%06d.tar`, {
-    maxcount: options.maxcount ?? 10000,
-    encode: (r) => ({ __key__: r.raw.__key__, files: r.raw.files }),
-    onSample: (info) => builder.onSample({ ...info, sample: info.sample.fields }),
-    onShardClose: (info) => builder.onShardClose(info),
-  });
-  const batch = 1000;
+  const rows = await viewRows(store, p, orderBy, q.limit, concurrency);
+  const groups = groupViewRows(rows, maxcount, maxsize);
+  const bytes = rows.reduce((n, r) => n + r.size, 0);
+  const above = { ...JOB_ABOVE, ...options.jobAbove };
+  const asJob = options.asJob ?? (rows.length > above.samples || bytes > above.bytes);
+  const { schema, cols } = p.index;
+  if (asJob && groups.length > 0) {
+    const refs: ShardRef[] = p.survivors.map((i) => ({
+      key: p.index.shard[i]!,
+      size: cols.size_bytes[i] || 0,
+      ...(Number.isFinite(cols.num_samples[i]) && { num_samples: cols.num_samples[i] }),
+    }));
+    const job = await startViewJob(
+      store,
+      { dataset, hash, output, schema, groups, parents: refs, maxcount, maxsize },
+      options.executor,
+    );
+    return await viaJob(store, job, base, options);
+  }
+  const shards: string[] = [];
   try {
-    for (let start = 0; start < locations.length; start += batch) {
-      const locs = locations.slice(start, start + batch);
-      const raw = await readSamples(store, locs, { concurrency: Math.min(concurrency, 8) });
-      for (let j = 0; j < raw.length; j++) {
-        const r = start + j;
-        await writer.write({
-          raw: raw[j]!,
-          fields: Object.fromEntries(fields.map((f) => [f, columns[f]![r]])),
-        });
-      }
+    for (const [index, group] of groups.entries()) {
+      const shard = await copyViewShard(store, group, {
+        pattern: `${output}/shard-%06d.tar`,
+        index,
+        output,
+        hash,
+        schema,
+        concurrency: Math.min(concurrency, 8),
+      });
+      shards.push(shard.key);
     }
-    const shards = await writer.close();
-    await builder.flush();
-    const record: ViewRecord = {
-      hash,
-      query: canonical,
-      parents,
-      output,
-      samples: locations.length,
-      shards: shards.map((s) => s.key),
-      created_at: new Date().toISOString(),
-    };
-    try {
-      await store.put(viewKey(hash), JSON.stringify(record, null, 2) + "\n", { ifNoneMatch: "*" });
-    } catch (err) {
-      if (!(err instanceof StoreError && err.code === "already_exists")) throw err;
-      const winner = await getJson<ViewRecord>(store, viewKey(hash));
-      if (winner) return { ...winner, cached: true };
-    }
-    return { ...record, cached: false };
   } catch (err) {
-    builder.abort();
-    await writer.abort(err);
+    await uncommitViewShards(store, output, shards).catch(() => {});
     throw err;
   }
+  const created_at = new Date().toISOString();
+  return await record(store, { ...base, samples: rows.length, shards, created_at });
+}
+
+/** Waits for a view's job (unless `wait: false`), then records the view. */
+async function viaJob(
+  store: Store,
+  job: Job,
+  base: Pick<ViewRecord, "hash" | "query" | "parents" | "output">,
+  options: MaterializeOptions,
+): Promise<MaterializeResult> {
+  if (options.wait === false && (await job.status()).state !== "completed") {
+    const params = job.spec.params as unknown as ViewJobParams;
+    return {
+      ...base,
+      samples: params.samples,
+      shards: job.spec.tasks.map((t) => `${t.output_prefix}-000.tar`),
+      created_at: job.spec.created_at,
+      job: job.id,
+      cached: false,
+      pending: true,
+    };
+  }
+  const outputs = await awaitViewJob(store, job, base.hash, options.onProgress);
+  const result = await record(store, {
+    ...base,
+    samples: outputs.reduce((n, o) => n + o.num_samples, 0),
+    shards: outputs.map((o) => o.key),
+    created_at: new Date().toISOString(),
+    job: job.id,
+  });
+  // The task files are not needed once the view is recorded (a retry has nothing to run).
+  await removeViewPlan(store, job.id).catch(() => {});
+  return result;
+}
+
+/** Records the view, create-only, last; a record written meanwhile by another call wins. */
+async function record(store: Store, view: ViewRecord): Promise<MaterializeResult> {
+  try {
+    await store.put(viewKey(view.hash), JSON.stringify(view, null, 2) + "\n", {
+      ifNoneMatch: "*",
+    });
+  } catch (err) {
+    if (!(err instanceof StoreError && err.code === "already_exists")) throw err;
+    const winner = await getJson<ViewRecord>(store, viewKey(view.hash));
+    if (winner) return { ...winner, cached: true };
+  }
+  return { ...view, cached: false };
+}
+
+/**
+ * The view's rows, in order: the query's order, then shard and offset (a total order, so that
+ * the same view always plans the same shards), with every manifest field's value.
+ */
+async function viewRows(
+  store: Store,
+  p: Plan,
+  orderBy: string[],
+  limit: number | undefined,
+  concurrency: number,
+): Promise<ViewRow[]> {
+  const { catalog, schema } = p.index;
+  const fields = schema.manifestFields.map((f) => f.name);
+  const order = orderBy.map(orderKey);
+  for (const field of ["__shard__", "__offset__"]) {
+    if (!order.some((k) => k.field === field)) order.push({ field, desc: false });
+  }
+  const scan = await scanManifests(store, p, { select: fields, order, limit, concurrency });
+  const locations = locationsOf(scan.df);
+  const columns = fields.map((f) => columnValues(scan.df, f, catalog.get(f)?.type));
+  return locations.map((loc, r) => {
+    if (loc.offset === null || loc.offset === undefined) {
+      throw new QueryError(
+        "invalid_option",
+        `Cannot materialize sample "${loc.key}" of "${loc.shard}": its manifest records no byte offset (atdata)`,
+        { shard: loc.shard, key: loc.key },
+      );
+    }
+    return { ...loc, offset: loc.offset, values: columns.map((c) => c[r]) };
+  });
 }
 
 function orderKey(entry: string): { field: string; desc: boolean } {

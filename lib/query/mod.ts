@@ -37,9 +37,11 @@ export {
 export { formatExplain, type QueryExplain } from "./explain.ts";
 export { getSample, type GetSampleOptions, type GetSampleStats } from "./get_sample.ts";
 export {
+  JOB_ABOVE,
   materialize,
   type MaterializeOptions,
   type MaterializeResult,
+  type ViewJobOptions,
   viewKey,
   type ViewQuery,
   type ViewRecord,

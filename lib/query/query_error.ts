@@ -22,8 +22,13 @@ export type QueryErrorCode =
   | "unsupported"
   /** An option out of range or of the wrong shape (`limit: -1`, an unknown filter operator). */
   | "invalid_option"
-  /** The dataset, a sample key or a view is absent. */
-  | "not_found";
+  /** The dataset, a sample key, a view or a view's source shard is absent. */
+  | "not_found"
+  /**
+   * A view's job failed, was cancelled or stalled: no view was recorded. `job` names it; its
+   * status (`status(store, job)`, `deno task cli status <job>`) and task results say why.
+   */
+  | "job_failed";
 
 /**
  * An error from the query layer.
@@ -52,6 +57,8 @@ export class QueryError extends Error {
   readonly shard?: string;
   /** The sample key involved, when there is one. */
   readonly key?: string;
+  /** The job involved (`job_failed`). */
+  readonly job?: string;
 
   constructor(
     code: QueryErrorCode,
@@ -62,6 +69,7 @@ export class QueryError extends Error {
       position?: number;
       shard?: string;
       key?: string;
+      job?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -72,5 +80,6 @@ export class QueryError extends Error {
     this.position = options.position;
     this.shard = options.shard;
     this.key = options.key;
+    this.job = options.job;
   }
 }
