@@ -89,6 +89,8 @@ const exitCodes: Record<string, number> = {
   forbidden: 2,
   unsupported: 2,
   invalid_option: 2,
+  // QueryError: a materialized view's job failed, was cancelled or stalled (as `submit --wait`).
+  job_failed: 5,
   // TriggerError: a malformed trigger rule.
   invalid_rule: 2,
 };

@@ -305,7 +305,8 @@ async function record(store: Store, view: ViewRecord): Promise<MaterializeResult
 
 /**
  * The view's rows, in order: the query's order, then shard and offset (a total order, so that
- * the same view always plans the same shards), with every manifest field's value.
+ * the same view always plans the same shards; with no order, the source shards' key order),
+ * with every manifest field's value.
  */
 async function viewRows(
   store: Store,
@@ -323,7 +324,7 @@ async function viewRows(
   const scan = await scanManifests(store, p, { select: fields, order, limit, concurrency });
   const locations = locationsOf(scan.df);
   const columns = fields.map((f) => columnValues(scan.df, f, catalog.get(f)?.type));
-  return locations.map((loc, r) => {
+  const rows = locations.map((loc, r) => {
     if (loc.offset === null || loc.offset === undefined) {
       throw new QueryError(
         "invalid_option",
@@ -333,6 +334,11 @@ async function viewRows(
     }
     return { ...loc, offset: loc.offset, values: columns.map((c) => c[r]) };
   });
+  // The scan sorts by its cached copies' names: unordered, a view follows its sources' order.
+  if (!orderBy.length) {
+    rows.sort((a, b) => a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : a.offset - b.offset);
+  }
+  return rows;
 }
 
 function orderKey(entry: string): { field: string; desc: boolean } {

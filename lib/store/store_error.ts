@@ -7,6 +7,9 @@ export type StoreErrorCode =
   | "unsupported_scheme"
   | "io";
 
+/** Brand of StoreError instances, shared by every copy of shardline. */
+const BRAND: unique symbol = Symbol.for("shardline.StoreError") as never;
+
 /**
  * An error from a {@linkcode Store}: names the store URL and key.
  *
@@ -18,6 +21,14 @@ export type StoreErrorCode =
  * ```
  */
 export class StoreError extends Error {
+  /**
+   * True for a StoreError of any copy of shardline: a job bundle inlines its own copy of the
+   * code it uses, and a `task` job's store (the runner's) throws the runner's StoreError.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true;
+  }
   override readonly name = "StoreError";
   /** What went wrong, as a stable code. */
   readonly code: StoreErrorCode;
@@ -37,3 +48,5 @@ export class StoreError extends Error {
     this.url = options.url;
   }
 }
+
+Object.defineProperty(StoreError.prototype, BRAND, { value: true });
