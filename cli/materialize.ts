@@ -59,7 +59,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       announced = true;
       ctx.err(
         `view job ${s.id}: ${s.tasks.total} tasks -> ${s.output} ` +
-          `(deno task cli status ${s.id})`,
+          `(deno task cli status ${s.id} --store ${store.url})`,
       );
     }
     bar?.(s);
@@ -90,7 +90,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       );
       ctx.err(
         `run the same materialize again to wait for the job and record the view; ` +
-          `deno task cli status ${view.job} shows it`,
+          `deno task cli status ${view.job} --store ${store.url} shows it`,
       );
     } else {
       ctx.out(

@@ -39,10 +39,21 @@ Deno.test("defineJob rejects malformed definitions with invalid_job", () => {
       return true;
     });
   bad({ version: "1", input: Row, map: () => ({}) }, /needs a name/);
-  bad({ name: "a", version: "1", input: Row }, /exactly one of map, flatMap, filter, shard/);
+  bad({ name: "a", version: "1", input: Row }, /exactly one of map, flatMap, filter, shard, task/);
   bad({ name: "a", version: "1", input: Row, map: () => 1, filter: () => true }, /got map, filter/);
   bad({ name: "a", version: "1", input: {}, map: () => 1 }, /input must be a schema/);
   bad({ name: "a", version: "1", input: Row, flatMap: () => [] }, /needs an output schema/);
   bad({ name: "a", version: "1", input: Row, map: () => 1, onError: "ignore" }, /onError/);
   bad({ name: "a", version: "1", input: Row, map: () => 1, maxFailedFraction: 2 }, /within/);
+});
+
+Deno.test("defineJob: a task job needs no output schema", () => {
+  const job = defineJob({
+    name: "copy",
+    version: "1.0.0",
+    input: Row,
+    task: () => Promise.resolve({ outputs: [] }),
+  });
+  assert.equal(job.kind, "task");
+  assert.equal(job.output, Row);
 });

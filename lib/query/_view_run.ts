@@ -152,8 +152,8 @@ export async function awaitViewJob(
   const first = s.task_states.find((t) => t.state === "failed")?.result?.failures[0];
   throw new QueryError(
     "job_failed",
-    `Cannot materialize view ${hash}: ${reason}\n(no view was recorded; ` +
-      `materialize again to run the failed tasks again; the job: status(store, "${job.id}"))`,
+    `Cannot materialize view ${hash}: ${reason}\n(no view was recorded; materialize again ` +
+      `to take the job up again: its failed tasks run again, a cancelled or stalled job resumes)`,
     { job: job.id, shard: first?.shard, key: first?.key },
   );
 }

@@ -11,13 +11,18 @@ import { JOB_ABOVE, materialize, query, QueryError } from "../../lib/query/mod.t
 import { defineSchema, f } from "../../lib/schema/mod.ts";
 import { readManifest } from "../../lib/manifest/mod.ts";
 import { writeShards } from "../../lib/dataset/mod.ts";
-import { jobKeys, status } from "../../lib/job/mod.ts";
-import { LocalStore, type Store } from "../../lib/store/mod.ts";
+import { cancelJob, jobKeys, status, type SupervisorMarker } from "../../lib/job/mod.ts";
+import { writeJson } from "../../lib/job/job_records.ts";
+import { processIds } from "../../lib/util/process_identity.ts";
+import { hostname } from "node:os";
+import { registerExecutor } from "../../lib/exec/mod.ts";
+import { LocalStore, openStore, type Store } from "../../lib/store/mod.ts";
 import { run as runMaterialize } from "../../cli/materialize.ts";
 import { cliContext } from "../_cli_context.ts";
 import { scratchDir } from "../_scratch.ts";
 import { withDeadline } from "../_deadline.ts";
 import { needs, PYTHON, python, pythonHas } from "../_tools.ts";
+import { noNode, startS3rver } from "../_s3rver.ts";
 
 const noPython = needs(`Python 3 with tarfile (${PYTHON})`, pythonHas("tarfile"), "python3");
 
@@ -276,6 +281,52 @@ Deno.test(
   }),
 );
 
+Deno.test("a cancelled view job records no view, and asking again resumes it", async () => {
+  const { store, cacheDir } = await petStore();
+  // An executor that runs nothing, alive (this process): the job runs until it is cancelled.
+  registerExecutor({
+    name: "hold",
+    start: async (store, spec) => {
+      const now = new Date().toISOString();
+      await writeJson(
+        store,
+        jobKeys(spec.id).supervisor,
+        {
+          backend: "hold",
+          host: hostname(),
+          pid: Deno.pid,
+          ...processIds(),
+          concurrency: 1,
+          started_at: now,
+          heartbeat_at: now,
+        } satisfies SupervisorMarker,
+      );
+    },
+  });
+  const options = { asJob: true, cacheDir, executor: { backend: "hold" } };
+  let cancelled: Promise<void> | undefined;
+  const err = await materialize(store, "pets", { where: "label = 'dog'" }, {
+    ...options,
+    onProgress: (s) => void (cancelled ??= cancelJob(store, s.id)),
+  }).then(() => assert.fail("the view's job was cancelled"), (e: unknown) => e);
+  await cancelled;
+  assert.ok(err instanceof QueryError && err.code === "job_failed", String(err));
+  assert.match(err.message, /was cancelled/);
+  assert.equal((await status(store, err.job!)).state, "cancelled");
+  assert.deepEqual(
+    (await keysUnder(store, "_views/")).filter((k) => k.endsWith("/view.json")),
+    [],
+  );
+  const again = await materialize(store, "pets", { where: "label = 'dog'" }, {
+    ...options,
+    wait: false,
+  });
+  assert.equal(again.pending, true);
+  assert.equal(again.job, err.job);
+  assert.equal(again.samples, 10);
+  assert.equal((await status(store, err.job!)).state, "running"); // its cancel taken back
+});
+
 Deno.test(
   "a view runs as a job above jobAbove, in this process below it",
   withDeadline(240_000, async () => {
@@ -330,5 +381,62 @@ Deno.test(
     const again = cliContext();
     assert.equal(await runMaterialize(args, again.ctx), 0);
     assert.match(again.out[0]!, new RegExp(`^cached view .* \\(job ${job}\\)$`));
+  }),
+);
+
+Deno.test(
+  { name: "a view job runs against an S3 store with the executor's store options", ignore: noNode },
+  withDeadline(300_000, async () => {
+    const s3 = await startS3rver("views-bucket");
+    const scratch = await scratchDir({ prefix: "view-job-s3-" });
+    const storeOptions = {
+      s3: {
+        endpoint: s3.endpoint,
+        region: "auto",
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      },
+    };
+    const store = await openStore(`s3://${s3.bucket}/prefix`, storeOptions);
+    try {
+      await writeShards(store, "pets/shard-%06d.tar", pets(30), {
+        schema: S,
+        maxcount: PER_SHARD,
+      });
+      const options = {
+        output: "dogs",
+        maxcount: 4,
+        asJob: true,
+        cacheDir: scratch,
+        // The store is S3: tests/_scratch.ts cannot find the job's records on disk to clean up.
+        executor: {
+          storeOptions,
+          backendOptions: { keepAliveMs: 0, logDir: scratch, codeCacheDir: scratch },
+        },
+      };
+      const view = await materialize(store, "pets", { where: "label = 'dog'" }, options);
+      assert.match(view.job ?? "", /^j-/);
+      assert.equal(view.samples, 10);
+      assert.ok(await store.head(`_views/${view.hash}/view.json`));
+      const rows = await query(store, "dogs", { cacheDir: scratch, orderBy: "__key__" });
+      const src = await query(store, "pets", {
+        where: "label = 'dog'",
+        orderBy: "__key__",
+        cacheDir: scratch,
+      });
+      assert.deepEqual(rows.locations.map((l) => l.key), src.locations.map((l) => l.key));
+      for (const [i, loc] of rows.locations.entries()) {
+        const from = src.locations[i]!;
+        assert.deepEqual(
+          await store.get(loc.shard, { range: { offset: loc.offset!, length: loc.size } }),
+          await store.get(from.shard, { range: { offset: from.offset!, length: from.size } }),
+        );
+      }
+      const again = await materialize(store, "pets", { where: "label = 'dog'" }, options);
+      assert.equal(again.cached, true);
+      assert.equal(again.job, view.job);
+    } finally {
+      await store.close?.();
+      await s3.close();
+    }
   }),
 );
