@@ -4,11 +4,12 @@
  * named by its version (a hash of the object's store, key, ETag, size and time: manifests are
  * immutable, a rewritten one has another version), so a cached copy is valid for as long as the
  * store lists that version. Writes go to a temp name and are renamed: concurrent queries never
- * see half a file.
+ * see half a file. Shards whose manifests are the same bytes share a version; the second and
+ * later of them get `<version>.<k>.parquet`, a hard link, so that each file name is one shard.
  *
  * @module
  */
-import { rename, stat, writeFile } from "node:fs/promises";
+import { link, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Store } from "../store/mod.ts";
 
@@ -68,5 +69,19 @@ export async function cacheParquet(
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(concurrency, keys.length)) }, worker),
   );
+  // Shards whose manifests are the same bytes (one version) get a name each (hard links), so
+  // that a scan tells their rows apart by file name.
+  const seen = new Map<string, number>();
+  for (let i = 0; i < out.paths.length; i++) {
+    const path = out.paths[i]!;
+    const k = seen.get(path) ?? 0;
+    seen.set(path, k + 1);
+    if (k === 0) continue;
+    const alias = path.replace(/\.parquet$/, `.${k}.parquet`);
+    await link(path, alias).catch((err) => {
+      if ((err as { code?: string }).code !== "EEXIST") throw err;
+    });
+    out.paths[i] = alias;
+  }
   return out;
 }

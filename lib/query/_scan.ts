@@ -81,7 +81,9 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
 
   const where = o.where ?? p.where;
   const needed = [...select, ...(o.order ?? []).map((k) => k.field), ...fieldsIn(p, where)];
-  const source = manifestSource(p, shards, cache.paths, needed);
+  // Sorting by shard sorts by store key, which the scan then takes from a join.
+  const byShard = (o.order ?? []).some((k) => k.field === "__shard__");
+  const source = manifestSource(p, shards, cache.paths, needed, { shardKeys: byShard });
   // atdata's manifests hold no real offsets: null there.
   const inexact = shards.flatMap((
     i,
@@ -89,7 +91,7 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
   ) => (index.exactOffsets[i] ? [] : [sqlString(cache.paths[j]!)]));
   const columns = [
     `"__key__"`,
-    `"__file__" AS "__shard__"`,
+    byShard ? `"${SHARD_KEY}" AS "__shard__"` : `"__file__" AS "__shard__"`,
     inexact.length
       ? `CASE WHEN "__file__" IN (${
         inexact.join(", ")
@@ -118,7 +120,9 @@ export async function scanManifests(store: Store, p: Plan, o: ScanOptions): Prom
     // Cached file -> the shard's store key.
     const shardKeys = shards.map((i) => index.shard[i]!);
     if (df.height > 0) {
-      result.df = df.withColumns(pl.col("__shard__").replace(cache.paths, shardKeys));
+      result.df = byShard
+        ? df
+        : df.withColumns(pl.col("__shard__").replace(cache.paths, shardKeys));
     }
   } finally {
     await Deno.remove(out).catch(() => {});
@@ -145,6 +149,7 @@ export function manifestSource(
   shards: readonly number[],
   paths: readonly string[],
   needed: Iterable<string>,
+  options: { shardKeys?: boolean } = {},
 ): string {
   const padding: string[] = [];
   for (const name of new Set(needed)) {
@@ -155,9 +160,19 @@ export function manifestSource(
     }
   }
   const files = `[${paths.map(sqlString).join(", ")}]`;
-  return `SELECT *${padding.map((c) => `, ${c}`).join("")} FROM read_parquet(${files}, ` +
-    `union_by_name = true, filename = '__file__')`;
+  const read = `read_parquet(${files}, union_by_name = true, filename = '__file__')`;
+  const pad = padding.map((c) => `, ${c}`).join("");
+  if (!options.shardKeys) return `SELECT *${pad} FROM ${read}`;
+  // Each file joined to its shard's store key (a join does not keep the files' order: only for
+  // a scan that sorts anyway).
+  const keys = shards.map((i, j) => `(${sqlString(paths[j]!)}, ${sqlString(p.index.shard[i]!)})`);
+  return `SELECT "__src__".*${pad}, "__map__"."${SHARD_KEY}" FROM ${read} AS "__src__" ` +
+    `JOIN (VALUES ${keys.join(", ")}) AS "__map__"("__path__", "${SHARD_KEY}") ` +
+    `ON "__src__"."__file__" = "__map__"."__path__"`;
 }
+
+/** The column of {@linkcode manifestSource} holding each row's shard store key. */
+export const SHARD_KEY = "__shardline_shard__";
 
 function sqlType(p: Plan, name: string): string {
   const f = p.index.catalog.get(name)!;

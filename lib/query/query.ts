@@ -139,7 +139,8 @@ export async function query(
   const select = options.select ?? [...catalog.keys()].filter((n) => !n.startsWith("__"));
   for (const name of select) checkField(name, catalog);
   const order = orderKeys(options.orderBy);
-  for (const { field } of order) checkField(field, catalog);
+  // `__shard__` is no manifest column (the scan adds it): sorting by it sorts by shard key.
+  for (const { field } of order) if (field !== "__shard__") checkField(field, catalog);
   const scan = await scanManifests(store, p, {
     select,
     order,
