@@ -13,7 +13,9 @@ import { BloomFilter, readManifest } from "../../lib/manifest/mod.ts";
 import {
   compactIndex,
   datasetStats,
+  indexColumnsFromHeaders,
   readIndex,
+  readIndexColumns,
   verifyDataset,
   writeShards,
 } from "../../lib/dataset/mod.ts";
@@ -207,6 +209,17 @@ Deno.test(
       assert.equal((await compactIndex(store, "ds")).shards, 3);
       const index = await readIndex(store, "ds");
       assert.equal(index.entries.length, 3);
+      // The columns, read by ranged GETs of the segment, equal the headers' (read whole).
+      const cols = await readIndexColumns(store, "ds");
+      assert.deepEqual(cols, indexColumnsFromHeaders("ds", index.entries));
+      const label = await readIndexColumns(store, "ds", {
+        fields: ["label"],
+        values: { label: ["cat"] },
+      });
+      assert.deepEqual(
+        label.fields.label?.values?.get("cat"),
+        cols.fields.label?.values?.get("cat"),
+      );
       const stats = await datasetStats(store, "ds");
       assert.equal(stats.num_samples, 250);
       const report = await verifyDataset(store, "ds");
