@@ -1,9 +1,10 @@
 /**
  * The categorical values a predicate tests: per field, the literals it is compared to with
- * `=`, `<>` or `IN`, keyed as the aggregates store values ({@linkcode categoricalKey}). Pruning
- * reads only these values' counts from the index (`readIndexColumns`' `values`), which is what
- * its categorical rule looks up; a wide field (a camera id among hundreds) then costs a column
- * per value tested, not one per value stored.
+ * `=`, `<>` or `IN`, and `true` for a field used as a condition (`WHERE flag`, which pruning
+ * tests as `flag = true`), keyed as the aggregates store values ({@linkcode categoricalKey}).
+ * Pruning reads only these values' counts from the index (`readIndexColumns`' `values`), which
+ * is what its categorical rule looks up; a wide field (a camera id among hundreds) then costs a
+ * column per value tested, not one per value stored.
  *
  * @module
  */
@@ -16,7 +17,10 @@ export function categoricalKey(lit: Exclude<Literal, { type: "null" }>): string 
   return String(lit.value);
 }
 
-/** Per field, the keys of the literals `p` compares it to (`=`, `<>`, `IN`). */
+/**
+ * Per field, the keys of the literals `p` compares it to (`=`, `<>`, `IN`; a field as a condition
+ * is compared to `true`): every value the pruning rule of `prune_shards.ts` looks up.
+ */
 export function comparedValues(
   p: Predicate,
   out = new Map<string, Set<string>>(),
@@ -40,6 +44,9 @@ export function comparedValues(
       break;
     case "in":
       for (const item of p.list) add(p.arg, item);
+      break;
+    case "value":
+      add(p.arg, { kind: "lit", lit: { type: "bool", value: true } });
       break;
   }
   return out;

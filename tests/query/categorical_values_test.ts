@@ -1,0 +1,57 @@
+/**
+ * Pruning reads only the categorical values a `where` tests (`comparedValues`): every way a
+ * predicate looks a value up must be among them, or a shard holding it is pruned. Expected rows
+ * come from the samples written, not from the code under test.
+ */
+import assert from "node:assert/strict";
+import { countRows, query } from "../../lib/query/mod.ts";
+import { defineSchema, f } from "../../lib/schema/mod.ts";
+import { compactIndex, writeShards } from "../../lib/dataset/mod.ts";
+import { MemoryStore } from "../../lib/store/mod.ts";
+
+const Flags = defineSchema({
+  name: "Flags",
+  version: "1.0.0",
+  fields: { flag: f.bool(), n: f.int() },
+});
+
+Deno.test("query: a bool field used as a condition beside a comparison of it keeps the shards where it is true", async () => {
+  const store = new MemoryStore();
+  // Shard 0: flag true everywhere; shard 1: false everywhere; shard 2: both.
+  const samples = Array.from({ length: 30 }, (_, i) => ({
+    __key__: `k${String(i).padStart(3, "0")}`,
+    flag: i < 10 ? true : i < 20 ? false : i % 2 === 0,
+    n: i,
+  }));
+  await writeShards(store, "ds/shard-%06d.tar", samples, {
+    schema: Flags,
+    maxcount: 10,
+    compactAt: false,
+  });
+  const cacheDir = await Deno.makeTempDir({ prefix: "query-cache-" });
+  try {
+    const cases: [string, (s: typeof samples[number]) => boolean][] = [
+      ["flag = false OR flag", () => true],
+      ["flag OR flag = false", () => true],
+      ["flag AND flag <> false", (s) => s.flag],
+      ["(flag OR n > 100) AND flag IN (true, false)", (s) => s.flag],
+      ["NOT flag OR flag = false", (s) => !s.flag],
+    ];
+    for (const stage of ["fragments", "compacted"]) {
+      if (stage === "compacted") await compactIndex(store, "ds");
+      for (const [where, keep] of cases) {
+        const expected = samples.filter(keep).map((s) => s.__key__);
+        const r = await query(store, "ds", { where, cacheDir });
+        assert.deepEqual(
+          r.df.getColumn("__key__").toArray().sort(),
+          expected,
+          `${stage}: ${where}`,
+        );
+        const c = await countRows(store, "ds", { where, cacheDir });
+        assert.equal(c.count, expected.length, `${stage}: countRows ${where}`);
+      }
+    }
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
