@@ -205,22 +205,50 @@ export function fieldSinks(
 /**
  * The count stored under `key` (a JSON object key and its colon, as {@linkcode byteText}) in
  * each row of a column of JSON value counts (compact objects of numbers); 0 where absent. A key
- * found right after `{` or `,` is a key of the object: inside a string a quote is escaped.
+ * found right after `{` or `,` is a key of the object: inside a string a quote is escaped, so
+ * the quote found is a key's opening quote or its closing one. Only a key whose value starts
+ * with `:` can match at a closing quote (`{"a,":5,":7":1}` holds `":5,":`): such a match is
+ * checked by walking its row's keys.
  */
 function countsOf(col: TextColumn, key: string, target: Float64Array): void {
   const { text, starts } = col;
   target.fill(0);
+  const ambiguous = key.charCodeAt(1) === 0x3a;
   let row = 0;
-  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
     const before = text.charCodeAt(at - 1);
     if (before !== 0x7b && before !== 0x2c) continue;
     while (starts[row + 1]! <= at) row++;
+    if (ambiguous && !keyStartsAt(text, starts[row]!, at)) continue;
     let end = at + key.length;
     for (let c = text.charCodeAt(end); c !== 0x2c && c !== 0x7d && end < text.length;) {
       c = text.charCodeAt(++end);
     }
     target[row] = Number(text.slice(at + key.length, end));
   }
+}
+
+/**
+ * True when a key of the compact JSON object of numbers that starts at `from` (its `{`) opens
+ * at `at`: the keys are walked one by one (strings with their escapes, then `:` and a number).
+ */
+function keyStartsAt(text: string, from: number, at: number): boolean {
+  let pos = from + 1;
+  while (pos < at) {
+    if (text.charCodeAt(pos) !== 0x22) return false;
+    pos++;
+    for (let c = text.charCodeAt(pos); c !== 0x22; c = text.charCodeAt(pos)) {
+      if (pos >= at) return false;
+      pos += c === 0x5c ? 2 : 1;
+    }
+    pos++; // the closing quote, then `:` and the count up to `,` or `}`
+    for (let c = text.charCodeAt(pos); c !== 0x2c; c = text.charCodeAt(pos)) {
+      if (c === 0x7d || pos >= at) return false;
+      pos++;
+    }
+    pos++;
+  }
+  return pos === at;
 }
 
 /** Present where `count` is known; absent shards: NaN stats to the defaults of the contract. */

@@ -253,3 +253,34 @@ Deno.test("readIndexColumns with values: only the asked values' counts, narrow a
   const again = await readIndexColumns(store, "ds", { fields: ["word", "label"], values: asked });
   assert.deepEqual(again.fields.word!.values, some.fields.word!.values);
 });
+
+Deno.test("readIndexColumns with values: a JSON-stored value starting with ':' is matched only where it is a key", async () => {
+  const store = new MemoryStore();
+  const S = defineSchema({ name: "W", version: "1.0.0", fields: { w: f.str() } });
+  const shards = [
+    // `{",":5,":7,z":1,...}` holds `":5,":` at the closing quote of ",".
+    [...",,,,,".split(""), ":7,z", "v"],
+    // `{",":5,":5,":2}`: the real key right after such a false match.
+    [..."aaaaa".split("").map(() => ","), ":5,", ":5,"],
+    // `{"0{":5,":5,":4}`: after `{` inside a key, and the real key next.
+    ["0{", "0{", "0{", "0{", "0{", ":5,", ":5,", ":5,", ":5,"],
+    // More than 64 distinct values in the segment: its counts are stored as JSON.
+    Array.from({ length: 70 }, (_, i) => `v${i}`),
+  ];
+  for (const [s, words] of shards.entries()) {
+    const samples = words.map((w, j) => ({ __key__: `k${j}`, w }));
+    await writeShards(store, "ds/shard-%06d.tar", samples, {
+      schema: S,
+      startIndex: s,
+      compactAt: false,
+    });
+  }
+  await compactIndex(store, "ds");
+  const asked = { w: [":5,", ":7,z", ",", "0{", ":"] };
+  const got = await readIndexColumns(store, "ds", { values: asked });
+  const { entries } = await readIndex(store, "ds");
+  const want = indexColumnsFromHeaders("ds", entries, { values: asked });
+  assert.deepEqual(got.fields.w!.values, want.fields.w!.values);
+  // Independently of both readers: the samples written.
+  assert.deepEqual([...got.fields.w!.values!.get(":5,")!], [0, 2, 4, 0]);
+});

@@ -55,3 +55,40 @@ Deno.test("query: a bool field used as a condition beside a comparison of it kee
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
+
+Deno.test("query: a value starting with ':' of a wide categorical prunes by its own count, not a neighbour's", async () => {
+  const store = new MemoryStore();
+  const S = defineSchema({ name: "W", version: "1.0.0", fields: { w: f.str() } });
+  const shards = [
+    [",", ",", ",", ",", ",", ":7,z", "v"], // `{",":5,":7,z":1,"v":1}`: 7 rows, none ":5,"
+    [",", ",", ",", ",", ",", ":5,", ":5,"], // `{",":5,":5,":2}`
+    Array.from({ length: 70 }, (_, i) => `v${i}`), // past 64 values: counts stored as JSON
+  ];
+  const samples = shards.map((words, s) =>
+    words.map((w, j) => ({ __key__: `s${s}-${String(j).padStart(3, "0")}`, w }))
+  );
+  for (const [s, rows] of samples.entries()) {
+    await writeShards(store, "ds/shard-%06d.tar", rows, {
+      schema: S,
+      startIndex: s,
+      compactAt: false,
+    });
+  }
+  await compactIndex(store, "ds");
+  const cacheDir = await Deno.makeTempDir({ prefix: "query-cache-" });
+  try {
+    for (
+      const [where, keep] of [
+        ["w <> ':5,'", (w: string) => w !== ":5,"],
+        ["w = ':5,'", (w: string) => w === ":5,"],
+        ["w IN (':5,', ':7,z')", (w: string) => w === ":5," || w === ":7,z"],
+      ] as const
+    ) {
+      const expected = samples.flat().filter((s) => keep(s.w)).map((s) => s.__key__);
+      const r = await query(store, "ds", { where, cacheDir });
+      assert.deepEqual(r.df.getColumn("__key__").toArray().sort(), expected, where);
+    }
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
