@@ -329,7 +329,8 @@ function fieldColumns(field: SegmentField, aggs: readonly Agg[]): ParquetOutColu
       field.values.forEach((value, k) => {
         out.push(numberColumn(`${p}.v${k}`, "int64", n, (i) => {
           const a = aggs[i];
-          return a ? v(a)?.value_counts[value] ?? 0 : 0;
+          const counts = a && v(a)?.value_counts; // own keys only (not `toString`)
+          return counts && Object.hasOwn(counts, value) ? counts[value]! : 0;
         }));
       });
     } else out.push(json("value_counts", (a) => v(a)?.value_counts));

@@ -171,12 +171,12 @@ function addUp(
         ...(histogram ? { histogram } : {}),
       };
     } else if (role === "categorical") {
-      const value_counts: Record<string, number> = {};
+      const counts = new Map<string, number>(); // not an object: `constructor` is a value too
       let oc = 0, on = 0;
       for (const p of parts) {
         if (p.type !== "categorical") continue;
         for (const [v, c] of Object.entries(p.value_counts)) {
-          value_counts[v] = (value_counts[v] ?? 0) + c;
+          counts.set(v, (counts.get(v) ?? 0) + c);
         }
         oc += p.overflow.cardinality;
         on += p.overflow.count;
@@ -186,7 +186,7 @@ function addUp(
         count,
         null_count: nulls,
         cardinality: 0,
-        value_counts,
+        value_counts: Object.fromEntries(counts),
         overflow: { cardinality: oc, count: on },
       };
     } else if (role === "set") {

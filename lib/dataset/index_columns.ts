@@ -225,7 +225,8 @@ export function indexColumnsFromHeaders(
         const only = options.values?.[field];
         for (const value of only ?? []) {
           if (!cols.values!.has(value)) cols.values!.set(value, new Float64Array(n));
-          cols.values!.get(value)![i] = agg.value_counts[value] ?? 0;
+          const counts = agg.value_counts; // own keys only: not `constructor` of every object
+          cols.values!.get(value)![i] = Object.hasOwn(counts, value) ? counts[value]! : 0;
         }
         for (const [value, count] of only ? [] : Object.entries(agg.value_counts)) {
           let col = cols.values!.get(value);

@@ -284,3 +284,44 @@ Deno.test("readIndexColumns with values: a JSON-stored value starting with ':' i
   // Independently of both readers: the samples written.
   assert.deepEqual([...got.fields.w!.values!.get(":5,")!], [0, 2, 4, 0]);
 });
+
+Deno.test("categorical values named like Object.prototype members count as any other value: index columns, asked values, stats", async () => {
+  const store = new MemoryStore();
+  const S = defineSchema({ name: "P", version: "1.0.0", fields: { w: f.str() } });
+  const names = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__"];
+  // Shards 0 and 1 hold every name, shard 2 none of them, shard 3 some.
+  const shards = [names, [...names, "cat"], ["cat", "dog"], ["dog", "toString", "__proto__"]];
+  for (const [s, words] of shards.entries()) {
+    await writeShards(store, "ds/shard-%06d.tar", words.map((w, j) => ({ __key__: `k${j}`, w })), {
+      schema: S,
+      startIndex: s,
+      compactAt: false,
+    });
+  }
+  // Expected from the samples written: per value, its count in each shard.
+  const expected = new Map(
+    [...names, "cat", "dog"].map((
+      v,
+    ) => [v, Float64Array.from(shards, (ws) => ws.filter((w) => w === v).length)]),
+  );
+  for (const stage of ["fragments", "compacted"]) {
+    if (stage === "compacted") await compactIndex(store, "ds");
+    const all = await readIndexColumns(store, "ds");
+    assert.deepEqual(all.fields.w!.values, expected, stage);
+    const asked = await readIndexColumns(store, "ds", { values: { w: [...names, "absent"] } });
+    assert.deepEqual(
+      asked.fields.w!.values,
+      new Map([...names.map((v) => [v, expected.get(v)!] as const), [
+        "absent",
+        new Float64Array(4),
+      ]]),
+      `${stage}: asked`,
+    );
+    const stats = await datasetStats(store, "ds");
+    assert.deepEqual(
+      stats.fields.w?.type === "categorical" && { ...stats.fields.w.value_counts },
+      Object.fromEntries([...expected].map(([v, c]) => [v, c.reduce((a, b) => a + b, 0)])),
+      `${stage}: stats`,
+    );
+  }
+});
