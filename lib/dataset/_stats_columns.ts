@@ -47,7 +47,11 @@ export async function statsFromColumns(
     if (touched.some((name) => infos.some((s) => name >= s.first && name <= s.last))) return null;
     const roles = new Map<string, string>();
     for (const s of infos) {
-      for (const [name, f] of Object.entries(s.fields)) roles.set(name, f.role);
+      for (const [name, f] of Object.entries(s.fields)) {
+        // Another role in another segment: which role wins is the header-by-header path's call.
+        if ((roles.get(name) ?? f.role) !== f.role) return null;
+        roles.set(name, f.role);
+      }
     }
     for (const { header } of snap.fragments) {
       for (const [name, agg] of Object.entries(header.aggregates)) {

@@ -325,3 +325,26 @@ Deno.test("categorical values named like Object.prototype members count as any o
     );
   }
 });
+
+Deno.test("datasetStats: a field stored with one role in a segment and another in the next is merged as the header-by-header path does", async () => {
+  const store = new MemoryStore();
+  const A = defineSchema({ name: "R", version: "1.0.0", fields: { x: f.float() } });
+  const B = defineSchema({ name: "R", version: "2.0.0", fields: { x: f.str() } });
+  const a = [0.5, 1.25, 2, 3.5].map((x, j) => ({ __key__: `a${j}`, x }));
+  const b = ["p", "q", "q"].map((x, j) => ({ __key__: `b${j}`, x }));
+  await writeShards(store, "ds/a-%06d.tar", a, { schema: A, maxcount: 2, compactAt: false });
+  await compactIndex(store, "ds"); // a segment where x is numeric
+  await writeShards(store, "ds/b-%06d.tar", b, { schema: B, maxcount: 3, compactAt: false });
+  await compactIndex(store, "ds"); // the next one (1 shard after 2: not merged), x categorical
+  const listing = await listIndex(store, "ds");
+  const gen = await readGeneration(store, "ds", listing.generations.at(-1)!);
+  assert.deepEqual(gen!.segments.map((s) => s.fields.x!.role), ["numeric", "categorical"]);
+  const stats = await datasetStats(store, "ds");
+  // The first shard by name sets the role: numeric, over the `a` shards alone (the `b` shards,
+  // holding another role, are left out with an issue).
+  const x = stats.fields.x;
+  assert.equal(x?.type, "numeric");
+  assert.equal(x.count, a.length);
+  assert.equal(x.type === "numeric" && x.sum, a.reduce((s, r) => s + r.x, 0));
+  assert.equal(stats.issues.filter((i) => i.includes("is categorical, not numeric")).length, 1);
+});
