@@ -145,6 +145,7 @@ export function mergeIndexColumns(
         for (const m of srcValues) m?.delete(v);
       }
       cols.values = values;
+      if (live.some((p) => of(p)?.partial_values)) cols.partial_values = true;
     }
     out.fields[name] = cols;
   }

@@ -20,6 +20,7 @@ import {
   type TextColumn,
 } from "../parquet/parquet_reader.ts";
 import type { Store } from "../store/store.ts";
+import { StoreError } from "../store/store_error.ts";
 import { allocators, type ArenaSlot } from "./_column_arena.ts";
 import {
   col,
@@ -64,27 +65,32 @@ export interface SegmentSource {
 }
 
 /**
- * The files of segment `info` in `store`; undefined when they are gone (a read that finds one
- * gone later throws the store's `not_found`, which the index snapshot takes as "start over").
+ * The files of segment `info` in `store`. One that is gone (now or by a later read) is the store's
+ * `not_found`, which the index snapshot takes as "start over".
  */
 export async function segmentSource(
   store: Store,
   dataset: string,
   info: SegmentInfo,
   options: { names?: boolean } = {},
-): Promise<SegmentSource | undefined> {
+): Promise<SegmentSource> {
   const keys = segmentKeys(dataset, info.id);
   const [head, names] = await Promise.all([
     store.head(keys.columns),
     options.names === false ? new TextEncoder().encode("[]") : getOrUndefined(store, keys.names),
   ]);
-  if (!head || !names) return undefined;
+  // Gone (a compaction removed it, or the index is damaged): the snapshot starts over.
+  for (const [found, key] of [[head, keys.columns], [names, keys.names]] as const) {
+    if (!found) {
+      throw new StoreError("not_found", `Index segment file "${key}" is missing`, { key });
+    }
+  }
   const local = store instanceof LocalStore ? store.pathOf(keys.columns) : undefined;
   return {
-    size: head.size,
+    size: head!.size,
     read: (offset, length) => store.get(keys.columns, { range: { offset, length } }),
     whole: () => local ? Promise.resolve(local) : store.get(keys.columns),
-    names: JSON.parse(new TextDecoder().decode(names)) as string[],
+    names: JSON.parse(new TextDecoder().decode(names!)) as string[],
   };
 }
 

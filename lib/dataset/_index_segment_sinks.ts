@@ -153,6 +153,7 @@ export function fieldSinks(
   if (field.role === "categorical") {
     const n = cols.count.length;
     if (wanted) {
+      cols.partial_values = true;
       // Only the values asked for: one column each (zeros where the segment lacks the value).
       for (const value of wanted) {
         const target = alloc.f64(`v\0${value}`);

@@ -10,6 +10,7 @@
  */
 import type { Store } from "../store/store.ts";
 import { StoreError } from "../store/store_error.ts";
+import { ManifestError } from "../manifest/manifest_error.ts";
 import { mapLimit } from "../util/map_limit.ts";
 import type { IndexEntry } from "../manifest/index_entry.ts";
 import { type Generation, generationKey, readGeneration } from "./_index_generation.ts";
@@ -59,13 +60,15 @@ export async function withIndexSnapshot<T>(
 ): Promise<T> {
   let lastGeneration = -1;
   let sameGeneration = 0;
+  let missing: string | undefined;
   for (;;) {
     const snapshot = await takeSnapshot(store, dataset, options);
     if (snapshot) {
       // An object the read needed gone (a compaction removed it): as undefined, start over.
       const out = await read(snapshot).catch((err) => {
-        if (err instanceof StoreError && err.code === "not_found") return undefined;
-        throw err;
+        if (!(err instanceof StoreError && err.code === "not_found")) throw err;
+        missing = err.key;
+        return undefined;
       });
       // Fragments deleted after the generation was read belong to a newer one: start over.
       if (out !== undefined && !await store.head(generationKey(dataset, snapshot.generation + 1))) {
@@ -75,8 +78,15 @@ export async function withIndexSnapshot<T>(
     const gen = snapshot?.generation ?? lastGeneration;
     if (gen > lastGeneration) [lastGeneration, sameGeneration] = [gen, 0];
     if (++sameGeneration >= SAME_GENERATION_ATTEMPTS) {
-      throw new Error(
-        `Cannot read the index of "${dataset}": it kept changing during ${SAME_GENERATION_ATTEMPTS} attempts`,
+      throw new ManifestError(
+        "index_unreadable",
+        `Cannot read the index of "${dataset}": generation ${gen} changed or lost objects ` +
+          `during ${SAME_GENERATION_ATTEMPTS} attempts${
+            missing ? ` ("${missing}" missing)` : ""
+          }; ` +
+          `if nothing is compacting it, it is damaged: "index rebuild ${dataset}" rewrites it ` +
+          `from the manifests`,
+        { path: missing },
       );
     }
   }

@@ -58,6 +58,11 @@ export interface FieldColumns {
    */
   values?: Map<string, Float64Array>;
   /**
+   * categorical: true when `values` holds only the values a reader asked for (`values` option):
+   * a value missing from it is then unknown, not 0.
+   */
+  partial_values?: boolean;
+  /**
    * categorical: samples per shard whose value is past the cap (not listed in `values`): a
    * value absent from `values` may still occur in a shard whose overflow count is > 0.
    */
@@ -223,6 +228,7 @@ export function indexColumnsFromHeaders(
         cols.max![i] = timeMs(agg.max);
       } else if (agg.type === "categorical") {
         const only = options.values?.[field];
+        if (only) cols.partial_values = true;
         for (const value of only ?? []) {
           if (!cols.values!.has(value)) cols.values!.set(value, new Float64Array(n));
           const counts = agg.value_counts; // own keys only: not `constructor` of every object

@@ -15,6 +15,7 @@ import { readGeneration } from "./_index_generation.ts";
 import { listIndex } from "./_index_io.ts";
 import { shardName } from "../manifest/manifest_keys.ts";
 import { datasetStats } from "./dataset_stats.ts";
+import { ManifestError } from "../manifest/manifest_error.ts";
 import { aggregateKind, type AggregateSummary } from "../manifest/aggregate.ts";
 
 /** A later schema version: a new high-cardinality categorical field, no `score`. */
@@ -347,4 +348,22 @@ Deno.test("datasetStats: a field stored with one role in a segment and another i
   assert.equal(x.count, a.length);
   assert.equal(x.type === "numeric" && x.sum, a.reduce((s, r) => s + r.x, 0));
   assert.equal(stats.issues.filter((i) => i.includes("is categorical, not numeric")).length, 1);
+});
+
+Deno.test("a damaged index (a segment file gone for good) is a typed error naming the object, after a few attempts", async () => {
+  const store = new MemoryStore();
+  await write(store, 0, 3);
+  await compactIndex(store, "ds");
+  const listed = [];
+  for await (const o of store.list("ds/_index/")) listed.push(o.key);
+  const columns = listed.find((k) => k.endsWith(".columns.parquet"))!;
+  await store.delete(columns);
+  const err = await readIndexColumns(store, "ds").catch((e) => e);
+  assert.ok(err instanceof ManifestError, String(err));
+  assert.equal(err.code, "index_unreadable");
+  assert.equal(err.path, columns);
+  assert.match(err.message, /index rebuild ds/);
+  // Rebuilt from the manifests, it reads again.
+  await rebuildIndex(store, "ds");
+  assert.equal((await readIndexColumns(store, "ds")).length, 3);
 });

@@ -17,7 +17,12 @@ export type ManifestErrorCode =
   /** An aggregate role has no registered implementation. */
   | "unknown_aggregate"
   /** Samples were fed for a shard after it was committed, or in the wrong order. */
-  | "invalid_state";
+  | "invalid_state"
+  /**
+   * A dataset's index could not be read: objects its generation names kept missing (a damaged
+   * index: `index rebuild` rewrites it from the manifests) or it kept changing.
+   */
+  | "index_unreadable";
 
 /**
  * An error from the manifest layer. Messages name the shard and what failed:

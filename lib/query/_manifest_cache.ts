@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { link, rename, stat, writeFile } from "node:fs/promises";
+import { copyFile, link, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Store } from "../store/mod.ts";
 
@@ -78,8 +78,14 @@ export async function cacheParquet(
     seen.set(path, k + 1);
     if (k === 0) continue;
     const alias = path.replace(/\.parquet$/, `.${k}.parquet`);
-    await link(path, alias).catch((err) => {
-      if ((err as { code?: string }).code !== "EEXIST") throw err;
+    await link(path, alias).catch(async (err) => {
+      const code = (err as { code?: string }).code;
+      if (code === "EEXIST") return;
+      // A file system without hard links: a copy (to a temp name, renamed, as a fetch is).
+      if (!["EPERM", "EXDEV", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(code ?? "")) throw err;
+      const tmp = `${alias}.${Deno.pid}.${tmpCounter++}.tmp`;
+      await copyFile(path, tmp);
+      await rename(tmp, alias);
     });
     out.paths[i] = alias;
   }

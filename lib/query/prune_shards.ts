@@ -211,6 +211,8 @@ class Planner {
       if (op !== "=" && op !== "<>") return this.field(name, () => {});
       const key = categoricalKey(lit);
       const values = this.cols.fields[name]!.values?.get(key);
+      // A value the index was not read for is unknown: no pruning by it.
+      if (!values && this.cols.fields[name]!.partial_values) return this.field(name, () => {});
       return this.field(name, (out, i, cols) => {
         const c = values?.[i] ?? 0;
         const over = cols.overflow_count?.[i];

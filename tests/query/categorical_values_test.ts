@@ -4,9 +4,9 @@
  * come from the samples written, not from the code under test.
  */
 import assert from "node:assert/strict";
-import { countRows, query } from "../../lib/query/mod.ts";
+import { countRows, type Predicate, pruneShards, query } from "../../lib/query/mod.ts";
 import { defineSchema, f } from "../../lib/schema/mod.ts";
-import { compactIndex, writeShards } from "../../lib/dataset/mod.ts";
+import { compactIndex, readIndexColumns, writeShards } from "../../lib/dataset/mod.ts";
 import { MemoryStore } from "../../lib/store/mod.ts";
 
 const Flags = defineSchema({
@@ -91,4 +91,30 @@ Deno.test("query: a value starting with ':' of a wide categorical prunes by its 
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }
+});
+
+Deno.test("pruneShards does not prune by a categorical value the index was not read for", async () => {
+  const store = new MemoryStore();
+  const Labels = defineSchema({ name: "Labels", version: "1.0.0", fields: { label: f.str() } });
+  // Shard 0: cats only; shard 1: dogs only.
+  const samples = ["cat", "cat", "dog", "dog"].map((label, i) => ({ __key__: `k${i}`, label }));
+  await writeShards(store, "ds/shard-%06d.tar", samples, { schema: Labels, maxcount: 2 });
+  const predicate: Predicate = {
+    op: "cmp",
+    cmp: "=",
+    left: { kind: "field", name: "label" },
+    right: { kind: "lit", lit: { type: "str", value: "cat" } },
+  };
+  // Read for "cat": shard 1 (no cat) is pruned, shard 0 kept.
+  const read = await readIndexColumns(store, "ds", {
+    fields: ["label"],
+    values: { label: ["cat"] },
+  });
+  assert.deepEqual([...pruneShards(read, predicate).mayMatch], [1, 0]);
+  // Read for "dog" only: "cat" is unknown, nothing may be pruned by it.
+  const other = await readIndexColumns(store, "ds", {
+    fields: ["label"],
+    values: { label: ["dog"] },
+  });
+  assert.deepEqual([...pruneShards(other, predicate).mayMatch], [1, 1]);
 });
