@@ -21,6 +21,12 @@ export class ColumnArena {
     return a.subarray(at, at + rows);
   }
 
+  /** True when `buffer` is one of this arena's full-length arrays. */
+  owns(buffer: ArrayBufferLike): boolean {
+    for (const a of this.#arrays.values()) if (a.buffer === buffer) return true;
+    return false;
+  }
+
   /** Rows `[at, at + rows)` of column `key` (bytes), created on first use. */
   bytes(key: string, at: number, rows: number): Uint8Array {
     let a = this.#arrays.get(key);

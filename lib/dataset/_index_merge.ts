@@ -7,18 +7,20 @@
  * @module
  */
 import type { FieldColumns, IndexColumns } from "./index_columns.ts";
+import type { ColumnArena } from "./_column_arena.ts";
 
 type Source = { part: number; row: number };
 
 /**
  * One {@linkcode IndexColumns} of `parts` (each sorted by name), minus `removed`. The parts are
  * consumed: each column of a part is let go once it is copied, so that the peak memory is about
- * one copy of the index, not two.
+ * one copy of the index, not two; a column whose pieces were read into `arena` is adopted whole.
  */
 export function mergeIndexColumns(
   dataset: string,
   parts: readonly IndexColumns[],
   removed: ReadonlySet<string> = new Set(),
+  arena?: ColumnArena,
 ): IndexColumns {
   const live = parts.filter((p) => p.length > 0);
   const order = mergeOrder(live, removed);
@@ -30,7 +32,7 @@ export function mergeIndexColumns(
   if (runs) runs.reduce((a, p) => (at.set(p, a), a + live[p]!.length), 0);
   /**
    * Numbers per row; `absent` stands for a piece without the column. A source that is a view of
-   * a full-length array at its piece's place (a `ColumnArena`) is adopted as the
+   * a full-length array of `arena` at its piece's place is adopted as the
    * result, the other pieces written into it.
    */
   const gatherN = <A extends Float64Array | Uint8Array>(
@@ -40,7 +42,8 @@ export function mergeIndexColumns(
   ): A => {
     if (runs) {
       const inPlace = (s: A | undefined, p: number) =>
-        s !== undefined && s.buffer.byteLength === n * s.BYTES_PER_ELEMENT &&
+        s !== undefined && arena !== undefined && arena.owns(s.buffer) &&
+        s.buffer.byteLength === n * s.BYTES_PER_ELEMENT &&
         s.byteOffset === at.get(p)! * s.BYTES_PER_ELEMENT && s.length === live[p]!.length;
       const adopt = runs.find((p) => inPlace(src[p], p));
       const out = adopt === undefined

@@ -84,7 +84,12 @@ export async function readIndexColumns(
       const slot = arena && { arena, at: layout.at[parts.length + k]! };
       return readSegmentColumns(dataset, sources[k]!, info, { fields, skip, slot, values });
     });
-    const out = mergeIndexColumns(dataset, [...parts, ...segments, fragments], snap.removed);
+    const out = mergeIndexColumns(
+      dataset,
+      [...parts, ...segments, fragments],
+      snap.removed,
+      arena,
+    );
     if (skip.has("parquet")) {
       delete out.parquet_key;
       delete out.parquet_sha256;
