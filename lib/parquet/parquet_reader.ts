@@ -1,16 +1,16 @@
 /**
- * A typed-array reader of the numeric columns of Parquet files as shardline's own writer writes
- * them (`parquet_writer.ts`): v1 data pages, uncompressed, definition levels in the RLE /
- * bit-packing hybrid, doubles PLAIN and integers DELTA_BINARY_PACKED. It reads only the column
- * chunks asked for (ranged reads of a file) and decodes them straight into Float64Arrays (null:
- * NaN), with far less CPU than fetching DuckDB result chunks through the native binding
- * (`bench/index.ts`); anything
- * else (compression, another encoding or writer) answers undefined and the caller reads through
- * DuckDB.
+ * A typed-array reader of Parquet files as shardline's own writer writes them
+ * (`parquet_writer.ts`; page decoding in `_page_decode.ts`): numeric columns (v1 data pages,
+ * uncompressed, doubles PLAIN and integers DELTA_BINARY_PACKED) straight into Float64Arrays
+ * (null: NaN), and raw string columns (DELTA_LENGTH_BYTE_ARRAY, uncompressed or zstd) as one
+ * text. It reads only the column chunks asked for (ranged reads of a file), with far less CPU
+ * than fetching DuckDB result chunks through the native binding (`bench/index.ts`); anything
+ * else (another codec, encoding or writer) answers undefined and the caller reads through DuckDB.
  *
  * @module
  */
 import zlib from "node:zlib";
+import { dataPage, definitionLevels, type Fields, Thrift, unpackDeltas } from "./_page_decode.ts";
 
 /** Reads `length` bytes at `offset` of the file. */
 export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
@@ -154,21 +154,10 @@ export async function readNumberColumn(
   for (const c of chunks) {
     if (c.codec !== 0 || (c.type !== TYPE.DOUBLE && c.type !== TYPE.INT64)) return undefined;
     const bytes = await read(c.offset, c.size);
-    const t = new Thrift(bytes);
-    const page = t.struct();
-    const header = page.get(5) as Fields | undefined;
-    if (Number(page.get(1)) !== 0 || !header) return undefined; // a v1 data page only
-    const values = Number(header.get(1));
-    const encoding = Number(header.get(2));
-    if (at + values > out.length) return undefined;
-    let pos = t.pos;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const levelsLength = view.getUint32(pos, true);
-    // Levels that are one run of 1s (no nulls) need no array of them.
-    const allSet = levelsAllSet(bytes, pos + 4, pos + 4 + levelsLength, values);
-    const present = allSet ? undefined : new Uint8Array(values);
-    const defined = present ? hybrid(bytes, pos + 4, pos + 4 + levelsLength, present) : values;
-    pos += 4 + levelsLength;
+    const page = dataPage(bytes, 0);
+    if (!page || at + page.values > out.length) return undefined; // a v1 data page only
+    const { values, encoding } = page;
+    const { present, defined, end: pos } = definitionLevels(bytes, page.start, values);
     // Without nulls the values decode straight into their place in `out`.
     const dense = present ? new Float64Array(defined) : out.subarray(at, at + values);
     if (encoding === ENC.PLAIN && c.type === TYPE.DOUBLE) {
@@ -176,12 +165,12 @@ export async function readNumberColumn(
       const from = bytes.byteOffset + pos;
       if (LITTLE_ENDIAN && from % 8 === 0) {
         dense.set(new Float64Array(bytes.buffer, from, defined));
-      } else for (let i = 0; i < defined; i++) dense[i] = view.getFloat64(pos + i * 8, true);
+      } else {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        for (let i = 0; i < defined; i++) dense[i] = view.getFloat64(pos + i * 8, true);
+      }
     } else if (encoding === ENC.DELTA_BINARY_PACKED && c.type === TYPE.INT64) {
-      // A copy with 8 bytes of slack: the unpacker reads whole words past a value's last bit.
-      const padded = new Uint8Array(bytes.length - pos + 8);
-      padded.set(bytes.subarray(pos));
-      if (deltaBinaryPacked(padded, 0, dense) < 0) return undefined;
+      if (unpackDeltas(bytes, pos, dense) < 0) return undefined;
     } else return undefined;
     if (present) {
       for (let i = 0, k = 0; i < values; i++) out[at + i] = present[i] ? dense[k++]! : Number.NaN;
@@ -248,34 +237,24 @@ export async function readTextColumn(
     const chunk = await read(c.offset, c.size);
     let pos = 0;
     while (pos < chunk.length && at < rows) {
-      const t = new Thrift(chunk.subarray(pos));
-      const page = t.struct();
-      const header = page.get(5) as Fields | undefined;
-      const size = Number(page.get(3));
-      if (Number(page.get(1)) !== 0 || !header) return undefined; // a v1 data page only
-      const values = Number(header.get(1));
-      if (Number(header.get(2)) !== ENC.DELTA_LENGTH_BYTE_ARRAY || at + values > rows) {
-        return undefined;
-      }
-      const stored = chunk.subarray(pos + t.pos, pos + t.pos + size);
-      pos += t.pos + size;
+      const page = dataPage(chunk, pos);
+      if (!page) return undefined; // a v1 data page only
+      const { values, encoding } = page;
+      if (encoding !== ENC.DELTA_LENGTH_BYTE_ARRAY || at + values > rows) return undefined;
+      const stored = chunk.subarray(page.start, page.start + page.size);
+      pos = page.start + page.size;
       const body = c.codec === 0 ? stored : new Uint8Array(zlib.zstdDecompressSync(stored));
-      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-      const levelsLength = view.getUint32(0, true);
-      const present = new Uint8Array(values);
-      const defined = hybrid(body, 4, 4 + levelsLength, present);
-      const padded = new Uint8Array(body.length - 4 - levelsLength + 8);
-      padded.set(body.subarray(4 + levelsLength));
+      const { present, defined, end: levelsEnd } = definitionLevels(body, 0, values);
       const dense = new Float64Array(defined);
-      const end = deltaBinaryPacked(padded, 0, dense);
+      const end = unpackDeltas(body, levelsEnd, dense);
       if (end < 0) return undefined;
       let total = 0;
       for (let i = 0, k = 0; i < values; i++) {
-        if (present[i]) total += lengths[at + i] = dense[k++]!;
+        if (!present || present[i]) total += lengths[at + i] = dense[k++]!;
         else nulls[at + i] = 1;
       }
-      if (end + total > padded.length - 8) return undefined;
-      parts.push(padded.subarray(end, end + total));
+      if (end + total > body.length) return undefined;
+      parts.push(body.subarray(end, end + total));
       at += values;
     }
   }
@@ -289,183 +268,3 @@ export async function readTextColumn(
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-
-/** True when 1-bit definition levels are a single RLE run of `values` 1s. */
-function levelsAllSet(bytes: Uint8Array, pos: number, end: number, values: number): boolean {
-  let header = 0, shift = 0, b: number;
-  do {
-    if (pos >= end) return false;
-    b = bytes[pos++]!;
-    header += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return header % 2 === 0 && header / 2 === values && pos < end && (bytes[pos]! & 1) === 1;
-}
-
-/** Decodes 1-bit definition levels into `out`; returns how many are 1. */
-function hybrid(bytes: Uint8Array, pos: number, end: number, out: Uint8Array): number {
-  let i = 0, ones = 0;
-  while (pos < end && i < out.length) {
-    let header = 0, shift = 0, b: number;
-    do {
-      b = bytes[pos++]!;
-      header += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    if (header & 1) {
-      const count = (header >>> 1) * 8;
-      for (let k = 0; k < count && i < out.length; k++) {
-        const bit = (bytes[pos + (k >> 3)]! >> (k & 7)) & 1;
-        out[i++] = bit;
-        ones += bit;
-      }
-      pos += header >>> 1;
-    } else {
-      const run = Math.floor(header / 2), v = bytes[pos++]! & 1;
-      out.fill(v, i, Math.min(out.length, i + run));
-      if (v) ones += Math.min(out.length, i + run) - i;
-      i += run;
-    }
-  }
-  return ones;
-}
-
-/**
- * DELTA_BINARY_PACKED values into `out` (its length); returns the position after them, or -1
- * past 2^53, 52-bit deltas or more values than `out` holds. `bytes` must hold 8 readable bytes
- * past the encoded values (whole words are read).
- */
-function deltaBinaryPacked(bytes: Uint8Array, pos: number, out: Float64Array): number {
-  const varint = () => {
-    let n = 0, shift = 0, b: number;
-    do {
-      b = bytes[pos++]!;
-      n += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return n;
-  };
-  const zigzag = () => {
-    const n = varint();
-    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
-  };
-  const blockSize = varint(), miniblocks = varint();
-  const count = varint();
-  const total = Math.min(count, out.length);
-  let value = zigzag();
-  const per = blockSize / miniblocks;
-  if (total === 0) return pos;
-  out[0] = value;
-  let i = 1;
-  while (i < total) {
-    const min = zigzag();
-    const widths = pos;
-    pos += miniblocks;
-    for (let m = 0; m < miniblocks && i < total; m++) {
-      const width = bytes[widths + m]!;
-      if (width > 52) return -1;
-      const end = Math.min(total, i + per);
-      let bit = pos * 8;
-      if (width === 0) {
-        for (; i < end; i++) out[i] = value += min;
-      } else if (width <= 25) {
-        // A value and its bit offset fit in one little-endian 32-bit word.
-        const mask = (1 << width) - 1;
-        for (; i < end; i++, bit += width) {
-          const b = bit >>> 3;
-          const word = bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16) |
-            (bytes[b + 3]! << 24);
-          out[i] = value += min + ((word >>> (bit & 7)) & mask);
-        }
-      } else {
-        // Two words: the low one shifted down, the rest from the high one.
-        for (; i < end; i++, bit += width) {
-          const b = bit >>> 3, s = bit & 7;
-          const lo = (bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16) |
-            (bytes[b + 3]! << 24)) >>> 0;
-          const hi = (bytes[b + 4]! | (bytes[b + 5]! << 8) | (bytes[b + 6]! << 16) |
-            (bytes[b + 7]! << 24)) >>> 0;
-          const highBits = width - 32 + s;
-          const d = highBits <= 0
-            ? (lo >>> s) % 2 ** width
-            : (lo >>> s) + (hi % 2 ** highBits) * 2 ** (32 - s);
-          out[i] = value += min + d;
-        }
-      }
-      pos += per * width / 8;
-    }
-  }
-  if (count > total) return -1;
-  return Number.isSafeInteger(value) ? pos : -1;
-}
-
-type Value = number | bigint | Uint8Array | Value[] | Fields | boolean;
-type Fields = Map<number, Value>;
-
-/** A reader of Thrift's compact protocol (what Parquet's footer and page headers are written in). */
-class Thrift {
-  pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
-  varint(): number {
-    let n = 0, shift = 0, b: number;
-    do {
-      b = this.bytes[this.pos++]!;
-      n += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return n;
-  }
-  zigzag(): number {
-    const n = this.varint();
-    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
-  }
-  value(type: number): Value {
-    switch (type) {
-      case 1:
-        return true;
-      case 2:
-        return false;
-      case 3:
-        return this.bytes[this.pos++]!;
-      case 4:
-      case 5:
-      case 6:
-        return this.zigzag();
-      case 7:
-        this.pos += 8;
-        return 0;
-      case 8: {
-        const n = this.varint();
-        const out = this.bytes.subarray(this.pos, this.pos + n);
-        this.pos += n;
-        return out;
-      }
-      case 9:
-      case 10: {
-        const head = this.bytes[this.pos++]!;
-        const size = head >> 4 === 15 ? this.varint() : head >> 4;
-        const elem = head & 15;
-        const out: Value[] = [];
-        for (let i = 0; i < size; i++) {
-          out.push(elem === 1 || elem === 2 ? this.bytes[this.pos++] === 1 : this.value(elem));
-        }
-        return out;
-      }
-      case 12:
-        return this.struct();
-      default:
-        throw new TypeError(`Thrift type ${type} not supported`);
-    }
-  }
-  struct(): Fields {
-    const out: Fields = new Map();
-    let id = 0;
-    for (;;) {
-      const b = this.bytes[this.pos++]!;
-      if (b === 0) return out;
-      const delta = b >> 4;
-      id = delta ? id + delta : this.zigzag();
-      out.set(id, this.value(b & 15));
-    }
-  }
-}
