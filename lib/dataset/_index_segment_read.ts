@@ -200,12 +200,12 @@ export async function readSegmentColumns(
  */
 export async function readSegmentNumbers(
   source: SegmentSource,
+  info: SegmentInfo,
   columns: readonly string[],
 ): Promise<(Float64Array | undefined)[]> {
-  const layout = await readLayout(source.read, source.size);
-  if (!layout) return columns.map(() => undefined);
-  const read = await prefetchColumns(source.read, layout, columns);
-  return await Promise.all(columns.map((c) => readNumberColumn(read, layout, c)));
+  const sinks = columns.map((c) => doubles(c, new Float64Array(info.rows)));
+  const left = new Set(await readDirect(source, sinks));
+  return sinks.map((s) => (left.has(s) ? undefined : s.direct!.target));
 }
 
 /**

@@ -73,7 +73,7 @@ export async function statsFromColumns(
       if (!summary) return undefined;
       if (typeof summary.shards !== "number") return null; // an earlier summary layout
       const sums = numeric.length ? await segmentSums(store, dataset, info, numeric) : new Map();
-      return sums && { sums, summary };
+      return { sums, summary };
     });
     if (read.some((r) => r === undefined)) return undefined;
     if (read.some((r) => r === null)) return null;
@@ -118,23 +118,25 @@ export async function statsFromColumns(
 }
 
 /**
- * The `sum` column of each of `numeric` that segment `info` holds; undefined when the segment
- * is gone.
+ * The `sum` column of each of `numeric` that segment `info` holds (a segment gone is the store's
+ * `not_found`: the snapshot starts over).
  */
 async function segmentSums(
   store: Store,
   dataset: string,
   info: SegmentInfo,
   numeric: readonly string[],
-): Promise<Map<string, Float64Array> | undefined> {
+): Promise<Map<string, Float64Array>> {
   const held = numeric.filter((name) => info.fields[name]?.role === "numeric");
   const source = await segmentSource(store, dataset, info, { names: false });
-  if (!source) return undefined;
-  const read = await readSegmentNumbers(source, held.map((n) => `${info.fields[n]!.column}.sum`));
+  const read = await readSegmentNumbers(
+    source,
+    info,
+    held.map((n) => `${info.fields[n]!.column}.sum`),
+  );
   if (read.every((a) => a)) return new Map(held.map((name, k) => [name, read[k]!]));
   // Not readable by the typed-array reader: the whole segment's columns of those fields.
   const full = await segmentSource(store, dataset, info);
-  if (!full) return undefined;
   const cols = await readSegmentColumns(dataset, full, info, { fields: new Set(held), skip: SKIP });
   return new Map(held.map((name) => [name, cols.fields[name]!.sum!]));
 }

@@ -72,11 +72,10 @@ export async function readIndexColumns(
     }
     const infos = snap.segments?.segments ?? [];
     const sources = await mapLimit(infos, limit, (info) => segmentSource(store, dataset, info));
-    if (sources.some((s) => s === undefined)) return undefined;
     const fragments = indexColumnsFromHeaders(dataset, snap.fragments, options);
     // From the names alone: where each segment lands in the result, so it is read into place.
     const layout = concatLayout(
-      [...parts, ...sources.map((s) => ({ name: s!.names, length: s!.names.length })), fragments],
+      [...parts, ...sources.map((s) => ({ name: s.names, length: s.names.length })), fragments],
       snap.removed,
     );
     const arena = layout && new ColumnArena(layout.length);
