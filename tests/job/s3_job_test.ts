@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { scratchDir } from "../_scratch.ts";
 import { openStore } from "../../lib/store/open_store.ts";
 import { submit } from "../../lib/exec/mod.ts";
-import { noNode, startS3rver } from "../_s3rver.ts";
+import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import * as J from "./_jobs.ts";
 import { writeItems, writeJob } from "./_fixtures.ts";
 import { withDeadline } from "../_deadline.ts";
@@ -19,13 +19,7 @@ Deno.test(
   withDeadline(300_000, async () => {
     const s3 = await startS3rver("jobs-bucket");
     const scratch = await scratchDir();
-    const storeOptions = {
-      s3: {
-        endpoint: s3.endpoint,
-        region: "auto",
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      },
-    };
+    const storeOptions = s3StoreOptions(s3);
     const store = await openStore(`s3://${s3.bucket}/prefix`, storeOptions);
     try {
       await writeItems(store, "raw", 2, 25);

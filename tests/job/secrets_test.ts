@@ -10,7 +10,7 @@ import { scratchDir } from "../_scratch.ts";
 import { openStore } from "../../lib/store/open_store.ts";
 import { submit } from "../../lib/exec/mod.ts";
 import { status } from "../../lib/job/mod.ts";
-import { noNode, startS3rver } from "../_s3rver.ts";
+import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
 import * as J from "./_jobs.ts";
 import { endedLog, objectsHolding, writeItems, writeJob } from "./_fixtures.ts";
 import { withDeadline } from "../_deadline.ts";
@@ -36,13 +36,7 @@ Deno.test(
   withDeadline(300_000, async () => {
     const s3 = await startS3rver("secrets-bucket");
     const secret = s3.secretAccessKey; // s3rver checks signatures against its fixed key
-    const storeOptions = {
-      s3: {
-        endpoint: s3.endpoint,
-        region: "auto",
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret },
-      },
-    };
+    const storeOptions = s3StoreOptions(s3);
     const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
     const logDir = await scratchDir();
     try {

@@ -22,7 +22,8 @@ import { cliContext } from "../_cli_context.ts";
 import { scratchDir } from "../_scratch.ts";
 import { withDeadline } from "../_deadline.ts";
 import { needs, PYTHON, python, pythonHas } from "../_tools.ts";
-import { noNode, startS3rver } from "../_s3rver.ts";
+import { noNode, s3StoreOptions, startS3rver } from "../_s3rver.ts";
+import { fileTimes } from "./_views.ts";
 
 const noPython = needs(`Python 3 with tarfile (${PYTHON})`, pythonHas("tarfile"), "python3");
 
@@ -78,20 +79,6 @@ print(json.dumps(out))
 /** Every member of the tars at `paths`, in order, as Python's tarfile reads them. */
 async function members(paths: string[]): Promise<[string, number, number, number, string][]> {
   return JSON.parse(new TextDecoder().decode(await python(LIST_MEMBERS, paths)));
-}
-
-/** Every file under `root` with its modification time (what a write would change). */
-async function files(root: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const walk = async (dir: string) => {
-    for await (const e of Deno.readDir(dir)) {
-      const path = `${dir}/${e.name}`;
-      if (e.isDirectory) await walk(path);
-      else out.set(path.slice(root.length + 1), (await Deno.stat(path)).mtime!.getTime());
-    }
-  };
-  await walk(root);
-  return out;
 }
 
 async function keysUnder(store: Store, prefix: string): Promise<string[]> {
@@ -190,7 +177,7 @@ Deno.test(
     }
 
     // Asking again (as a job, or by size) writes nothing, and names the same job.
-    const before = await files(b.root);
+    const before = await fileTimes(b.root);
     for (const asJob of [true, undefined]) {
       const again = await materialize(b.store, "pets", { where: { label: "dog" } }, {
         output: "dogs",
@@ -203,7 +190,7 @@ Deno.test(
       assert.equal(again.hash, view.hash);
       assert.equal(again.job, view.job);
     }
-    assert.deepEqual(await files(b.root), before);
+    assert.deepEqual(await fileTimes(b.root), before);
   }),
 );
 
@@ -389,13 +376,7 @@ Deno.test(
   withDeadline(300_000, async () => {
     const s3 = await startS3rver("views-bucket");
     const scratch = await scratchDir({ prefix: "view-job-s3-" });
-    const storeOptions = {
-      s3: {
-        endpoint: s3.endpoint,
-        region: "auto",
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      },
-    };
+    const storeOptions = s3StoreOptions(s3);
     const store = await openStore(`s3://${s3.bucket}/prefix`, storeOptions);
     try {
       await writeShards(store, "pets/shard-%06d.tar", pets(30), {

@@ -6,6 +6,7 @@ import { defineSchema, f } from "../../lib/schema/mod.ts";
 import { readManifest } from "../../lib/manifest/mod.ts";
 import { writeShards } from "../../lib/dataset/mod.ts";
 import { LocalStore } from "../../lib/store/mod.ts";
+import { fileTimes } from "./_views.ts";
 
 const S = defineSchema({
   name: "Pets",
@@ -20,19 +21,6 @@ const pets = (from: number, count: number) =>
     when: new Date(Date.UTC(2025, 0, 1 + from + j)),
     tags: [`t${(from + j) % 4}`],
   }));
-
-async function files(root: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const walk = async (dir: string) => {
-    for await (const e of Deno.readDir(dir)) {
-      const path = `${dir}/${e.name}`;
-      if (e.isDirectory) await walk(path);
-      else out.set(path.slice(root.length + 1), (await Deno.stat(path)).mtime!.getTime());
-    }
-  };
-  await walk(root);
-  return out;
-}
 
 Deno.test("materialize writes the matching samples as a dataset, once per query and input", async () => {
   const root = await Deno.makeTempDir({ prefix: "view-" });
@@ -73,14 +61,14 @@ Deno.test("materialize writes the matching samples as a dataset, once per query 
     assert.equal(record.parents.length, source.explain.shards.scanned);
 
     // Asking again (the same query, written differently) writes nothing.
-    const before = await files(root);
+    const before = await fileTimes(root);
     const again = await materialize(store, "pets", { where: { label: "dog" } }, {
       output: "dogs",
       cacheDir,
     });
     assert.equal(again.cached, true);
     assert.equal(again.hash, view.hash);
-    assert.deepEqual(await files(root), before);
+    assert.deepEqual(await fileTimes(root), before);
 
     // A new shard that could match changes the input: a new view.
     await writeShards(store, "pets/late-%06d.tar", pets(30, 3), { schema: S });
