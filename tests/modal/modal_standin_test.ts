@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openStore } from "../../lib/store/open_store.ts";
+import type { Store } from "../../lib/store/store.ts";
 import { submit } from "../../lib/exec/mod.ts";
 import { taskCommand } from "../../lib/exec/task_command.ts";
 import { jobKeys, type SupervisorMarker } from "../../lib/job/job_spec.ts";
@@ -48,23 +49,56 @@ export default defineJob({
 });
 `;
 
+/** What a stand-in test runs against: an S3 store on s3rver, a scratch folder, the stand-in. */
+interface Standin {
+  store: Store;
+  storeUrl: string;
+  dir: string;
+  callLog: string;
+  /** Writes a job module (removed at the end). */
+  writeModule(name: string, source: string): Promise<string>;
+}
+
+/**
+ * Runs `fn` against a fresh s3rver bucket and a scratch folder, with the stand-in registered
+ * (its calls logged to `callLog`); then releases held tasks, waits for the stand-in's processes
+ * and removes everything.
+ */
+async function withStandin(bucket: string, fn: (t: Standin) => Promise<void>): Promise<void> {
+  const s3 = await startS3rver(bucket);
+  const storeOptions = s3StoreOptions(s3);
+  const storeUrl = `s3://${s3.bucket}/data`;
+  const store = await openStore(storeUrl, storeOptions);
+  const dir = await Deno.makeTempDir({ prefix: `shardline-${bucket}-` });
+  const callLog = join(dir, "calls.jsonl");
+  registerStandin({ storeOptions, callLog });
+  const modules: string[] = [];
+  const writeModule = async (name: string, source: string) => {
+    const module = await writeJob(name, source);
+    modules.push(module);
+    return module;
+  };
+  try {
+    await fn({ store, storeUrl, dir, callLog, writeModule });
+  } finally {
+    await Deno.writeTextFile(join(dir, "release"), "");
+    for (const p of standinProcesses.splice(0)) await p.done;
+    for (const m of modules) await Deno.remove(join(m, ".."), { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+    await store.close?.();
+    await s3.close();
+  }
+}
+
 Deno.test({
   name: "the modal backend's flow through the stand-in: fan-out, both retries, results once",
   ignore: noNode || noPython,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const s3 = await startS3rver("modal-standin");
-    const storeOptions = s3StoreOptions(s3);
-    const storeUrl = `s3://${s3.bucket}/data`;
-    const store = await openStore(storeUrl, storeOptions);
-    const dir = await Deno.makeTempDir({ prefix: "shardline-standin-" });
-    const callLog = join(dir, "calls.jsonl");
-    registerStandin({ storeOptions, callLog });
-    let module = "";
-    try {
+    await withStandin("modal-standin", async ({ store, storeUrl, dir, callLog, writeModule }) => {
       await writeItems(store, "raw", 3, 20);
-      module = await writeJob("flaky", FLAKY);
+      const module = await writeModule("flaky", FLAKY);
       const job = await submit(store, {
         input: "raw",
         output: "flaky",
@@ -117,13 +151,7 @@ Deno.test({
       // The store's records say the same: one failed attempt of task-000002 kept aside.
       assert.ok(await store.head(jobKeys(job.id).attempt("task-000002", 1)));
       assert.equal(await store.head(jobKeys(job.id).attempt("task-000001", 1)), undefined);
-    } finally {
-      for (const p of standinProcesses.splice(0)) await p.done;
-      if (module) await Deno.remove(join(module, ".."), { recursive: true });
-      await Deno.remove(dir, { recursive: true });
-      await store.close?.();
-      await s3.close();
-    }
+    });
   },
 });
 
@@ -154,16 +182,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const s3 = await startS3rver("modal-cancel");
-    const storeOptions = s3StoreOptions(s3);
-    const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
-    const dir = await Deno.makeTempDir({ prefix: "shardline-standin-cancel-" });
-    const callLog = join(dir, "calls.jsonl");
-    registerStandin({ storeOptions, callLog });
-    let module = "";
-    try {
+    await withStandin("modal-cancel", async ({ store, dir, callLog, writeModule }) => {
       await writeItems(store, "raw", 2, 5);
-      module = await writeJob("hold", HOLD);
+      const module = await writeModule("hold", HOLD);
       const job = await submit(store, {
         input: "raw",
         output: "held",
@@ -189,14 +210,7 @@ Deno.test({
         .map((l) => JSON.parse(l) as { pid?: number }).flatMap((l) => l.pid ?? []);
       assert.equal(pids.length, 2);
       for (const pid of pids) assert.ok(!processAlive(pid), `task process ${pid} still runs`);
-    } finally {
-      await Deno.writeTextFile(join(dir, "release"), "");
-      for (const p of standinProcesses.splice(0)) await p.done;
-      if (module) await Deno.remove(join(module, ".."), { recursive: true });
-      await Deno.remove(dir, { recursive: true });
-      await store.close?.();
-      await s3.close();
-    }
+    });
   },
 });
 
@@ -206,16 +220,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const s3 = await startS3rver("modal-timeout");
-    const storeOptions = s3StoreOptions(s3);
-    const store = await openStore(`s3://${s3.bucket}/data`, storeOptions);
-    const dir = await Deno.makeTempDir({ prefix: "shardline-standin-timeout-" });
-    const callLog = join(dir, "calls.jsonl");
-    registerStandin({ storeOptions, callLog });
-    let module = "";
-    try {
+    await withStandin("modal-timeout", async ({ store, dir, callLog, writeModule }) => {
       await writeItems(store, "raw", 1, 5);
-      module = await writeJob("hold", HOLD);
+      const module = await writeModule("hold", HOLD);
       const job = await submit(store, {
         input: "raw",
         output: "held",
@@ -239,13 +246,6 @@ Deno.test({
         taskCommand(store.url, { jobId: job.id, taskId: "task-000000", attempt, final });
       assert.deepEqual(lines.flatMap((l) => l.argv ? [l.argv] : []), [cmd(1, false), cmd(2, true)]);
       for (const l of lines) if (l.pid) assert.ok(!processAlive(l.pid), `${l.pid} still runs`);
-    } finally {
-      await Deno.writeTextFile(join(dir, "release"), "");
-      for (const p of standinProcesses.splice(0)) await p.done;
-      if (module) await Deno.remove(join(module, ".."), { recursive: true });
-      await Deno.remove(dir, { recursive: true });
-      await store.close?.();
-      await s3.close();
-    }
+    });
   },
 });
